@@ -1,0 +1,37 @@
+/**
+ * Snapshot schema versions and the migrations between them. A migration takes the raw
+ * snapshot document of version n (plain JSON values, not yet validated) and returns that of
+ * version n + 1; the store runs them in a row at open, validates the result, and rewrites
+ * the snapshot in the current version at once, so the journal never mixes versions.
+ * A snapshot newer than SCHEMA_VERSION is refused, never touched.
+ */
+export const SCHEMA_VERSION = 1;
+
+export type RawDoc = Record<string, unknown>;
+export type Migration = (doc: RawDoc) => RawDoc;
+
+/** MIGRATIONS[n] migrates version n to n + 1. Version 1 is the first: none yet. */
+export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+export type MigrationResult =
+  | { ok: true; doc: RawDoc; migrated: boolean }
+  | { ok: false; reason: 'newer' | 'unknown'; version: unknown };
+
+export function migrate(
+  doc: RawDoc,
+  target: number = SCHEMA_VERSION,
+  migrations: Readonly<Record<number, Migration>> = MIGRATIONS,
+): MigrationResult {
+  const version = doc.schemaVersion;
+  if (!Number.isSafeInteger(version) || (version as number) < 0) {
+    return { ok: false, reason: 'unknown', version };
+  }
+  if ((version as number) > target) return { ok: false, reason: 'newer', version };
+  let current = doc;
+  for (let v = version as number; v < target; v++) {
+    const step = migrations[v];
+    if (step === undefined) return { ok: false, reason: 'unknown', version };
+    current = { ...step(current), schemaVersion: v + 1 };
+  }
+  return { ok: true, doc: current, migrated: current !== doc };
+}

@@ -1,0 +1,204 @@
+/**
+ * The store's whole state in memory: the tables, the history stacks, the audit log, the
+ * idempotency cache, the settings and the test clock; how a commit's changes are checked
+ * and applied; and the capture of a snapshot document at one journal sequence number.
+ */
+import {
+  DEFAULT_SETTINGS,
+  type AuditEntry,
+  type HistoryEntry,
+  type IdempotencyRecord,
+  type Payment,
+  type Settings,
+  type Subscription,
+} from '../../../shared/domain';
+import type { Change } from '../ports';
+import { checkChange } from './records';
+import { PaymentTable, SubscriptionTable } from './tables';
+
+/** The snapshot's content (paydesk.json), in memory. */
+export interface SnapshotDoc {
+  schemaVersion: number;
+  journalSeq: number;
+  settings: Settings;
+  testClock: string | null;
+  payments: Payment[];
+  subscriptions: Subscription[];
+  undo: HistoryEntry[];
+  redo: HistoryEntry[];
+  audit: AuditEntry[];
+  idempotency: IdempotencyRecord[];
+}
+
+/** The record arrays of a snapshot, in the order they are written. */
+export const SECTIONS = [
+  'payments',
+  'subscriptions',
+  'undo',
+  'redo',
+  'audit',
+  'idempotency',
+] as const satisfies readonly (keyof SnapshotDoc)[];
+export type Section = (typeof SECTIONS)[number];
+
+/** Idempotency records are a cache of HTTP responses: compaction drops those older than this. */
+export const IDEMPOTENCY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export class DuplicateRecord extends Error {
+  constructor(
+    readonly section: Section,
+    readonly id: string,
+  ) {
+    super(`${section}: the id ${JSON.stringify(id)} appears twice`);
+  }
+}
+
+export class StoreState {
+  readonly payments = new PaymentTable();
+  readonly subscriptions = new SubscriptionTable();
+  undo: HistoryEntry[] = [];
+  redo: HistoryEntry[] = [];
+  audit: AuditEntry[] = [];
+  readonly idempotency = new Map<string, IdempotencyRecord>();
+  settings: Settings = DEFAULT_SETTINGS;
+  testClock: string | null = null;
+
+  /** Builds the state from a validated snapshot; throws when an id appears twice. */
+  static fromSnapshot(doc: SnapshotDoc): StoreState {
+    const state = new StoreState();
+    const payment = state.payments.load(doc.payments);
+    if (payment !== null) throw new DuplicateRecord('payments', payment);
+    const subscription = state.subscriptions.load(doc.subscriptions);
+    if (subscription !== null) throw new DuplicateRecord('subscriptions', subscription);
+    state.undo = doc.undo;
+    state.redo = doc.redo;
+    state.audit = doc.audit;
+    for (const r of doc.idempotency) state.idempotency.set(r.key, r);
+    state.settings = doc.settings;
+    state.testClock = doc.testClock;
+    return state;
+  }
+
+  /**
+   * null when `changes` can be applied as a whole (every record valid, no pop of an empty
+   * stack), else what is wrong. Nothing is applied either way.
+   */
+  check(changes: readonly unknown[]): string | null {
+    if (!Array.isArray(changes)) return 'changes must be an array';
+    let undo = this.undo.length;
+    let redo = this.redo.length;
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i] as Change;
+      const problem = checkChange(change);
+      if (problem !== null) return `change ${i}: ${problem}`;
+      switch (change.t) {
+        case 'undo.push':
+          undo++;
+          break;
+        case 'undo.pop':
+          if (undo-- === 0) return `change ${i}: undo.pop on an empty undo stack`;
+          break;
+        case 'redo.push':
+          redo++;
+          break;
+        case 'redo.pop':
+          if (redo-- === 0) return `change ${i}: redo.pop on an empty redo stack`;
+          break;
+        case 'redo.clear':
+          redo = 0;
+          break;
+        default:
+          break;
+      }
+    }
+    return null;
+  }
+
+  /** Applies checked changes (see `check`). */
+  apply(changes: readonly Change[]): void {
+    for (const change of changes) {
+      switch (change.t) {
+        case 'payment':
+          this.payments.put(change.v);
+          break;
+        case 'subscription':
+          this.subscriptions.put(change.v);
+          break;
+        case 'audit':
+          this.audit.push(change.v);
+          break;
+        case 'undo.push':
+          this.undo.push(change.v);
+          break;
+        case 'undo.pop':
+          this.undo.pop();
+          break;
+        case 'redo.push':
+          this.redo.push(change.v);
+          break;
+        case 'redo.pop':
+          this.redo.pop();
+          break;
+        case 'redo.clear':
+          this.redo = [];
+          break;
+        case 'idempotency':
+          this.idempotency.set(change.v.key, change.v);
+          break;
+        case 'settings':
+          this.settings = change.v;
+          break;
+        case 'clock':
+          this.testClock = change.v;
+          break;
+      }
+    }
+  }
+
+  /** Drops idempotency records created more than IDEMPOTENCY_TTL_MS before `now`. */
+  dropExpiredIdempotency(now: Date): number {
+    const cutoff = now.getTime() - IDEMPOTENCY_TTL_MS;
+    let dropped = 0;
+    for (const [key, record] of this.idempotency) {
+      if (Date.parse(record.createdAt) < cutoff) {
+        this.idempotency.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * The snapshot document of the state as it is now, at journal sequence `journalSeq`:
+   * shallow copies of the arrays, sharing the (immutable) records.
+   */
+  capture(schemaVersion: number, journalSeq: number): SnapshotDoc {
+    return {
+      schemaVersion,
+      journalSeq,
+      settings: this.settings,
+      testClock: this.testClock,
+      payments: this.payments.rows.slice(),
+      subscriptions: this.subscriptions.rows.slice(),
+      undo: this.undo.slice(),
+      redo: this.redo.slice(),
+      audit: this.audit.slice(),
+      idempotency: [...this.idempotency.values()],
+    };
+  }
+}
+
+export function emptySnapshot(schemaVersion: number): SnapshotDoc {
+  return {
+    schemaVersion,
+    journalSeq: 0,
+    settings: DEFAULT_SETTINGS,
+    testClock: null,
+    payments: [],
+    subscriptions: [],
+    undo: [],
+    redo: [],
+    audit: [],
+    idempotency: [],
+  };
+}

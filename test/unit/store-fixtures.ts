@@ -1,0 +1,189 @@
+/**
+ * Shared helpers of the store's tests: fresh temp directories, valid records, and a dump of
+ * everything a Store answers (to compare two stores query by query).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  AuditEntry,
+  HistoryEntry,
+  IdempotencyRecord,
+  Payment,
+  PaymentStatus,
+  Subscription,
+} from '../../src/shared/domain';
+import type { Store } from '../../src/main/core/ports';
+
+const made: string[] = [];
+
+/** A fresh directory under the OS temp dir; removed by `removeTempDirs`. */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'paydesk-store-'));
+  made.push(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+export const at = (minutes: number): string =>
+  new Date(Date.UTC(2025, 0, 1) + minutes * 60_000).toISOString();
+
+export function payment(id: string, over: Partial<Payment> = {}): Payment {
+  const createdAt = over.createdAt ?? at(0);
+  return {
+    id,
+    amount: 1250,
+    currency: 'USD',
+    customerEmail: 'ada@example.com',
+    description: null,
+    paymentMethod: 'pm_card_visa',
+    status: 'COMPLETED',
+    transactionId: `txn_${id}`,
+    failureCode: null,
+    failureMessage: null,
+    refundedAmount: 0,
+    idempotencyKey: `key-${id}`,
+    subscriptionId: null,
+    period: null,
+    redoOf: null,
+    createdAt,
+    updatedAt: createdAt,
+    events: [
+      { type: 'created', at: createdAt },
+      { type: 'succeeded', at: createdAt, transactionId: `txn_${id}` },
+    ],
+    ...over,
+  };
+}
+
+export function subscription(id: string, over: Partial<Subscription> = {}): Subscription {
+  return {
+    id,
+    customerEmail: 'ada@example.com',
+    amount: 999,
+    currency: 'EUR',
+    interval: 'MONTHLY',
+    intervalCount: 1,
+    status: 'ACTIVE',
+    billingAnchor: at(0),
+    nextPeriod: 1,
+    nextPaymentDate: at(60),
+    failedAttempts: 0,
+    retryAt: null,
+    pausedAt: null,
+    pauseReason: null,
+    waivedPeriods: [],
+    createdAt: at(0),
+    updatedAt: at(0),
+    ...over,
+  };
+}
+
+export function auditEntry(id: string, over: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id,
+    at: at(0),
+    origin: 'operator',
+    action: 'execute',
+    kind: 'ProcessPayment',
+    label: `audit ${id}`,
+    outcome: 'ok',
+    message: null,
+    ...over,
+  };
+}
+
+export function historyEntry(id: string, over: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id,
+    kind: 'ProcessPayment',
+    label: `history ${id}`,
+    params: { amount: 1 },
+    memo: { paymentId: id },
+    origin: 'operator',
+    createdAt: at(0),
+    barrier: false,
+    movesMoney: true,
+    ...over,
+  };
+}
+
+export function idempotency(key: string, over: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
+  return {
+    key,
+    fingerprint: `fp-${key}`,
+    status: 201,
+    body: '{"ok":true}',
+    createdAt: at(0),
+    ...over,
+  };
+}
+
+const STATUSES: PaymentStatus[] = [
+  'PENDING',
+  'COMPLETED',
+  'FAILED',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+];
+
+/** Everything the store answers, as plain data, for deep comparison of two stores. */
+export interface DumpKeys {
+  emails: string[];
+  subscriptionIds: string[];
+  idempotencyKeys: string[];
+  /** "now" for dueSubscriptions. */
+  now: string;
+}
+
+/** The read half of a Store (what a reference model implements too). */
+export type StoreReads = Omit<Store, 'dataDir' | 'commit' | 'compact' | 'close'>;
+
+export function dumpStore(store: StoreReads, keys: DumpKeys) {
+  const { emails, subscriptionIds, idempotencyKeys, now } = keys;
+  const payments = [...store.allPayments()];
+  const subscriptions = [...store.allSubscriptions()];
+  const pq = (q: Omit<Parameters<Store['queryPayments']>[0], 'order' | 'offset' | 'limit'>) =>
+    (['asc', 'desc'] as const).flatMap((order) => [
+      store.queryPayments({ ...q, order, offset: 0, limit: 1000 }),
+      store.queryPayments({ ...q, order, offset: 1, limit: 2 }),
+    ]);
+  return {
+    count: store.paymentCount(),
+    payments,
+    byId: payments.map((p) => store.getPayment(p.id)),
+    byKey: payments.map((p) => store.getPaymentByIdempotencyKey(p.idempotencyKey)?.id),
+    pending: store.pendingPayments(),
+    all: pq({}),
+    byStatus: STATUSES.map((status) => pq({ status })),
+    byEmail: emails.map((customerEmail) => pq({ customerEmail: customerEmail.toUpperCase() })),
+    bySub: subscriptionIds.map((subscriptionId) => pq({ subscriptionId })),
+    combined: STATUSES.flatMap((status) =>
+      emails.flatMap((customerEmail) =>
+        subscriptionIds.map((subscriptionId) => pq({ status, customerEmail, subscriptionId })),
+      ),
+    ),
+    ofSub: subscriptionIds.map((id) => store.paymentsOfSubscription(id)),
+    subscriptions,
+    subById: subscriptions.map((s) => store.getSubscription(s.id)),
+    subQueries: (['asc', 'desc'] as const).flatMap((order) => [
+      store.querySubscriptions({ order, offset: 0, limit: 1000 }),
+      ...emails.map((customerEmail) =>
+        store.querySubscriptions({ customerEmail, order, offset: 0, limit: 1000 }),
+      ),
+      ...(['ACTIVE', 'PAST_DUE', 'PAUSED', 'CANCELLED'] as const).map((status) =>
+        store.querySubscriptions({ status, order, offset: 0, limit: 1000 }),
+      ),
+    ]),
+    due: store.dueSubscriptions(now),
+    undo: store.undoStack(),
+    redo: store.redoStack(),
+    audit: store.audit(0, 100_000),
+    idempotency: idempotencyKeys.map((k) => store.getIdempotencyRecord(k) ?? null),
+    settings: store.settings(),
+    testClock: store.testClock(),
+  };
+}
