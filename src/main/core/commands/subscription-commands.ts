@@ -1,0 +1,142 @@
+/**
+ * CreateSubscription (undo: cancel it; redo: restore it), and Pause, Resume and Cancel, whose
+ * undo restores the previous status (billing restarts from the first period at or after the
+ * moment it is restored: what fell due meanwhile is not charged).
+ */
+import { z } from 'zod';
+import {
+  currencyCode,
+  interval,
+  isoInstant,
+  minorUnits,
+  subscriptionStatus,
+  type Subscription,
+} from '../../../shared/domain';
+import { formatAmount } from '../../../shared/money';
+import { DomainError } from '../../../shared/result';
+import { newId } from '../ids';
+import type { Store } from '../ports';
+import { cancel, createSubscription, pause, resume, uncancel } from '../subscription-rules';
+import { defineCommand, type CommandContext } from './command';
+
+export function requireSubscription(store: Store, id: string): Subscription {
+  const sub = store.getSubscription(id);
+  if (!sub) throw new DomainError('not_found', `No subscription with id ${id}`, 'id');
+  return sub;
+}
+
+function describe(store: Store, id: string): string {
+  const sub = store.getSubscription(id);
+  if (!sub) return `subscription ${id}`;
+  return `${formatAmount(sub.amount, sub.currency, 'en-US')} ${sub.interval.toLowerCase()} subscription of ${sub.customerEmail}`;
+}
+
+function put(ctx: CommandContext, sub: Subscription): Subscription {
+  ctx.stage({ t: 'subscription', v: sub });
+  return sub;
+}
+
+const subscriptionMemo = z.object({
+  subscriptionId: z.string(),
+  previousStatus: subscriptionStatus,
+});
+const byId = z.object({ subscriptionId: z.string() });
+
+export const createSubscriptionCommand = defineCommand({
+  kind: 'CreateSubscription',
+  params: z.object({
+    customerEmail: z.string(),
+    amount: minorUnits.positive(),
+    currency: currencyCode,
+    interval,
+    intervalCount: z.number().int().positive(),
+    start: isoInstant,
+  }),
+  memo: subscriptionMemo,
+  irreversible: false,
+  movesMoney: false,
+  label: (p) =>
+    `Subscribe ${p.customerEmail} to ${formatAmount(p.amount, p.currency, 'en-US')} ${
+      p.intervalCount === 1
+        ? p.interval.toLowerCase()
+        : `every ${p.intervalCount} × ${p.interval.toLowerCase()}`
+    }`,
+
+  async execute(ctx, p, previous) {
+    if (previous) {
+      // Redo after an undo (which cancelled it): bring the same subscription back.
+      const sub = requireSubscription(ctx.store, previous.subscriptionId);
+      const restored = put(ctx, uncancel(sub, previous.previousStatus, ctx.now()));
+      return { result: restored, memo: previous, outcome: 'ok' };
+    }
+    const sub = createSubscription({ ...p, id: newId('sub'), start: new Date(p.start) }, ctx.now());
+    put(ctx, sub);
+    return {
+      result: sub,
+      memo: { subscriptionId: sub.id, previousStatus: 'ACTIVE' as const },
+      outcome: 'ok',
+    };
+  },
+
+  async undo(ctx, _p, memo) {
+    const sub = requireSubscription(ctx.store, memo.subscriptionId);
+    put(ctx, cancel(sub, ctx.now()));
+    return { ...memo, previousStatus: sub.status };
+  },
+});
+
+export const pauseSubscription = defineCommand({
+  kind: 'PauseSubscription',
+  params: byId,
+  memo: subscriptionMemo,
+  irreversible: false,
+  movesMoney: false,
+  label: (p, store) => `Pause the ${describe(store, p.subscriptionId)}`,
+  async execute(ctx, p) {
+    const sub = requireSubscription(ctx.store, p.subscriptionId);
+    const result = put(ctx, pause(sub, ctx.now()));
+    return { result, memo: { subscriptionId: sub.id, previousStatus: sub.status }, outcome: 'ok' };
+  },
+  async undo(ctx, _p, memo) {
+    put(ctx, resume(requireSubscription(ctx.store, memo.subscriptionId), ctx.now()));
+    return memo;
+  },
+});
+
+export const resumeSubscription = defineCommand({
+  kind: 'ResumeSubscription',
+  params: byId,
+  memo: subscriptionMemo,
+  irreversible: false,
+  movesMoney: false,
+  label: (p, store) => `Resume the ${describe(store, p.subscriptionId)}`,
+  async execute(ctx, p) {
+    const sub = requireSubscription(ctx.store, p.subscriptionId);
+    const result = put(ctx, resume(sub, ctx.now()));
+    return { result, memo: { subscriptionId: sub.id, previousStatus: sub.status }, outcome: 'ok' };
+  },
+  async undo(ctx, _p, memo) {
+    const sub = requireSubscription(ctx.store, memo.subscriptionId);
+    put(ctx, pause(sub, ctx.now(), sub.pauseReason));
+    return memo;
+  },
+});
+
+export const cancelSubscription = defineCommand({
+  kind: 'CancelSubscription',
+  params: byId,
+  memo: subscriptionMemo,
+  irreversible: false,
+  movesMoney: false,
+  label: (p, store) => `Cancel the ${describe(store, p.subscriptionId)}`,
+  async execute(ctx, p) {
+    const sub = requireSubscription(ctx.store, p.subscriptionId);
+    const result = put(ctx, cancel(sub, ctx.now()));
+    return { result, memo: { subscriptionId: sub.id, previousStatus: sub.status }, outcome: 'ok' };
+  },
+  async undo(ctx, _p, memo) {
+    const sub = requireSubscription(ctx.store, memo.subscriptionId);
+    put(ctx, uncancel(sub, memo.previousStatus, ctx.now()));
+    return memo;
+  },
+});

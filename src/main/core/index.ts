@@ -1,0 +1,137 @@
+/**
+ * The headless core, assembled: store, mock gateway, clock, invoker, scheduler and service.
+ * `openCore` reconciles PENDING payments with the gateway before anything else runs and
+ * hands back the `Core` that the Electron shell and the HTTP server hold.
+ */
+import type { PushEvent } from '../../shared/contract';
+import type { Core, CoreOptions } from './api';
+import { SystemClock, TestClock } from './clock';
+import { openMockGateway } from './gateway/mock-gateway';
+import { CommandInvoker } from './invoker';
+import type { Clock, Gateway } from './ports';
+import { reconcilePending } from './reconcile';
+import { Scheduler } from './scheduler';
+import { Service } from './service';
+import { openStore } from './store';
+
+export type { Core, CoreOptions } from './api';
+
+export async function openCore(options: CoreOptions): Promise<Core> {
+  const log = options.log ?? (() => undefined);
+  const store = await openStore(options.dataDir, { log });
+  let gateway: Gateway | undefined;
+  try {
+    const opened = await openMockGateway({
+      dataDir: options.dataDir,
+      ...(options.gateway?.successRate !== undefined && {
+        successRate: options.gateway.successRate,
+      }),
+      ...(options.gateway?.seed !== undefined && { seed: options.gateway.seed }),
+      ...(options.gateway?.latencyMs !== undefined && { latencyMs: options.gateway.latencyMs }),
+    });
+    gateway = opened;
+    const clock = await openClock(options.clock ?? 'system', store);
+    await reconcilePending(store, opened, clock, log);
+    return assemble(options, store, opened, clock, log);
+  } catch (error) {
+    await gateway?.close();
+    await store.close();
+    throw error;
+  }
+}
+
+async function openClock(
+  mode: 'system' | 'test',
+  store: Awaited<ReturnType<typeof openStore>>,
+): Promise<Clock> {
+  if (mode === 'system') return new SystemClock();
+  const saved = store.testClock();
+  const clock = new TestClock(saved ? new Date(saved) : new Date());
+  if (!saved) await store.commit([{ t: 'clock', v: clock.now().toISOString() }]);
+  return clock;
+}
+
+function assemble(
+  options: CoreOptions,
+  store: Awaited<ReturnType<typeof openStore>>,
+  gateway: Gateway,
+  clock: Clock,
+  log: (message: string) => void,
+): Core {
+  const listeners = new Set<(event: PushEvent) => void>();
+  const emit = (event: PushEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log(`A push-event listener failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  const scheduler: Scheduler = new Scheduler(
+    {
+      clock,
+      run: async () => {
+        const result = await service.call('scheduler.run', {}, 'scheduler');
+        if (!result.ok) throw new Error(result.error.message);
+        const { payments, ...brief } = result.data;
+        if (brief.failed > 0) {
+          const first = payments.find((p) => p.status === 'FAILED');
+          emit({
+            type: 'notice',
+            level: 'error',
+            message: `${brief.failed} scheduled charge${brief.failed === 1 ? '' : 's'} failed${
+              first ? ` (${first.customerEmail}: ${first.failureCode})` : ''
+            }`,
+          });
+        }
+        return brief;
+      },
+      onChange: () => emit({ type: 'changed', topics: ['scheduler'] }),
+      onError: (error) => {
+        log(`Scheduled run failed: ${(error as Error).message}`);
+        emit({
+          type: 'notice',
+          level: 'error',
+          message: `Scheduled run failed: ${(error as Error).message}`,
+        });
+      },
+    },
+    options.schedulerIntervalSeconds ?? store.settings().schedulerIntervalSeconds,
+  );
+  const invoker = new CommandInvoker({
+    store,
+    gateway,
+    clock,
+    onProgress: (done, total) => {
+      scheduler.reportProgress(done, total);
+      emit({ type: 'progress', done, total });
+    },
+  });
+  const service = new Service({ store, invoker, scheduler, clock, emit, log });
+  if (options.scheduler ?? store.settings().schedulerEnabled) scheduler.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    dataDir: store.dataDir,
+    call: (name, input, origin) => service.call(name, input, origin),
+    callIdempotent: (key, fingerprint, name, input, origin, render) =>
+      service.callIdempotent(key, fingerprint, name, input, origin, render),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    catchUp: () => scheduler.catchUp(),
+    close() {
+      closing ??= (async () => {
+        scheduler.stop();
+        await scheduler.settle();
+        await invoker.idle();
+        listeners.clear();
+        await gateway.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

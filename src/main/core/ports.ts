@@ -1,0 +1,160 @@
+/**
+ * The core's ports: the storage, gateway and clock interfaces that commands, the invoker
+ * and the scheduler depend on. Implementations live in ./store, ./gateway and ./clock.
+ */
+import type { Page } from '../../shared/contract';
+import type {
+  AuditEntry,
+  HistoryEntry,
+  IdempotencyRecord,
+  Payment,
+  PaymentStatus,
+  Settings,
+  Subscription,
+  SubscriptionStatus,
+} from '../../shared/domain';
+
+// ---------------------------------------------------------------------------------------
+// Storage
+
+/**
+ * One change to the stored state. A commit is a list of changes applied together: all of
+ * them or none survive a crash. Records are put whole (their status only moves forward;
+ * the command layer guarantees that), the audit log is appended, history stacks are pushed
+ * and popped.
+ */
+export type Change =
+  | { t: 'payment'; v: Payment }
+  | { t: 'subscription'; v: Subscription }
+  | { t: 'audit'; v: AuditEntry }
+  | { t: 'undo.push'; v: HistoryEntry }
+  | { t: 'undo.pop' }
+  | { t: 'redo.push'; v: HistoryEntry }
+  | { t: 'redo.pop' }
+  | { t: 'redo.clear' }
+  | { t: 'idempotency'; v: IdempotencyRecord }
+  | { t: 'settings'; v: Settings }
+  /** The test clock's current time, or null when the system clock is in use. */
+  | { t: 'clock'; v: string | null };
+
+export interface PaymentQuery {
+  status?: PaymentStatus;
+  /** Exact match, case-insensitive. */
+  customerEmail?: string;
+  subscriptionId?: string;
+  /** By createdAt (ties broken by id). */
+  order: 'asc' | 'desc';
+  offset: number;
+  limit: number;
+}
+
+export interface SubscriptionQuery {
+  status?: SubscriptionStatus;
+  customerEmail?: string;
+  order: 'asc' | 'desc';
+  offset: number;
+  limit: number;
+}
+
+export interface Store {
+  readonly dataDir: string;
+
+  getPayment(id: string): Payment | undefined;
+  getPaymentByIdempotencyKey(key: string): Payment | undefined;
+  queryPayments(query: PaymentQuery): Page<Payment>;
+  /** Every payment still PENDING (reconciled at start-up). */
+  pendingPayments(): Payment[];
+  /** All payments, in creation order (for aggregate views). */
+  allPayments(): Iterable<Payment>;
+  paymentCount(): number;
+
+  getSubscription(id: string): Subscription | undefined;
+  querySubscriptions(query: SubscriptionQuery): Page<Subscription>;
+  /** Charges of one subscription, oldest first. */
+  paymentsOfSubscription(subscriptionId: string): Payment[];
+  /** ACTIVE or PAST_DUE subscriptions whose nextPaymentDate is at or before `now`, soonest first. */
+  dueSubscriptions(now: string, limit?: number): Subscription[];
+  allSubscriptions(): Iterable<Subscription>;
+
+  /** Oldest first; the last element is the next undo. */
+  undoStack(): readonly HistoryEntry[];
+  /** Oldest first; the last element is the next redo. */
+  redoStack(): readonly HistoryEntry[];
+  /** Newest first. */
+  audit(offset: number, limit: number): Page<AuditEntry>;
+
+  getIdempotencyRecord(key: string): IdempotencyRecord | undefined;
+  settings(): Settings;
+  testClock(): string | null;
+
+  /**
+   * Apply `changes` to the in-memory state at once (reads see them as soon as this returns)
+   * and resolve when they are durable on disk. Commits made close together share one flush.
+   */
+  commit(changes: Change[]): Promise<void>;
+  /** Rewrite the snapshot and truncate the journal. */
+  compact(): Promise<void>;
+  /** Flush, compact and release the directory lock. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Gateway
+
+export interface ChargeRequest {
+  idempotencyKey: string;
+  amount: number;
+  currency: string;
+  customerEmail: string;
+  paymentMethod: string | null;
+  description: string | null;
+}
+
+export type ChargeResult =
+  | { status: 'succeeded'; transactionId: string }
+  | { status: 'failed'; code: string; message: string };
+
+export interface RefundRequest {
+  idempotencyKey: string;
+  transactionId: string;
+  amount: number;
+}
+
+export interface RefundResult {
+  refundId: string;
+}
+
+export type GatewayErrorCode =
+  /** The call's outcome is unknown (the provider may have charged): look it up by key later. */
+  | 'timeout'
+  /** The same idempotency key was used before with other parameters. */
+  | 'idempotency_mismatch'
+  /** A refund that the provider refuses (unknown transaction, more than is left). */
+  | 'invalid_request';
+
+export class GatewayError extends Error {
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
+
+export interface Gateway {
+  /** Charge once per idempotency key: a replay with the same parameters returns the first result. */
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  refund(request: RefundRequest): Promise<RefundResult>;
+  /** What the provider knows of a charge by its idempotency key; null when it never saw it. */
+  lookup(idempotencyKey: string): Promise<ChargeResult | null>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Clock
+
+export interface Clock {
+  readonly mode: 'system' | 'test';
+  now(): Date;
+}

@@ -1,0 +1,198 @@
+/**
+ * Subscription transitions as pure functions: create, pause, resume, cancel, and the
+ * outcome of one period's charge. The schedule itself (period dates, retries) is in
+ * ./schedule; this module decides status and the next due date.
+ */
+import type { Interval, Subscription, SubscriptionStatus } from '../../shared/domain';
+import { DomainError } from '../../shared/result';
+import {
+  firstPeriodAtOrAfter,
+  MAX_CHARGE_ATTEMPTS,
+  MAX_INTERVAL_COUNT,
+  periodDate,
+  retryDelayMs,
+} from './schedule';
+
+export interface NewSubscription {
+  id: string;
+  customerEmail: string;
+  amount: number;
+  currency: string;
+  interval: Interval;
+  intervalCount: number;
+  /** The billing anchor: the first period's date. */
+  start: Date;
+}
+
+export function checkIntervalCount(interval: Interval, count: number): void {
+  const max = MAX_INTERVAL_COUNT[interval];
+  if (count > max) {
+    throw new DomainError(
+      'validation',
+      `An interval may span at most three years: ${interval} allows an interval count of ${max}`,
+      'intervalCount',
+    );
+  }
+}
+
+export function createSubscription(fields: NewSubscription, now: string): Subscription {
+  checkIntervalCount(fields.interval, fields.intervalCount);
+  const anchor = fields.start.toISOString();
+  return {
+    id: fields.id,
+    customerEmail: fields.customerEmail,
+    amount: fields.amount,
+    currency: fields.currency,
+    interval: fields.interval,
+    intervalCount: fields.intervalCount,
+    status: 'ACTIVE',
+    billingAnchor: anchor,
+    nextPeriod: 0,
+    nextPaymentDate: anchor,
+    failedAttempts: 0,
+    retryAt: null,
+    pausedAt: null,
+    pauseReason: null,
+    waivedPeriods: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function dateOfPeriod(sub: Subscription, k: number): Date {
+  return periodDate(new Date(sub.billingAnchor), sub.interval, sub.intervalCount, k);
+}
+
+/** Whether the scheduler should charge this subscription's next period at `now`. */
+export function isDue(sub: Subscription, now: Date): boolean {
+  return (
+    (sub.status === 'ACTIVE' || sub.status === 'PAST_DUE') &&
+    sub.nextPaymentDate !== null &&
+    new Date(sub.nextPaymentDate).getTime() <= now.getTime()
+  );
+}
+
+function requireStatus(sub: Subscription, allowed: SubscriptionStatus[], action: string): void {
+  if (!allowed.includes(sub.status)) {
+    throw new DomainError(
+      'conflict',
+      `Cannot ${action} subscription ${sub.id}: it is ${sub.status.toLowerCase().replace('_', ' ')}`,
+    );
+  }
+}
+
+export function pause(sub: Subscription, now: string, reason: string | null = null): Subscription {
+  requireStatus(sub, ['ACTIVE', 'PAST_DUE'], 'pause');
+  return {
+    ...sub,
+    status: 'PAUSED',
+    pausedAt: now,
+    pauseReason: reason,
+    nextPaymentDate: null,
+    retryAt: null,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Resume billing from the first period at or after `now`: periods that fell due while the
+ * subscription was paused are skipped, not caught up.
+ */
+export function resume(sub: Subscription, now: string): Subscription {
+  requireStatus(sub, ['PAUSED'], 'resume');
+  return restartSchedule(sub, now);
+}
+
+function restartSchedule(sub: Subscription, now: string): Subscription {
+  const next = Math.max(
+    sub.nextPeriod,
+    firstPeriodAtOrAfter(
+      new Date(sub.billingAnchor),
+      sub.interval,
+      sub.intervalCount,
+      new Date(now),
+    ),
+  );
+  return {
+    ...sub,
+    status: 'ACTIVE',
+    nextPeriod: next,
+    nextPaymentDate: dateOfPeriod(sub, next).toISOString(),
+    failedAttempts: 0,
+    retryAt: null,
+    pausedAt: null,
+    pauseReason: null,
+    updatedAt: now,
+  };
+}
+
+export function cancel(sub: Subscription, now: string): Subscription {
+  requireStatus(sub, ['ACTIVE', 'PAST_DUE', 'PAUSED'], 'cancel');
+  return { ...sub, status: 'CANCELLED', nextPaymentDate: null, retryAt: null, updatedAt: now };
+}
+
+/**
+ * Undo of a cancellation: back to the status it had, billing again from the first period at
+ * or after now (what fell due while it was cancelled is not charged).
+ */
+export function uncancel(
+  sub: Subscription,
+  previous: SubscriptionStatus,
+  now: string,
+): Subscription {
+  requireStatus(sub, ['CANCELLED'], 'restore');
+  if (previous === 'PAUSED') return { ...sub, status: 'PAUSED', updatedAt: now };
+  return restartSchedule(sub, now);
+}
+
+/** A period was paid: move on to the next one. */
+export function periodPaid(sub: Subscription, period: number, now: string): Subscription {
+  if (period !== sub.nextPeriod) return { ...sub, updatedAt: now };
+  const next = period + 1;
+  return {
+    ...sub,
+    status: sub.status === 'PAST_DUE' ? 'ACTIVE' : sub.status,
+    nextPeriod: next,
+    nextPaymentDate:
+      sub.status === 'ACTIVE' || sub.status === 'PAST_DUE'
+        ? dateOfPeriod(sub, next).toISOString()
+        : sub.nextPaymentDate,
+    failedAttempts: 0,
+    retryAt: null,
+    updatedAt: now,
+  };
+}
+
+/**
+ * A period's charge failed: retry after 1, 3 and 5 days (hours for processing errors);
+ * after the last attempt the subscription is paused with the reason.
+ */
+export function periodFailed(sub: Subscription, code: string, now: string): Subscription {
+  const failedAttempts = sub.failedAttempts + 1;
+  const delay = retryDelayMs(failedAttempts, code);
+  if (delay === null || failedAttempts >= MAX_CHARGE_ATTEMPTS) {
+    return {
+      ...pause(
+        { ...sub, status: 'PAST_DUE' },
+        now,
+        `Paused after ${failedAttempts} failed charges (last: ${code})`,
+      ),
+      failedAttempts,
+    };
+  }
+  const retryAt = new Date(new Date(now).getTime() + delay).toISOString();
+  return {
+    ...sub,
+    status: 'PAST_DUE',
+    failedAttempts,
+    retryAt,
+    nextPaymentDate: retryAt,
+    updatedAt: now,
+  };
+}
+
+/** Monthly recurring revenue of one subscription in minor units (rounded), for the dashboard. */
+export function monthlyAmount(sub: Subscription): number {
+  const perMonth = { DAILY: 365 / 12, WEEKLY: 52 / 12, MONTHLY: 1, YEARLY: 1 / 12 }[sub.interval];
+  return Math.round((sub.amount * perMonth) / sub.intervalCount);
+}

@@ -1,0 +1,82 @@
+/** Dashboard figures per currency, never adding different currencies together. */
+import { describe, expect, it } from 'vitest';
+import { computeDashboard } from '../../src/main/core/dashboard';
+import { pendingPayment, refunded, settle } from '../../src/main/core/payment-rules';
+import { createSubscription } from '../../src/main/core/subscription-rules';
+
+const NOW = new Date('2030-03-15T12:00:00Z');
+
+function paid(id: string, amount: number, currency: string, at: string, ok = true) {
+  const p = pendingPayment(
+    {
+      id,
+      amount,
+      currency,
+      customerEmail: 'd@example.com',
+      description: null,
+      paymentMethod: null,
+      idempotencyKey: id,
+    },
+    at,
+  );
+  return settle(
+    p,
+    ok
+      ? { status: 'succeeded', transactionId: `txn_${id}` }
+      : { status: 'failed', code: 'card_declined', message: 'x' },
+    at,
+  );
+}
+
+describe('computeDashboard', () => {
+  it('sums revenue today, this month and per day, per currency, with refunds and success rate', () => {
+    const payments = [
+      paid('a', 1000, 'USD', '2030-03-15T08:00:00.000Z'),
+      refunded(
+        paid('b', 500, 'USD', '2030-03-02T08:00:00.000Z'),
+        200,
+        're_b',
+        '2030-03-10T00:00:00.000Z',
+      ),
+      paid('c', 700, 'USD', '2030-02-27T08:00:00.000Z'),
+      paid('d', 300, 'JPY', '2030-03-15T01:00:00.000Z'),
+      paid('e', 999, 'USD', '2030-03-15T09:00:00.000Z', false),
+    ];
+    const subs = [
+      createSubscription(
+        {
+          id: 's',
+          customerEmail: 's@x.co',
+          amount: 1200,
+          currency: 'USD',
+          interval: 'YEARLY',
+          intervalCount: 1,
+          start: NOW,
+        },
+        NOW.toISOString(),
+      ),
+    ];
+    const d = computeDashboard(payments, subs, NOW);
+    const usd = d.currencies.find((c) => c.currency === 'USD')!;
+    expect(usd).toMatchObject({
+      revenueToday: 1000,
+      revenueThisMonth: 1500,
+      refundsThisMonth: 200,
+      monthlyRecurringRevenue: 100,
+    });
+    expect(usd.daily).toHaveLength(30);
+    expect(usd.daily.at(-1)).toEqual({ date: '2030-03-15', revenue: 1000 });
+    expect(usd.daily.find((x) => x.date === '2030-02-27')?.revenue).toBe(700);
+    expect(d.currencies.find((c) => c.currency === 'JPY')).toMatchObject({ revenueToday: 300 });
+    expect(d.successRate).toBeCloseTo(4 / 5);
+    expect(d).toMatchObject({ paymentsCount: 5, activeSubscriptions: 1 });
+  });
+
+  it('has no success rate before the first charge', () => {
+    expect(computeDashboard([], [], NOW)).toMatchObject({
+      successRate: null,
+      currencies: [],
+      paymentsCount: 0,
+    });
+  });
+});
