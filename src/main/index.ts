@@ -1,0 +1,126 @@
+/**
+ * The Electron entry (bundled to out/main/index.js): wires the headless core to one locked-down
+ * window. Single instance; data in userData; IPC handlers built from the contract; push events
+ * to the renderer; a History menu that follows the undo stack; desktop notifications for
+ * failed scheduled charges; catch-up after sleep; and a quit that waits for the core to close.
+ * The pieces live in ./shell; the core options may come from PAYDESK_* variables (shell/env.ts).
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  app,
+  dialog,
+  ipcMain,
+  powerMonitor,
+  screen,
+  session,
+} from 'electron';
+import { openCore, type Core } from './core';
+import { EVENT_CHANNEL, MENU_CHANNEL, type MenuAction } from '../preload/channels';
+import { coreOptionsFromEnv } from './shell/env';
+import { routePushEvent } from './shell/events';
+import { registerIpc } from './shell/ipc';
+import { holdQuitUntilClosed } from './shell/lifecycle';
+import { createAppMenu } from './shell/menu';
+import {
+  createAppUrlMatcher,
+  devServerUrl,
+  hardenSession,
+  isTrustedSender,
+} from './shell/security';
+import { createMainWindow, revealWindow } from './shell/window';
+
+const outDir = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const preload = join(outDir, 'preload', 'index.cjs');
+const indexHtml = join(outDir, 'renderer', 'index.html');
+const log = (message: string): void => console.log(`[paydesk] ${message}`);
+
+let mainWindow: BrowserWindow | null = null;
+
+if (app.requestSingleInstanceLock()) {
+  void start();
+} else {
+  // Another Paydesk owns the data: it gets focus (its 'second-instance'), this one leaves.
+  app.quit();
+}
+
+async function start(): Promise<void> {
+  app.enableSandbox();
+  app.on('second-instance', () => revealWindow(mainWindow));
+  await app.whenReady();
+  if (process.platform === 'win32') app.setAppUserModelId('app.paydesk');
+
+  const env = coreOptionsFromEnv(process.env);
+  if (!env.ok) return fatal('Paydesk cannot start', env.error.message);
+  const dataDir = app.getPath('userData');
+  let core: Core;
+  try {
+    core = await openCore({ ...env.data, dataDir, log });
+  } catch (error) {
+    // Nothing is written or repaired here: the data stays exactly as it was.
+    return fatal(
+      'Paydesk cannot open its data',
+      `${error instanceof Error ? error.message : String(error)}\n\nData folder: ${dataDir}\n\n` +
+        'Nothing was changed. If Paydesk (or `npm run serve`) is already using this folder, ' +
+        'close it and start Paydesk again.',
+    );
+  }
+  wire(core, dataDir);
+}
+
+function wire(core: Core, dataDir: string): void {
+  const devUrl = devServerUrl(process.env, app.isPackaged);
+  const isAppUrl = createAppUrlMatcher({ indexHtml, devUrl });
+  const sendToWindow = (channel: string, payload: unknown): void => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
+  };
+
+  hardenSession(session.defaultSession, isAppUrl);
+  registerIpc(ipcMain, core, (event) =>
+    isTrustedSender(event, mainWindow?.webContents ?? null, isAppUrl),
+  );
+
+  const menu = createAppMenu({
+    Menu,
+    platform: process.platform,
+    dev: devUrl !== undefined,
+    loadHistory: async () => {
+      const result = await core.call('history.get', {}, 'system');
+      return result.ok ? result.data : null;
+    },
+    onHistory: (action: MenuAction) => sendToWindow(MENU_CHANNEL, action),
+    log,
+  });
+  void menu.refresh();
+
+  const unsubscribe = core.subscribe((event) =>
+    routePushEvent(event, {
+      toRenderer: (payload) => sendToWindow(EVENT_CHANNEL, payload),
+      refreshMenu: () => void menu.refresh(),
+      notify: (message) => {
+        if (!Notification.isSupported()) return;
+        const notification = new Notification({ title: 'Paydesk', body: message });
+        notification.on('click', () => revealWindow(mainWindow));
+        notification.show();
+      },
+    }),
+  );
+  powerMonitor.on('resume', () => core.catchUp());
+  holdQuitUntilClosed(app, async () => {
+    unsubscribe();
+    await core.close();
+  });
+
+  mainWindow = createMainWindow({ BrowserWindow, screen, preload, stateDir: dataDir, isAppUrl });
+  const loaded = devUrl ? mainWindow.loadURL(devUrl) : mainWindow.loadFile(indexHtml);
+  loaded.catch((error: unknown) => log(`cannot load the page: ${String(error)}`));
+}
+
+function fatal(title: string, message: string): void {
+  log(`${title}: ${message}`);
+  dialog.showErrorBox(title, message);
+  app.quit();
+}

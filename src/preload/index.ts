@@ -1,0 +1,43 @@
+/**
+ * The preload: the page's only door to the main process. It runs sandboxed and
+ * context-isolated, and exposes `window.paydesk`: one function per contract operation (the
+ * IPC channel is the operation's name; main validates everything), `subscribe` for the core's
+ * push events, and it turns the app menu's Undo/Redo into a DOM `paydesk:menu` event.
+ * Nothing of ipcRenderer itself (nor its event objects) reaches the page.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { PaydeskApi, PushEvent } from '../shared/contract';
+import type { PaydeskBridge } from './api';
+import { EVENT_CHANNEL, MENU_CHANNEL, OPERATION_CHANNEL_NAMES, isMenuAction } from './channels';
+
+// The preload runs in a page but is typechecked with the node config (no DOM lib): the two
+// DOM names it uses, as far as it uses them.
+declare const window: { dispatchEvent(event: object): boolean };
+declare const CustomEvent: new (type: string, init: { detail: unknown }) => object;
+
+// Built from the list of names, so the compiler cannot see that each entry fits its
+// operation's signature; channels.ts guarantees the names are exactly the contract's.
+const operations = Object.fromEntries(
+  OPERATION_CHANNEL_NAMES.map((name) => [
+    name,
+    (input: unknown) => ipcRenderer.invoke(name, input),
+  ]),
+) as unknown as PaydeskApi;
+
+const api: PaydeskBridge = {
+  ...operations,
+  subscribe(listener: (event: PushEvent) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError('subscribe expects a function');
+    const relay = (_event: IpcRendererEvent, payload: PushEvent): void => listener(payload);
+    ipcRenderer.on(EVENT_CHANNEL, relay);
+    return () => {
+      ipcRenderer.removeListener(EVENT_CHANNEL, relay);
+    };
+  },
+};
+
+ipcRenderer.on(MENU_CHANNEL, (_event: IpcRendererEvent, action: unknown) => {
+  if (isMenuAction(action)) window.dispatchEvent(new CustomEvent(MENU_CHANNEL, { detail: action }));
+});
+
+contextBridge.exposeInMainWorld('paydesk', api);
