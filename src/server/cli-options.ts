@@ -1,0 +1,165 @@
+/**
+ * The options of `npm run serve`: parsed with node:util's parseArgs, validated with zod.
+ * Pure (argv and environment in, options or an error naming the option out), so that the
+ * CLI can print the error and exit 2 before it touches anything.
+ */
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { CoreOptions } from '../main/core/api';
+import { defaultDataDir } from './data-dir';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  allowRemote: boolean;
+  dataDir: string;
+  clock: 'system' | 'test';
+  gatewaySuccessRate?: number;
+  gatewayLatencyMs?: number;
+  seed?: number;
+  schedulerIntervalSeconds?: number;
+  /** false with --no-scheduler; otherwise the stored setting decides. */
+  scheduler?: false;
+}
+
+export type ParsedCli = { kind: 'help' } | { kind: 'serve'; options: ServeOptions };
+
+export const USAGE = `Usage: npm run serve -- [options]
+
+Runs Paydesk headless: the REST API under /command/api/ and the web UI at /.
+
+Options:
+  --port <n>                  Port to listen on (default 8000; 0 picks a free port)
+  --host <address>            Address to bind (default 127.0.0.1)
+  --allow-remote              Allow a --host that is not a loopback address
+  --data-dir <path>           Data directory (default: the desktop app's, ${defaultDataDir()})
+  --clock <system|test>       The system clock, or a test clock advanced by hand (default system)
+  --gateway-success-rate <p>  Probability that a charge succeeds, 0..1 (default 0.9)
+  --gateway-latency-ms <n>    Mean latency of the mock gateway in ms (default 300)
+  --seed <n>                  Seed of the mock gateway's outcomes (default random)
+  --scheduler-interval-s <n>  Seconds between recurring runs (default: the stored setting, 60)
+  --no-scheduler              Do not start the recurring-payment timer
+  --build                     Rebuild before starting (handled by scripts/serve.mjs)
+  -h, --help                  Show this help
+
+The API token comes from $PAYDESK_API_TOKEN or <data-dir>/api-token (created at first start).`;
+
+const integer = (option: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `--${option} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `--${option} must be at least ${min}`)
+        .max(max, `--${option} must be at most ${max}`),
+    );
+
+const rawSchema = z.object({
+  port: integer('port', 0, 65_535).default(8000),
+  host: z.string().min(1, '--host must not be empty').default('127.0.0.1'),
+  'allow-remote': z.boolean().default(false),
+  'data-dir': z.string().min(1, '--data-dir must not be empty').optional(),
+  clock: z
+    .enum(['system', 'test'], { error: '--clock must be "system" or "test"' })
+    .default('system'),
+  'gateway-success-rate': z
+    .string()
+    .regex(/^(?:0|1|0?\.\d+|[01]\.0*)$/, '--gateway-success-rate must be a number from 0 to 1')
+    .transform(Number)
+    .optional(),
+  'gateway-latency-ms': integer('gateway-latency-ms', 0, 60_000).optional(),
+  seed: integer('seed', 0, Number.MAX_SAFE_INTEGER).optional(),
+  'scheduler-interval-s': integer('scheduler-interval-s', 1, 86_400).optional(),
+  'no-scheduler': z.boolean().default(false),
+  build: z.boolean().default(false),
+  help: z.boolean().default(false),
+});
+
+const parseArgsOptions = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'allow-remote': { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  clock: { type: 'string' },
+  'gateway-success-rate': { type: 'string' },
+  'gateway-latency-ms': { type: 'string' },
+  seed: { type: 'string' },
+  'scheduler-interval-s': { type: 'string' },
+  'no-scheduler': { type: 'boolean' },
+  build: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Whether an address only reaches this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+export function parseCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { ok: true; value: ParsedCli } | { ok: false; message: string } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: [...argv], options: parseArgsOptions, strict: true }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // parseArgs explains at length how to pass positionals; the first sentence is enough.
+    return { ok: false, message: message.split(/(?<=\.) /)[0] ?? message };
+  }
+  const parsed = rawSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const option = String(issue?.path[0] ?? '');
+    const given = values[option];
+    const message = issue?.message ?? 'invalid option';
+    return {
+      ok: false,
+      message: typeof given === 'string' ? `${message} (got "${given}")` : message,
+    };
+  }
+  const v = parsed.data;
+  if (v.help) return { ok: true, value: { kind: 'help' } };
+  if (!isLoopback(v.host) && !v['allow-remote']) {
+    return {
+      ok: false,
+      message: `--host ${v.host} is not a loopback address: other machines could reach the API. Add --allow-remote if that is what you want`,
+    };
+  }
+  const options: ServeOptions = {
+    port: v.port,
+    host: v.host.replace(/^\[(.*)\]$/, '$1'),
+    allowRemote: v['allow-remote'],
+    dataDir: resolve(v['data-dir'] ?? defaultDataDir(process.platform, env)),
+    clock: v.clock,
+  };
+  if (v['gateway-success-rate'] !== undefined)
+    options.gatewaySuccessRate = v['gateway-success-rate'];
+  if (v['gateway-latency-ms'] !== undefined) options.gatewayLatencyMs = v['gateway-latency-ms'];
+  if (v.seed !== undefined) options.seed = v.seed;
+  if (v['scheduler-interval-s'] !== undefined) {
+    options.schedulerIntervalSeconds = v['scheduler-interval-s'];
+  }
+  if (v['no-scheduler']) options.scheduler = false;
+  return { ok: true, value: { kind: 'serve', options } };
+}
+
+/** The core's options for validated serve options. */
+export function coreOptionsOf(options: ServeOptions, log: (m: string) => void): CoreOptions {
+  const gateway: NonNullable<CoreOptions['gateway']> = {};
+  if (options.gatewaySuccessRate !== undefined) gateway.successRate = options.gatewaySuccessRate;
+  if (options.gatewayLatencyMs !== undefined) gateway.latencyMs = options.gatewayLatencyMs;
+  if (options.seed !== undefined) gateway.seed = options.seed;
+  const core: CoreOptions = { dataDir: options.dataDir, clock: options.clock, gateway, log };
+  if (options.scheduler !== undefined) core.scheduler = options.scheduler;
+  if (options.schedulerIntervalSeconds !== undefined) {
+    core.schedulerIntervalSeconds = options.schedulerIntervalSeconds;
+  }
+  return core;
+}

@@ -1,0 +1,144 @@
+/**
+ * `npm run serve`: Paydesk without Electron. Parses the options, opens the core on the data
+ * directory (whose lock keeps the desktop app and this server apart), loads the API token,
+ * serves HTTP, and on Ctrl+C or SIGTERM stops accepting, lets the command in flight finish
+ * and exits 0. Exit codes: 2 for bad options, 1 when it cannot start.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Core } from '../main/core/api';
+import { openCore } from '../main/core/index';
+import { TOKEN_ENV, loadOrCreateToken, tokenFromEnv } from './auth';
+import { USAGE, coreOptionsOf, parseCli, type ServeOptions } from './cli-options';
+import { API_PREFIX } from './rest';
+import { createServer, type RunningServer } from './server';
+
+export const READY_PREFIX = 'PAYDESK_READY ';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const complain = (line: string): void => void process.stderr.write(`paydesk: ${line}\n`);
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/**
+ * Exit with `code` once the output is flushed: by itself when nothing keeps the event loop
+ * busy, else after a short grace period.
+ */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+/** The renderer build beside this bundle (out/main/server.js → out/renderer). */
+const defaultStaticDir = (): string => fileURLToPath(new URL('../renderer/', import.meta.url));
+
+/** Start serving; resolves once serving (or once it has failed and arranged to exit). */
+export async function main(argv: readonly string[], env = process.env): Promise<void> {
+  const parsed = parseCli(argv, env);
+  if (!parsed.ok) {
+    complain(`${parsed.message}\nRun with --help to see the options.`);
+    return exitSoon(2);
+  }
+  if (parsed.value.kind === 'help') return say(USAGE);
+  const options = parsed.value.options;
+  try {
+    tokenFromEnv(env);
+  } catch (error) {
+    complain(messageOf(error));
+    return exitSoon(2);
+  }
+
+  let core: Core;
+  try {
+    core = await openCore(coreOptionsOf(options, say));
+  } catch (error) {
+    complain(`cannot open the data directory ${options.dataDir}: ${messageOf(error)}`);
+    return exitSoon(1);
+  }
+  let started: { server: RunningServer; token: string; tokenFile: string | null };
+  try {
+    started = await start(core, options, env);
+  } catch (error) {
+    const port = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    complain(
+      port
+        ? `port ${options.port} on ${options.host} is in use: pick another with --port`
+        : messageOf(error),
+    );
+    await core.close();
+    return exitSoon(1);
+  }
+  announce(started, options.dataDir);
+  stopOnSignals(core, started.server);
+}
+
+async function start(core: Core, options: ServeOptions, env: NodeJS.ProcessEnv) {
+  const { token, file: tokenFile } = await loadOrCreateToken(options.dataDir, env, complain);
+  const staticDir = defaultStaticDir();
+  if (!existsSync(join(staticDir, 'index.html'))) {
+    complain(`the web UI is not built (${staticDir}index.html): run npm run serve -- --build`);
+  }
+  const server = await createServer(core, {
+    token,
+    host: options.host,
+    port: options.port,
+    staticDir,
+    log: complain,
+  });
+  return { server, token, tokenFile };
+}
+
+function announce(
+  started: { server: RunningServer; token: string; tokenFile: string | null },
+  dataDir: string,
+): void {
+  const { server, token, tokenFile } = started;
+  const apiUrl = `${server.url}${API_PREFIX}`;
+  // The UI takes the token from its first URL; the page then drops it from the address bar.
+  const uiUrl = `${server.url}/?token=${encodeURIComponent(token)}`;
+  say(`Paydesk is serving ${dataDir}`);
+  say(`  API:   ${apiUrl}`);
+  say(`  UI:    ${uiUrl}`);
+  say(`  Token: ${tokenFile ?? `from $${TOKEN_ENV}`} (send it as Authorization: Bearer <token>)`);
+  say('Press Ctrl+C to stop.');
+  const ready = { url: server.url, apiUrl, uiUrl, tokenFile, dataDir };
+  say(`${READY_PREFIX}${JSON.stringify(ready)}`);
+}
+
+/** Ctrl+C or SIGTERM: stop accepting, finish what is in flight, close the core, exit 0. */
+function stopOnSignals(core: Core, server: RunningServer): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      complain(`${signal} again: exiting now (pending payments are reconciled at the next start)`);
+      process.exit(1);
+    }
+    stopping = true;
+    say(`${signal}: stopping (finishing the command in flight)...`);
+    server
+      .close()
+      .then(() => core.close())
+      .then(
+        () => {
+          say('Stopped.');
+          exitSoon(0);
+        },
+        (error: unknown) => {
+          complain(`could not stop cleanly: ${messageOf(error)}`);
+          exitSoon(1);
+        },
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+// Run when executed directly (node out/main/server.js); scripts/serve.mjs imports and calls main.
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    complain(messageOf(error));
+    exitSoon(1);
+  });
+}

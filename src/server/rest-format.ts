@@ -1,0 +1,127 @@
+/**
+ * The REST API's JSON shapes (the MVP's): snake_case fields, amounts as decimal strings in
+ * the currency's exponent, instants as ISO strings. Pure functions from the contract's
+ * outputs, plus the key conversions between REST bodies and contract inputs.
+ */
+import type {
+  HistoryItem,
+  HistoryView,
+  RecurringRunSummary,
+  RecurringRunSummaryBrief,
+  SchedulerStatus,
+  SubscriptionDetail,
+} from '../shared/contract';
+import type { Payment, PaymentEvent, Subscription } from '../shared/domain';
+import { toDecimalString } from '../shared/money';
+
+export const snakeCase = (name: string): string =>
+  name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const camelCase = (name: string): string =>
+  name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+export function presentPayment(p: Payment) {
+  return {
+    id: p.id,
+    amount: toDecimalString(p.amount, p.currency),
+    currency: p.currency,
+    status: p.status,
+    transaction_id: p.transactionId,
+    customer_email: p.customerEmail,
+    description: p.description,
+    payment_method: p.paymentMethod,
+    failure_code: p.failureCode,
+    failure_message: p.failureMessage,
+    refunded_amount: toDecimalString(p.refundedAmount, p.currency),
+    subscription_id: p.subscriptionId,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
+}
+
+function presentEvent(e: PaymentEvent, currency: string) {
+  switch (e.type) {
+    case 'succeeded':
+      return { type: e.type, at: e.at, transaction_id: e.transactionId };
+    case 'failed':
+      return { type: e.type, at: e.at, code: e.code, message: e.message };
+    case 'refunded':
+      return {
+        type: e.type,
+        at: e.at,
+        amount: toDecimalString(e.amount, currency),
+        refund_id: e.refundId,
+      };
+    case 'reconciled':
+      return { type: e.type, at: e.at, outcome: e.outcome };
+    default:
+      return { type: e.type, at: e.at };
+  }
+}
+
+/** A payment with its timeline, for GET payments/{id}/. */
+export const presentPaymentDetail = (p: Payment) => ({
+  ...presentPayment(p),
+  events: p.events.map((e) => presentEvent(e, p.currency)),
+});
+
+export function presentSubscription(s: Subscription) {
+  return {
+    id: s.id,
+    customer_email: s.customerEmail,
+    amount: toDecimalString(s.amount, s.currency),
+    currency: s.currency,
+    interval: s.interval,
+    interval_count: s.intervalCount,
+    status: s.status,
+    next_payment_date: s.nextPaymentDate,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    failed_attempts: s.failedAttempts,
+    pause_reason: s.pauseReason,
+  };
+}
+
+/** A subscription with its charges, for GET subscriptions/{id}/. */
+export const presentSubscriptionDetail = (s: SubscriptionDetail) => ({
+  ...presentSubscription(s),
+  charges: s.charges.map(presentPayment),
+});
+
+export const presentRun = (r: RecurringRunSummary) => ({
+  charged: r.charged,
+  succeeded: r.succeeded,
+  failed: r.failed,
+  payments: r.payments.map(presentPayment),
+});
+
+const presentHistoryItem = (h: HistoryItem) => ({
+  id: h.id,
+  label: h.label,
+  kind: h.kind,
+  origin: h.origin,
+  created_at: h.createdAt,
+  barrier: h.barrier,
+  moves_money: h.movesMoney,
+});
+
+export const presentHistory = (h: HistoryView) => ({
+  undo: h.undo.map(presentHistoryItem),
+  redo: h.redo.map(presentHistoryItem),
+  next_undo: h.nextUndo,
+  next_redo: h.nextRedo,
+});
+
+const presentRunBrief = (r: RecurringRunSummaryBrief) => ({
+  charged: r.charged,
+  succeeded: r.succeeded,
+  failed: r.failed,
+});
+
+export const presentScheduler = (s: SchedulerStatus) => ({
+  running: s.running,
+  interval_seconds: s.intervalSeconds,
+  last_run_at: s.lastRunAt,
+  next_run_at: s.nextRunAt,
+  in_flight: s.inFlight,
+  last_run: s.lastRun === null ? null : presentRunBrief(s.lastRun),
+});

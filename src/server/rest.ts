@@ -1,0 +1,403 @@
+/**
+ * The REST API under /command/api/ (the MVP's endpoints plus Paydesk's): a route table that
+ * maps each path to one contract operation, snake_case JSON to the contract's input and the
+ * operation's output back to the MVP's JSON, with Idempotency-Key support on every POST.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Core, IdempotentResponse } from '../main/core/api';
+import { operations, type OperationName, type OperationOutput } from '../shared/contract';
+import type { AppError, ErrorCode, Result } from '../shared/result';
+import {
+  errorBody,
+  failure,
+  readJson,
+  sendFailure,
+  sendJsonText,
+  type HttpFailure,
+  type Read,
+} from './http-util';
+import {
+  camelCase,
+  presentHistory,
+  presentPayment,
+  presentPaymentDetail,
+  presentRun,
+  presentScheduler,
+  presentSubscription,
+  presentSubscriptionDetail,
+  snakeCase,
+} from './rest-format';
+import { listInput, renderPage } from './rest-pages';
+
+export const API_PREFIX = '/command/api/';
+
+/** What a route sees of a request. */
+export interface RestRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The parsed JSON body of a POST (undefined when empty). */
+  body: unknown;
+  /** Absolute URL of the request without its query, for pagination links. */
+  url: string;
+}
+
+interface Rendered {
+  status: number;
+  body: unknown;
+}
+
+interface RouteDef<K extends OperationName> {
+  method: 'GET' | 'POST';
+  /** Segments after the prefix; ':name' matches one segment. */
+  path: string;
+  op: K;
+  /** Contract fields taken from the path: field name → path parameter name. */
+  pathFields?: Record<string, string>;
+  /**
+   * The contract input (camelCase) for a request, or a 400 for REST-level input errors.
+   * Default: the JSON body's snake_case fields plus the path fields.
+   */
+  input?: (r: RestRequest) => Read<Record<string, unknown>>;
+  render: (data: OperationOutput<K>, r: RestRequest) => Rendered;
+}
+
+type Route = Omit<RouteDef<OperationName>, 'input'> & {
+  segments: string[];
+  input: (r: RestRequest) => Read<Record<string, unknown>>;
+};
+
+const route = <K extends OperationName>(def: RouteDef<K>): Route =>
+  ({
+    ...def,
+    segments: def.path.split('/'),
+    input: def.input ?? bodyInput(def.op, def.pathFields),
+  }) as unknown as Route;
+
+const ok200 = (body: unknown): Rendered => ({ status: 200, body });
+const ok201 = (body: unknown): Rendered => ({ status: 201, body });
+
+// ---------------------------------------------------------------------------------------
+// Bodies
+
+/** The input fields an operation's schema declares. */
+function inputKeys(op: OperationName): Set<string> {
+  const schema: unknown = operations[op].input;
+  return new Set(schema instanceof z.ZodObject ? Object.keys(schema.shape) : []);
+}
+
+/**
+ * A snake_case JSON body as the operation's camelCase input. Only the operation's own fields
+ * in snake_case are accepted, so that an unknown field is named as the client wrote it.
+ */
+function bodyInput(
+  op: OperationName,
+  fromPath: Record<string, string> = {},
+): (r: RestRequest) => Read<Record<string, unknown>> {
+  const allowed = inputKeys(op);
+  for (const key of Object.keys(fromPath)) allowed.delete(key);
+  return (r) => {
+    const body = r.body ?? {};
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return { ok: false, failure: failure(400, 'validation', 'The body must be a JSON object') };
+    }
+    const unknown = Object.keys(body).filter((key) => {
+      const camel = camelCase(key);
+      return snakeCase(camel) !== key || !allowed.has(camel);
+    });
+    if (unknown.length > 0) {
+      const list = unknown.join(', ');
+      return {
+        ok: false,
+        failure: failure(
+          400,
+          'validation',
+          `Unknown field${unknown.length > 1 ? 's' : ''}: ${list}`,
+          unknown[0],
+        ),
+      };
+    }
+    const input: Record<string, unknown> = Object.fromEntries(
+      Object.entries(body).map(([key, value]) => [camelCase(key), value]),
+    );
+    for (const [field, param] of Object.entries(fromPath)) input[field] = r.params[param];
+    return { ok: true, value: input };
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+
+export const ROUTES: Route[] = [
+  route({
+    method: 'POST',
+    path: 'payments/process',
+    op: 'payments.process',
+    render: (p) => ok201(presentPayment(p)),
+  }),
+  route({
+    method: 'POST',
+    path: 'payments/process-recurring',
+    op: 'recurring.run',
+    render: (run) => ok200(presentRun(run)),
+  }),
+  route({
+    method: 'GET',
+    path: 'payments',
+    op: 'payments.list',
+    input: listInput(['status', 'customer_email', 'subscription_id']),
+    render: renderPage(presentPayment),
+  }),
+  route({
+    method: 'GET',
+    path: 'payments/:id',
+    op: 'payments.get',
+    pathFields: { id: 'id' },
+    render: (p) => ok200(presentPaymentDetail(p)),
+  }),
+  route({
+    method: 'POST',
+    path: 'payments/:id/refund',
+    op: 'payments.refund',
+    pathFields: { paymentId: 'id' },
+    render: (p) => ok200(presentPayment(p)),
+  }),
+  route({
+    method: 'GET',
+    path: 'subscriptions',
+    op: 'subscriptions.list',
+    input: listInput(['status', 'customer_email']),
+    render: renderPage(presentSubscription),
+  }),
+  route({
+    method: 'POST',
+    path: 'subscriptions',
+    op: 'subscriptions.create',
+    render: (s) => ok201(presentSubscription(s)),
+  }),
+  route({
+    method: 'GET',
+    path: 'subscriptions/:id',
+    op: 'subscriptions.get',
+    pathFields: { id: 'id' },
+    render: (s) => ok200(presentSubscriptionDetail(s)),
+  }),
+  ...(['pause', 'resume', 'cancel'] as const).map((action) =>
+    route({
+      method: 'POST',
+      path: `subscriptions/:id/${action}`,
+      op: `subscriptions.${action}`,
+      pathFields: { id: 'id' },
+      render: (s) => ok200(presentSubscription(s)),
+    }),
+  ),
+  route({
+    method: 'GET',
+    path: 'history',
+    op: 'history.get',
+    render: (h) => ok200(presentHistory(h)),
+  }),
+  ...(['undo', 'redo'] as const).map((action) =>
+    route({
+      method: 'POST',
+      path: `history/${action}`,
+      op: `history.${action}`,
+      render: (h) => ok200(presentHistory(h)),
+    }),
+  ),
+  route({
+    method: 'GET',
+    path: 'scheduler',
+    op: 'scheduler.status',
+    render: (s) => ok200(presentScheduler(s)),
+  }),
+  ...(['start', 'stop'] as const).map((action) =>
+    route({
+      method: 'POST',
+      path: `scheduler/${action}`,
+      op: `scheduler.${action}`,
+      render: (s) => ok200(presentScheduler(s)),
+    }),
+  ),
+  route({
+    method: 'POST',
+    path: 'scheduler/run',
+    op: 'scheduler.run',
+    render: (run) => ok200(presentRun(run)),
+  }),
+  route({
+    method: 'GET',
+    path: 'clock',
+    op: 'clock.get',
+    render: (c) => ok200(c),
+  }),
+  route({
+    method: 'POST',
+    path: 'clock/advance',
+    op: 'clock.advance',
+    render: (c) => ok200(c),
+  }),
+];
+
+// ---------------------------------------------------------------------------------------
+// Matching and running
+
+export type Match =
+  | { kind: 'route'; route: Route; params: Record<string, string> }
+  | { kind: 'method'; allow: string[] }
+  | { kind: 'none' };
+
+function decodeSegment(segment: string): string | null {
+  try {
+    const decoded = decodeURIComponent(segment);
+    return decoded === '' ? null : decoded;
+  } catch {
+    return null;
+  }
+}
+
+/** The route for a method and a path below the prefix (a trailing slash is optional). */
+export function matchRoute(method: string, subpath: string): Match {
+  const segments = subpath.replace(/\/$/, '').split('/');
+  let best: { route: Route; params: Record<string, string> }[] = [];
+  let bestParams = Infinity;
+  for (const candidate of ROUTES) {
+    if (candidate.segments.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let paramCount = 0;
+    const matches = candidate.segments.every((seg, i) => {
+      const actual = segments[i] ?? '';
+      if (!seg.startsWith(':')) return seg === actual;
+      const decoded = decodeSegment(actual);
+      if (decoded === null) return false;
+      params[seg.slice(1)] = decoded;
+      paramCount++;
+      return true;
+    });
+    if (!matches) continue;
+    // The most literal routes win: GET payments/process is a wrong method, not a payment id.
+    if (paramCount < bestParams) [best, bestParams] = [[], paramCount];
+    if (paramCount === bestParams) best.push({ route: candidate, params });
+  }
+  const hit = best.find((b) => b.route.method === method);
+  if (hit) return { kind: 'route', ...hit };
+  if (best.length > 0) return { kind: 'method', allow: best.map((b) => b.route.method) };
+  return { kind: 'none' };
+}
+
+const STATUS_OF: Record<ErrorCode, number> = {
+  validation: 400,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 409,
+  forbidden: 403,
+  gateway: 502,
+  internal: 500,
+};
+
+/** A core error in REST terms: the field (and the message's leading field) in snake_case. */
+function renderError(error: AppError, route: Route): IdempotentResponse {
+  let { field, message } = error;
+  if (field !== undefined) {
+    const [head = '', ...rest] = field.split('.');
+    const restName = [route.pathFields?.[head] ?? snakeCase(head), ...rest].join('.');
+    if (message.startsWith(`${field}:`)) message = restName + message.slice(field.length);
+    field = restName;
+  }
+  return {
+    status: STATUS_OF[error.code] ?? 500,
+    body: errorBody({ code: error.code, message, ...(field === undefined ? {} : { field }) }),
+  };
+}
+
+/** Canonical JSON (keys sorted at every level), for request fingerprints. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Serve one request below /command/api/ (the caller has checked the Host and the token).
+ * `url` is the request's absolute URL without its query.
+ */
+export async function handleRest(
+  core: Core,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const subpath = url.pathname.slice(API_PREFIX.length);
+  const match = matchRoute(req.method ?? '', subpath);
+  if (match.kind === 'none') {
+    return sendFailure(res, failure(404, 'not_found', `No API endpoint at ${url.pathname}`));
+  }
+  if (match.kind === 'method') {
+    const allow = match.allow.join(', ');
+    return sendFailure(
+      res,
+      failure(405, 'method_not_allowed', `${url.pathname} accepts ${allow}`, undefined, { allow }),
+    );
+  }
+  const { route: r, params } = match;
+  let body: unknown;
+  if (r.method === 'POST') {
+    const read = await readJson(req, res);
+    if (read === null) return;
+    if (!read.ok) return sendFailure(res, read.failure);
+    body = read.value;
+  }
+  const request: RestRequest = {
+    params,
+    query: url.searchParams,
+    body,
+    url: `${url.origin}${url.pathname}`,
+  };
+  const input = r.input(request);
+  if (!input.ok) return sendFailure(res, input.failure);
+
+  const render = (result: Result<unknown>): IdempotentResponse => {
+    if (!result.ok) return renderError(result.error, r);
+    const out = r.render(result.data as never, request);
+    return { status: out.status, body: JSON.stringify(out.body) };
+  };
+
+  const key = req.headers['idempotency-key'];
+  if (r.method === 'POST' && key !== undefined) {
+    if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+      return sendFailure(res, idempotencyKeyInvalid);
+    }
+    const fingerprint = createHash('sha256')
+      .update(`POST /${r.path}\n${JSON.stringify(params)}\n${canonicalJson(body ?? {})}`)
+      .digest('hex');
+    const answer = await core.callIdempotent(key, fingerprint, r.op, input.value, 'api', render);
+    if ('conflict' in answer) return sendFailure(res, idempotencyConflict);
+    return sendJsonText(
+      res,
+      answer.status,
+      answer.body,
+      answer.replayed ? { 'idempotent-replayed': 'true' } : {},
+    );
+  }
+  const answer = render(await core.call(r.op, input.value, 'api'));
+  sendJsonText(res, answer.status, answer.body);
+}
+
+const idempotencyKeyInvalid: HttpFailure = failure(
+  400,
+  'validation',
+  'Idempotency-Key must be 1 to 255 visible ASCII characters',
+  'Idempotency-Key',
+);
+const idempotencyConflict: HttpFailure = failure(
+  409,
+  'conflict',
+  'This Idempotency-Key was used with another request: use a new key for a new request',
+  'Idempotency-Key',
+);

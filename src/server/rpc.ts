@@ -1,0 +1,84 @@
+/**
+ * The browser transport, used by the renderer when it runs in a browser instead of Electron:
+ * `POST /rpc/<operation>` answers the core's Result as JSON (always 200), and
+ * `GET /rpc/events` streams the core's push events as server-sent events.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Core } from '../main/core/api';
+import { operations, type OperationName } from '../shared/contract';
+import type { Result } from '../shared/result';
+import { failure, readJson, sendFailure, sendJson } from './http-util';
+
+export const RPC_PREFIX = '/rpc/';
+export const EVENTS_PATH = '/rpc/events';
+export const HEARTBEAT_MS = 15_000;
+/** A client that lets this much pile up unread is dropped rather than buffered forever. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+export const isOperationName = (name: string): name is OperationName =>
+  Object.hasOwn(operations, name);
+
+/** Run one operation for the browser, as the operator; bad JSON is a validation Result. */
+export async function handleRpc(
+  core: Core,
+  name: OperationName,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const read = await readJson(req, res);
+  if (read === null) return;
+  if (!read.ok) {
+    if (read.failure.status !== 400) return sendFailure(res, read.failure);
+    const invalid: Result<never> = {
+      ok: false,
+      error: { code: 'validation', message: read.failure.message },
+    };
+    return sendJson(res, 200, invalid);
+  }
+  sendJson(res, 200, await core.call(name, read.value, 'operator'));
+}
+
+/** Server-sent events: one `data:` line per push event, a comment as heartbeat. */
+export class EventStreams {
+  private readonly open = new Set<() => void>();
+
+  constructor(private readonly heartbeatMs = HEARTBEAT_MS) {}
+
+  serve(core: Core, req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      connection: 'keep-alive',
+    });
+    const write = (text: string): void => {
+      if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+      else res.write(text);
+    };
+    write(': connected\n\n');
+    const unsubscribe = core.subscribe((event) => write(`data: ${JSON.stringify(event)}\n\n`));
+    const heartbeat = setInterval(() => write(': heartbeat\n\n'), this.heartbeatMs);
+    const end = (): void => {
+      if (!this.open.delete(end)) return;
+      clearInterval(heartbeat);
+      unsubscribe();
+      res.end();
+    };
+    this.open.add(end);
+    req.on('close', end);
+    res.on('close', end);
+    res.on('error', end);
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** End every stream (the server is stopping). */
+  closeAll(): void {
+    for (const end of [...this.open]) end();
+  }
+}
+
+export const unknownOperation = (name: string) =>
+  failure(404, 'not_found', `No operation named ${JSON.stringify(name)}`);

@@ -1,0 +1,195 @@
+/**
+ * The headless HTTP server: node:http in front of a core. It checks the Host header (DNS
+ * rebinding) and the bearer token, then hands the request to the REST API, the browser
+ * transport or the UI's static files. No CORS: cross-origin pages get nothing.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Core } from '../main/core/api';
+import { bearerMatches, hostCheck } from './auth';
+import { failure, sendFailure, sendJson } from './http-util';
+import { API_PREFIX, handleRest, matchRoute } from './rest';
+import {
+  EVENTS_PATH,
+  EventStreams,
+  RPC_PREFIX,
+  handleRpc,
+  isOperationName,
+  unknownOperation,
+} from './rpc';
+import { staticFiles } from './static';
+
+export interface ServerOptions {
+  /** The API token every data request must carry as `Authorization: Bearer <token>`. */
+  token: string;
+  /** Address to bind (default 127.0.0.1). The CLI refuses non-loopback ones without --allow-remote. */
+  host?: string;
+  /** Port (default 0: a free one). */
+  port?: number;
+  /** The renderer build to serve at / (out/renderer); null serves no UI. */
+  staticDir?: string | null;
+  /** Where unexpected errors are reported. */
+  log?: (message: string) => void;
+  /** Interval of the event stream's heartbeat comment. */
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  /** The origin, e.g. http://127.0.0.1:8000 (no trailing slash). */
+  url: string;
+  /** Stop accepting, let the requests in flight finish, end event streams. Leaves the core open. */
+  close(): Promise<void>;
+}
+
+const HEALTH_PATHS = new Set([`${API_PREFIX}health`, `${API_PREFIX}health/`]);
+/** How long close() waits for requests in flight before cutting their connections. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+const methodNotAllowed = (res: ServerResponse, allow: string): void =>
+  sendFailure(
+    res,
+    failure(405, 'method_not_allowed', `Allowed methods: ${allow}`, undefined, { allow }),
+  );
+
+const unauthorized = failure(
+  401,
+  'unauthorized',
+  'Send the API token as Authorization: Bearer <token> (see the api-token file in the data directory)',
+  undefined,
+  { 'www-authenticate': 'Bearer realm="paydesk"' },
+);
+
+/** The methods a path accepts, for 405s and OPTIONS. */
+function allowedMethods(pathname: string): string {
+  if (HEALTH_PATHS.has(pathname) || pathname === EVENTS_PATH) return 'GET';
+  if (pathname.startsWith(API_PREFIX)) {
+    const match = matchRoute('OPTIONS', pathname.slice(API_PREFIX.length));
+    return match.kind === 'method' ? match.allow.join(', ') : 'GET, POST';
+  }
+  if (pathname.startsWith(RPC_PREFIX)) return 'POST';
+  return 'GET, HEAD';
+}
+
+export async function createServer(core: Core, options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const events = new EventStreams(options.heartbeatMs);
+  const ui = options.staticDir ? staticFiles(options.staticDir) : null;
+  const server = createHttpServer();
+  let hostAllowed: (host: string | undefined) => boolean = () => false;
+  let closing = false;
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '';
+    if (!target.startsWith('/')) {
+      return sendFailure(res, failure(400, 'validation', 'The request target must be a path'));
+    }
+    if (!hostAllowed(req.headers.host)) {
+      return sendFailure(
+        res,
+        failure(421, 'misdirected_request', 'This server does not answer for that Host'),
+      );
+    }
+    const url = parseTarget(req.headers.host ?? '', target);
+    if (url === null) return sendFailure(res, failure(400, 'validation', 'Malformed request URL'));
+    const { pathname } = url;
+    const method = req.method ?? '';
+    if (method === 'OPTIONS') return methodNotAllowed(res, allowedMethods(pathname));
+
+    if (HEALTH_PATHS.has(pathname)) {
+      return method === 'GET' ? sendJson(res, 200, { status: 'ok' }) : methodNotAllowed(res, 'GET');
+    }
+    const isApi = pathname.startsWith(API_PREFIX) || `${pathname}/` === API_PREFIX;
+    const isRpc = pathname.startsWith(RPC_PREFIX) || `${pathname}/` === RPC_PREFIX;
+    if (isApi || isRpc) {
+      if (!bearerMatches(req.headers.authorization, options.token)) {
+        return sendFailure(res, unauthorized);
+      }
+      if (isApi) return handleRest(core, req, res, url);
+      if (pathname === EVENTS_PATH) {
+        return method === 'GET' ? events.serve(core, req, res) : methodNotAllowed(res, 'GET');
+      }
+      const name = pathname.slice(RPC_PREFIX.length);
+      if (!isOperationName(name)) return sendFailure(res, unknownOperation(name));
+      return method === 'POST' ? handleRpc(core, name, req, res) : methodNotAllowed(res, 'POST');
+    }
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+    if (ui === null) return sendFailure(res, failure(404, 'not_found', 'No web UI is served'));
+    return ui(req, res, pathname);
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++;
+    if (closing) res.setHeader('connection', 'close');
+    res.on('error', () => {});
+    route(req, res)
+      .catch((error: unknown) => {
+        log(
+          `paydesk: ${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`,
+        );
+        if (!res.headersSent) sendFailure(res, failure(500, 'internal', 'Internal error'));
+        else res.destroy();
+      })
+      .finally(() => {
+        if (--inFlight === 0) drained?.();
+      });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  hostAllowed = hostCheck(host, port);
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost(host)}:${port}`,
+    close: () => {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        events.closeAll();
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            setTimeout(resolve, DRAIN_TIMEOUT_MS).unref();
+          });
+        }
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closed;
+    },
+  };
+}
+
+/** The request's URL. Host and target are joined as text: a target like //x stays a path. */
+function parseTarget(host: string, target: string): URL | null {
+  try {
+    return new URL(`http://${host}${target}`);
+  } catch {
+    return null;
+  }
+}
+
+/** The host part of a URL for a bound address (a wildcard is reached through loopback). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
