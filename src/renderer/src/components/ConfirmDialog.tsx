@@ -1,0 +1,76 @@
+/**
+ * The confirmation dialog: a native modal <dialog> (focus stays inside, the page behind is
+ * inert), Escape or the dismiss button cancel, the confirm button names the action.
+ */
+import { useEffect, useId, useRef } from 'react';
+import { answerConfirm, useConfirm, type ConfirmState } from '../store/confirm';
+
+type Request = NonNullable<ConfirmState['request']>;
+
+function DialogView({ request }: { request: Request }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const messageId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (!dialog.open) {
+      if (typeof dialog.showModal === 'function') dialog.showModal();
+      else dialog.setAttribute('open', '');
+    }
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    return () => {
+      if (dialog.open) dialog.close();
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      aria-describedby={messageId}
+      onCancel={(e) => {
+        e.preventDefault();
+        answerConfirm(false);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          answerConfirm(false);
+        }
+      }}
+    >
+      <h2 id={titleId} className="dialog-title">
+        {request.title}
+      </h2>
+      <p id={messageId} className="dialog-message">
+        {request.message}
+      </p>
+      {request.details && request.details.length > 0 && (
+        <ul className="dialog-details">
+          {request.details.map((d, i) => (
+            <li key={i}>{d}</li>
+          ))}
+        </ul>
+      )}
+      <div className="dialog-actions">
+        <button type="button" data-autofocus onClick={() => answerConfirm(false)}>
+          {request.cancelLabel ?? 'Cancel'}
+        </button>
+        <button
+          type="button"
+          className={request.danger ? 'button-danger' : 'button-primary'}
+          onClick={() => answerConfirm(true)}
+        >
+          {request.confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+export function ConfirmDialog() {
+  const request = useConfirm((s) => s.request);
+  return request ? <DialogView key={request.id} request={request} /> : null;
+}

@@ -1,0 +1,87 @@
+/**
+ * One history stack (undo or redo), newest first. Clicking an entry undoes (or redoes)
+ * everything down to it. A barrier (an irreversible entry) is marked "Cannot be undone",
+ * and nothing at or below it can be clicked.
+ */
+import type { HistoryItem } from '../../../../shared/contract';
+import { dateTime } from '../../lib/format';
+import { firstBarrier } from '../../lib/history-plan';
+import { travelTo } from '../../store/history';
+import { Empty } from '../States';
+
+/** The core may report each entry's outcome; shown when present. */
+type Entry = HistoryItem & { outcome?: string | null };
+
+function EntryBody({ entry }: { entry: Entry }) {
+  return (
+    <>
+      <span className="entry-label">{entry.label}</span>
+      <span className="entry-meta">
+        <time dateTime={entry.createdAt}>{dateTime(entry.createdAt)}</time>
+        <span className={`origin origin-${entry.origin}`}>{entry.origin}</span>
+        {entry.outcome && <span className="entry-outcome">{entry.outcome}</span>}
+        {entry.movesMoney && <span className="entry-money">moves money</span>}
+      </span>
+    </>
+  );
+}
+
+export function HistoryPanel({
+  direction,
+  entries,
+}: {
+  direction: 'undo' | 'redo';
+  entries: Entry[];
+}) {
+  const title = direction === 'undo' ? 'Undo history' : 'Redo history';
+  const headingId = `${direction}-history-title`;
+  const barrier = firstBarrier(entries);
+  return (
+    <section className="panel history-panel" aria-labelledby={headingId}>
+      <h2 id={headingId}>{title}</h2>
+      {entries.length === 0 ? (
+        <Empty>{direction === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.'}</Empty>
+      ) : (
+        <ol className="history-list">
+          {entries.map((entry, i) => {
+            const blocked = barrier !== -1 && i >= barrier;
+            if (entry.barrier) {
+              return (
+                <li key={entry.id} className="history-entry is-barrier">
+                  <EntryBody entry={entry} />
+                  <span className="barrier-mark">Cannot be undone</span>
+                </li>
+              );
+            }
+            if (blocked) {
+              return (
+                <li key={entry.id} className="history-entry is-blocked">
+                  <EntryBody entry={entry} />
+                  <span className="visually-hidden">
+                    Out of reach: an entry above cannot be undone.
+                  </span>
+                </li>
+              );
+            }
+            return (
+              <li key={entry.id} className="history-entry">
+                <button
+                  type="button"
+                  className="history-button"
+                  title={
+                    i === 0
+                      ? `${direction === 'undo' ? 'Undo' : 'Redo'} this command`
+                      : `${direction === 'undo' ? 'Undo' : 'Redo'} the ${i + 1} newest commands, down to this one`
+                  }
+                  onClick={() => void travelTo(direction, entry.id)}
+                >
+                  <EntryBody entry={entry} />
+                </button>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

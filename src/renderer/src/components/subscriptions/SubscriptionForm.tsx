@@ -1,0 +1,186 @@
+/** The New subscription form, validated as you type like the New payment form. */
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { INTERVALS, type Interval } from '../../../../shared/domain';
+import { statusText } from '../../lib/format';
+import {
+  checkSubscription,
+  hasErrors,
+  type FieldErrors,
+  type SubscriptionField,
+  type SubscriptionFormValues,
+} from '../../lib/validation';
+import { createSubscription } from '../../store/subscriptions';
+import { CurrencyInput } from '../CurrencyInput';
+import { Field } from '../Field';
+
+const EMPTY: SubscriptionFormValues = {
+  customerEmail: '',
+  amount: '',
+  currency: 'USD',
+  interval: 'MONTHLY',
+  intervalCount: '1',
+  startDate: '',
+};
+const FIELD_ORDER: SubscriptionField[] = [
+  'customerEmail',
+  'amount',
+  'currency',
+  'interval',
+  'intervalCount',
+  'startDate',
+];
+
+export function SubscriptionForm() {
+  const [values, setValues] = useState(EMPTY);
+  const [touched, setTouched] = useState<Partial<Record<SubscriptionField, true>>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<FieldErrors<SubscriptionField>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const checked = useMemo(() => checkSubscription(values), [values]);
+
+  const errorOf = (field: SubscriptionField): string | undefined =>
+    serverErrors[field] ?? (touched[field] || submitted ? checked.errors[field] : undefined);
+  const update = (field: SubscriptionField, value: string): void => {
+    setValues((v) => ({ ...v, [field]: value }));
+    setTouched((t) => ({ ...t, [field]: true }));
+    setServerErrors((e) => ({ ...e, [field]: undefined }));
+    setFormError(null);
+  };
+  const focusField = (field: SubscriptionField): void => {
+    formRef.current?.querySelector<HTMLElement>(`[name="${field}"]`)?.focus();
+  };
+
+  const onSubmit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (busy) return;
+    setSubmitted(true);
+    if (hasErrors(checked.errors)) {
+      const firstBad = FIELD_ORDER.find((f) => checked.errors[f]);
+      if (firstBad) focusField(firstBad);
+      return;
+    }
+    setBusy(true);
+    const res = await createSubscription(checked.input);
+    setBusy(false);
+    if (res.ok) {
+      setValues((v) => ({ ...EMPTY, currency: v.currency, interval: v.interval }));
+      setTouched({});
+      setSubmitted(false);
+      return;
+    }
+    const field = res.error.field as SubscriptionField | undefined;
+    if (field && FIELD_ORDER.includes(field)) {
+      setServerErrors({ [field]: res.error.message });
+      focusField(field);
+    } else {
+      setFormError(res.error.message);
+    }
+  };
+
+  return (
+    <form
+      ref={formRef}
+      className="panel form"
+      aria-labelledby="new-subscription-title"
+      onSubmit={(e) => void onSubmit(e)}
+      noValidate
+    >
+      <h2 id="new-subscription-title">New subscription</h2>
+      <Field label="Customer email" error={errorOf('customerEmail')}>
+        {(p) => (
+          <input
+            {...p}
+            name="customerEmail"
+            type="email"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="ann@example.com"
+            value={values.customerEmail}
+            onChange={(e) => update('customerEmail', e.target.value)}
+          />
+        )}
+      </Field>
+      <div className="form-row">
+        <Field label="Amount" error={errorOf('amount')} className="grow">
+          {(p) => (
+            <input
+              {...p}
+              name="amount"
+              inputMode="decimal"
+              autoComplete="off"
+              placeholder="19.99"
+              value={values.amount}
+              onChange={(e) => update('amount', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Currency" error={errorOf('currency')} className="narrow">
+          {(p) => (
+            <CurrencyInput
+              {...p}
+              name="currency"
+              value={values.currency}
+              onChange={(v) => update('currency', v)}
+            />
+          )}
+        </Field>
+      </div>
+      <div className="form-row">
+        <Field label="Interval" error={errorOf('interval')} className="grow">
+          {(p) => (
+            <select
+              {...p}
+              name="interval"
+              value={values.interval}
+              onChange={(e) => update('interval', e.target.value as Interval)}
+            >
+              {INTERVALS.map((i) => (
+                <option key={i} value={i}>
+                  {statusText(i)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Interval count" error={errorOf('intervalCount')} className="narrow">
+          {(p) => (
+            <input
+              {...p}
+              name="intervalCount"
+              type="number"
+              min={1}
+              step={1}
+              value={values.intervalCount}
+              onChange={(e) => update('intervalCount', e.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <Field
+        label="Start date"
+        error={errorOf('startDate')}
+        hint="Optional, a UTC date; empty starts now."
+      >
+        {(p) => (
+          <input
+            {...p}
+            name="startDate"
+            type="date"
+            value={values.startDate}
+            onChange={(e) => update('startDate', e.target.value)}
+          />
+        )}
+      </Field>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <button type="submit" className="button-primary" disabled={busy} aria-busy={busy}>
+        Create subscription
+      </button>
+    </form>
+  );
+}

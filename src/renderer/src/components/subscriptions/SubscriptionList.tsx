@@ -1,0 +1,123 @@
+/** The subscriptions: status, amount, interval, next payment date, and Pause/Resume/Cancel. */
+import type { Subscription } from '../../../../shared/domain';
+import { dateTime, intervalText, money } from '../../lib/format';
+import { confirm } from '../../store/confirm';
+import {
+  changeSubscription,
+  loadSubscriptions,
+  selectSubscription,
+  useSubscriptions,
+} from '../../store/subscriptions';
+import { Empty, ErrorState, Loading } from '../States';
+import { StatusBadge } from '../StatusBadge';
+
+async function cancelWithConfirmation(s: Subscription): Promise<void> {
+  const ok = await confirm({
+    title: `Cancel the subscription of ${s.customerEmail}?`,
+    message: `No more charges of ${money(s.amount, s.currency)} will be made. You can undo this from the history.`,
+    confirmLabel: 'Cancel subscription',
+    cancelLabel: 'Keep subscription',
+    danger: true,
+  });
+  if (ok) await changeSubscription('cancel', s.id);
+}
+
+function Actions({ s, busy }: { s: Subscription; busy: boolean }) {
+  const active = s.status === 'ACTIVE' || s.status === 'PAST_DUE';
+  return (
+    <div className="row-actions">
+      {active && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void changeSubscription('pause', s.id)}
+        >
+          Pause
+        </button>
+      )}
+      {s.status === 'PAUSED' && (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void changeSubscription('resume', s.id)}
+        >
+          Resume
+        </button>
+      )}
+      {s.status !== 'CANCELLED' && (
+        <button type="button" disabled={busy} onClick={() => void cancelWithConfirmation(s)}>
+          Cancel
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function SubscriptionList() {
+  const { items, total, loading, error, selectedId, busy } = useSubscriptions();
+  if (error && items.length === 0) {
+    return <ErrorState message={error} onRetry={() => void loadSubscriptions()} />;
+  }
+  if (total === null) return <Loading>Loading subscriptions…</Loading>;
+  if (items.length === 0) {
+    return <Empty>No subscriptions yet. Create the first one with the form.</Empty>;
+  }
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption className="visually-hidden">Subscriptions</caption>
+        <thead>
+          <tr>
+            <th scope="col">Customer</th>
+            <th scope="col">Status</th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+            <th scope="col">Interval</th>
+            <th scope="col">Next payment</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((s) => (
+            <tr key={s.id} className={s.id === selectedId ? 'is-selected' : undefined}>
+              <th scope="row">
+                <button
+                  type="button"
+                  className="link-button"
+                  aria-pressed={s.id === selectedId}
+                  onClick={() => selectSubscription(s.id)}
+                >
+                  {s.customerEmail}
+                </button>
+              </th>
+              <td>
+                <StatusBadge status={s.status} />
+                {s.pauseReason && <div className="note">{s.pauseReason}</div>}
+              </td>
+              <td className="num">{money(s.amount, s.currency)}</td>
+              <td>{intervalText(s.interval, s.intervalCount)}</td>
+              <td>{s.status === 'CANCELLED' ? '—' : dateTime(s.nextPaymentDate)}</td>
+              <td>
+                <Actions s={s} busy={busy[s.id] === true} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {error && <ErrorState message={error} onRetry={() => void loadSubscriptions()} />}
+      {items.length < total && (
+        <button
+          type="button"
+          className="button-quiet"
+          disabled={loading}
+          onClick={() => void loadSubscriptions(true)}
+        >
+          Show more ({(total - items.length).toLocaleString()} left)
+        </button>
+      )}
+    </div>
+  );
+}

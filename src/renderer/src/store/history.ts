@@ -1,0 +1,129 @@
+/**
+ * The undo and redo history: loading it, and undoing/redoing the last command or everything
+ * down to a chosen entry. performUndo/performRedo are what Ctrl+Z, the menu and toasts call.
+ */
+import { create } from 'zustand';
+import type { HistoryView } from '../../../shared/contract';
+import { planTo } from '../lib/history-plan';
+import { confirm } from './confirm';
+import { api } from './connection';
+import { showToast } from './toasts';
+
+export interface HistoryState {
+  view: HistoryView | null;
+  loading: boolean;
+  error: string | null;
+}
+
+export const initialHistory: HistoryState = { view: null, loading: false, error: null };
+export const useHistory = create<HistoryState>()(() => initialHistory);
+
+let loadSeq = 0;
+
+export async function loadHistory(): Promise<void> {
+  const seq = ++loadSeq;
+  useHistory.setState((s) => ({ loading: s.view === null, error: null }));
+  const res = await api()['history.get']({});
+  if (seq !== loadSeq) return;
+  if (res.ok) useHistory.setState({ view: res.data, loading: false, error: null });
+  else useHistory.setState({ loading: false, error: res.error.message });
+}
+
+function commandsText(count: number): string {
+  return count === 1 ? '1 command' : `${count} commands`;
+}
+
+/** Undo the last command (no toId) or everything down to and including entry toId. */
+export async function undo(toId?: string): Promise<boolean> {
+  const before = useHistory.getState().view;
+  const res = await api()['history.undo'](toId ? { toId } : {});
+  if (!res.ok) {
+    showToast(res.error.message, { level: 'error' });
+    return false;
+  }
+  loadSeq++; // An answer to an earlier load is older than this one.
+  useHistory.setState({ view: res.data, loading: false, error: null });
+  const count = toId && before ? before.undo.findIndex((e) => e.id === toId) + 1 : 1;
+  const label = res.data.redo[0]?.label ?? 'the last command';
+  showToast(count > 1 ? `Undid ${commandsText(count)}, down to: ${label}` : `Undid: ${label}`, {
+    action: { label: 'Redo', run: () => void redo() },
+  });
+  return true;
+}
+
+/** Redo the next undone command (no toId) or everything up to and including entry toId. */
+export async function redo(toId?: string): Promise<boolean> {
+  const before = useHistory.getState().view;
+  const res = await api()['history.redo'](toId ? { toId } : {});
+  if (!res.ok) {
+    showToast(res.error.message, { level: 'error' });
+    return false;
+  }
+  loadSeq++;
+  useHistory.setState({ view: res.data, loading: false, error: null });
+  const count = toId && before ? before.redo.findIndex((e) => e.id === toId) + 1 : 1;
+  const label = res.data.undo[0]?.label ?? 'the last command';
+  showToast(count > 1 ? `Redid ${commandsText(count)}, up to: ${label}` : `Redid: ${label}`, {
+    action: { label: 'Undo', run: () => void undo() },
+  });
+  return true;
+}
+
+export function performUndo(): Promise<boolean> {
+  return undo();
+}
+
+export function performRedo(): Promise<boolean> {
+  return redo();
+}
+
+/**
+ * Undo or redo down to an entry chosen in a panel or a toast, asking first when money moves
+ * or several commands are involved (`alwaysAskForMoney: false` skips the money question when
+ * the entry is the only one, as for a toast's Undo of the command it reports).
+ */
+export async function travelTo(
+  direction: 'undo' | 'redo',
+  toId: string,
+  options: { alwaysAskForMoney?: boolean } = {},
+): Promise<boolean> {
+  let view = useHistory.getState().view;
+  if (!view || !view[direction].some((e) => e.id === toId)) {
+    await loadHistory();
+    view = useHistory.getState().view;
+  }
+  const plan = view ? planTo(view[direction], toId) : null;
+  if (!plan) {
+    showToast(`That command is no longer in the ${direction} history.`, { level: 'error' });
+    return false;
+  }
+  if (plan.blocked) {
+    const barrier = plan.entries.find((e) => e.barrier);
+    showToast(`"${barrier?.label ?? 'A refund'}" cannot be undone, so nothing before it can be.`, {
+      level: 'error',
+    });
+    return false;
+  }
+  const askForMoney = plan.movesMoney && (options.alwaysAskForMoney ?? true);
+  if (askForMoney || plan.entries.length > 1) {
+    const verb = direction === 'undo' ? 'Undo' : 'Redo';
+    const money =
+      direction === 'undo'
+        ? 'Money will move: charges are refunded to customers.'
+        : 'Money will move: customers are charged again.';
+    const ok = await confirm({
+      title: `${verb} ${commandsText(plan.entries.length)}?`,
+      message: [
+        plan.entries.length > 1 ? `This will ${direction} these commands, newest first.` : '',
+        plan.movesMoney ? money : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      details: plan.entries.map((e) => e.label),
+      confirmLabel: verb,
+      danger: plan.movesMoney,
+    });
+    if (!ok) return false;
+  }
+  return direction === 'undo' ? undo(toId) : redo(toId);
+}

@@ -1,0 +1,224 @@
+/**
+ * Payments: a window onto a possibly huge list, fetched in pages as rows scroll into view
+ * (never the whole list), the filters and sort order, the selected payment, and the
+ * payments being processed right now (shown as pending until the gateway answers).
+ */
+import { create } from 'zustand';
+import type { OperationInput } from '../../../shared/contract';
+import type { Payment, PaymentStatus } from '../../../shared/domain';
+import type { Result } from '../../../shared/result';
+import { money } from '../lib/format';
+import { runCommand } from './commands';
+import { api } from './connection';
+
+export const PAGE_SIZE = 100;
+/** Pages kept in memory; the ones farthest from view are dropped first. */
+const MAX_CACHED_PAGES = 30;
+
+export interface PaymentFilters {
+  status: PaymentStatus | '';
+  customer: string;
+  order: 'desc' | 'asc';
+}
+
+export interface PendingPayment {
+  key: number;
+  amount: string;
+  currency: string;
+  customerEmail: string;
+}
+
+export interface PaymentsState {
+  filters: PaymentFilters;
+  /** Rows matching the filters; null until the first page answers. */
+  total: number | null;
+  pages: Record<number, Payment[]>;
+  /** Pages fetched since the last change: others are shown but refetched. */
+  fresh: Record<number, true>;
+  loading: Record<number, true>;
+  error: string | null;
+  /** Bumped whenever the list changes under us: older answers are dropped. */
+  generation: number;
+  visible: { first: number; last: number };
+  selectedId: string | null;
+  selected: Payment | null;
+  detailError: string | null;
+  pending: PendingPayment[];
+}
+
+export const initialPayments: PaymentsState = {
+  filters: { status: '', customer: '', order: 'desc' },
+  total: null,
+  pages: {},
+  fresh: {},
+  loading: {},
+  error: null,
+  generation: 0,
+  visible: { first: 0, last: 0 },
+  selectedId: null,
+  selected: null,
+  detailError: null,
+  pending: [],
+};
+export const usePayments = create<PaymentsState>()(() => initialPayments);
+
+const get = usePayments.getState;
+const set = usePayments.setState;
+
+export function paymentAt(pages: PaymentsState['pages'], index: number): Payment | undefined {
+  return pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];
+}
+
+function without<T>(record: Record<number, T>, key: number): Record<number, T> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+function evictFarPages(
+  pages: Record<number, Payment[]>,
+  center: number,
+): Record<number, Payment[]> {
+  const keys = Object.keys(pages).map(Number);
+  if (keys.length <= MAX_CACHED_PAGES) return pages;
+  const keep = keys
+    .sort((a, b) => Math.abs(a - center) - Math.abs(b - center))
+    .slice(0, MAX_CACHED_PAGES);
+  return Object.fromEntries(keep.map((k) => [k, pages[k] as Payment[]]));
+}
+
+async function fetchPage(page: number): Promise<void> {
+  const { generation, filters } = get();
+  set((s) => ({ loading: { ...s.loading, [page]: true } }));
+  const input: OperationInput<'payments.list'> = {
+    offset: page * PAGE_SIZE,
+    limit: PAGE_SIZE,
+    order: filters.order,
+  };
+  if (filters.status) input.status = filters.status;
+  if (filters.customer.trim()) input.customerEmail = filters.customer.trim();
+  const res = await api()['payments.list'](input);
+  if (get().generation !== generation) return;
+  if (!res.ok) {
+    set((s) => ({ loading: without(s.loading, page), error: res.error.message }));
+    return;
+  }
+  set((s) => ({
+    loading: without(s.loading, page),
+    fresh: { ...s.fresh, [page]: true },
+    pages: evictFarPages(
+      { ...s.pages, [page]: res.data.items },
+      Math.floor(s.visible.first / PAGE_SIZE),
+    ),
+    total: res.data.total,
+    error: null,
+  }));
+  // The total may have grown into pages that are now visible but not yet fetched.
+  showRange(get().visible.first, get().visible.last);
+}
+
+/** Called by the table with the rows in view (overscan included): fetch missing pages. */
+export function showRange(first: number, last: number): void {
+  const state = get();
+  if (state.visible.first !== first || state.visible.last !== last) {
+    set({ visible: { first, last } });
+  }
+  if (state.error) return;
+  const lastRow = state.total === null ? 0 : Math.min(last, state.total - 1);
+  for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(lastRow / PAGE_SIZE); page++) {
+    const s = get();
+    if (!s.fresh[page] && !s.loading[page]) void fetchPage(page);
+  }
+}
+
+/** The list changed (a push event): refetch what is in view, keep showing the old rows. */
+export function refreshPayments(): void {
+  set((s) => ({ generation: s.generation + 1, fresh: {}, loading: {}, error: null }));
+  const { visible, selectedId } = get();
+  showRange(visible.first, visible.last);
+  if (selectedId) void loadSelected(selectedId);
+}
+
+export function setFilters(change: Partial<PaymentFilters>): void {
+  set((s) => ({
+    filters: { ...s.filters, ...change },
+    generation: s.generation + 1,
+    total: null,
+    pages: {},
+    fresh: {},
+    loading: {},
+    error: null,
+  }));
+  const { visible } = get();
+  showRange(0, Math.max(visible.last - visible.first, 0));
+}
+
+async function loadSelected(id: string): Promise<void> {
+  const res = await api()['payments.get']({ id });
+  if (get().selectedId !== id) return;
+  if (res.ok) set({ selected: res.data, detailError: null });
+  else set({ detailError: res.error.message });
+}
+
+export function selectPayment(id: string | null): void {
+  const current = get();
+  if (id === current.selectedId) return;
+  const known = id ? findLoaded(current, id) : null;
+  set({ selectedId: id, selected: known, detailError: null });
+  if (id) void loadSelected(id);
+}
+
+function findLoaded(state: PaymentsState, id: string): Payment | null {
+  for (const rows of Object.values(state.pages)) {
+    const found = rows.find((p) => p.id === id);
+    if (found) return found;
+  }
+  return null;
+}
+
+let pendingKey = 1;
+
+function describeCharge(p: Payment): string {
+  const what = `${money(p.amount, p.currency)} to ${p.customerEmail}`;
+  if (p.status === 'FAILED')
+    return `Charge of ${what} declined: ${p.failureMessage ?? p.failureCode ?? 'no reason given'}`;
+  if (p.status === 'PENDING')
+    return `Charge of ${what} is pending: the gateway has not answered yet`;
+  return `Charged ${what}`;
+}
+
+export async function processPayment(
+  input: OperationInput<'payments.process'>,
+): Promise<Result<Payment>> {
+  const key = pendingKey++;
+  set((s) => ({
+    pending: [
+      ...s.pending,
+      { key, amount: input.amount, currency: input.currency, customerEmail: input.customerEmail },
+    ],
+  }));
+  const res = await runCommand('payments.process', input, {
+    kind: 'ProcessPayment',
+    describe: describeCharge,
+    level: (p) => (p.status === 'FAILED' ? 'error' : 'info'),
+  }).finally(() => set((s) => ({ pending: s.pending.filter((p) => p.key !== key) })));
+  if (res.ok) {
+    refreshPayments();
+    selectPayment(res.data.id);
+  }
+  return res;
+}
+
+export async function refundPayment(paymentId: string, amount?: string): Promise<Result<Payment>> {
+  const input: OperationInput<'payments.refund'> = { paymentId };
+  if (amount) input.amount = amount;
+  const res = await runCommand('payments.refund', input, {
+    describe: (p) =>
+      `Refunded ${p.customerEmail}: ${money(p.refundedAmount, p.currency)} of ${money(p.amount, p.currency)} refunded so far. A refund cannot be undone.`,
+  });
+  if (res.ok) {
+    set({ selected: res.data });
+    refreshPayments();
+  }
+  return res;
+}

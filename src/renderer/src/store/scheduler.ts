@@ -1,0 +1,122 @@
+/**
+ * The recurring-charge scheduler and the clock: status, progress of a run in flight (from
+ * push events), starting, stopping, running now, and advancing the test clock.
+ */
+import { create } from 'zustand';
+import type { ClockView, SchedulerStatus } from '../../../shared/contract';
+import { dateTime } from '../lib/format';
+import { addOneMonthUtc } from '../lib/month';
+import { runCommand } from './commands';
+import { api } from './connection';
+import { showToast } from './toasts';
+
+export type SchedulerBusy = 'run' | 'start' | 'stop' | 'advance' | null;
+
+export interface SchedulerState {
+  status: SchedulerStatus | null;
+  clock: ClockView | null;
+  progress: { done: number; total: number } | null;
+  loading: boolean;
+  error: string | null;
+  busy: SchedulerBusy;
+}
+
+export const initialScheduler: SchedulerState = {
+  status: null,
+  clock: null,
+  progress: null,
+  loading: false,
+  error: null,
+  busy: null,
+};
+export const useScheduler = create<SchedulerState>()(() => initialScheduler);
+
+const get = useScheduler.getState;
+const set = useScheduler.setState;
+let loadSeq = 0;
+
+export async function loadScheduler(): Promise<void> {
+  const seq = ++loadSeq;
+  set((s) => ({ loading: s.status === null, error: null }));
+  const [status, clock] = await Promise.all([
+    api()['scheduler.status']({}),
+    api()['clock.get']({}),
+  ]);
+  if (seq !== loadSeq) return;
+  if (!status.ok) {
+    set({ loading: false, error: status.error.message });
+    return;
+  }
+  set({
+    loading: false,
+    status: status.data,
+    progress: status.data.inFlight,
+    clock: clock.ok ? clock.data : null,
+  });
+}
+
+export function setProgress(done: number, total: number): void {
+  set({ progress: { done, total } });
+}
+
+async function withBusy(busy: SchedulerBusy, work: () => Promise<void>): Promise<void> {
+  if (get().busy) return;
+  set({ busy });
+  try {
+    await work();
+  } finally {
+    set({ busy: null });
+  }
+}
+
+export function startScheduler(): Promise<void> {
+  return withBusy('start', async () => {
+    const res = await api()['scheduler.start']({});
+    if (!res.ok) return void showToast(res.error.message, { level: 'error' });
+    set({ status: res.data });
+    showToast('Scheduler started');
+  });
+}
+
+export function stopScheduler(): Promise<void> {
+  return withBusy('stop', async () => {
+    const res = await api()['scheduler.stop']({});
+    if (!res.ok) return void showToast(res.error.message, { level: 'error' });
+    set({ status: res.data });
+    showToast('Scheduler stopped');
+  });
+}
+
+export function runRecurringNow(): Promise<void> {
+  return withBusy('run', async () => {
+    const res = await runCommand(
+      'scheduler.run',
+      {},
+      {
+        kind: 'RunRecurring',
+        describe: (s) =>
+          s.charged === 0
+            ? 'Recurring run: nothing was due'
+            : `Recurring run: ${s.charged} charged, ${s.succeeded} succeeded, ${s.failed} failed`,
+      },
+    );
+    if (!res.ok) showToast(res.error.message, { level: 'error' });
+    await loadScheduler();
+  });
+}
+
+export type Advance = 'hour' | 'day' | 'month';
+
+export function advanceClock(step: Advance): Promise<void> {
+  return withBusy('advance', async () => {
+    const now = get().clock?.now;
+    const input =
+      step === 'month'
+        ? { to: addOneMonthUtc(now ?? new Date().toISOString()) }
+        : { seconds: step === 'hour' ? 3600 : 86_400 };
+    const res = await api()['clock.advance'](input);
+    if (!res.ok) return void showToast(res.error.message, { level: 'error' });
+    set({ clock: res.data });
+    showToast(`Test clock advanced to ${dateTime(res.data.now)}`);
+  });
+}
