@@ -2,15 +2,9 @@
  * The New payment form. Errors show next to each field as you type (the contract's zod
  * schema plus money.ts's exact amount rules) and when the core rejects a field.
  */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { TEST_PAYMENT_METHODS, TEST_PAYMENT_METHOD_IDS } from '../../../../shared/test-methods';
-import {
-  checkPayment,
-  hasErrors,
-  type FieldErrors,
-  type PaymentField,
-  type PaymentFormValues,
-} from '../../lib/validation';
+import { useValidatedForm } from '../../lib/use-validated-form';
+import { checkPayment, type PaymentField, type PaymentFormValues } from '../../lib/validation';
 import { processPayment } from '../../store/payments';
 import { Field } from '../Field';
 import { CurrencyInput } from '../CurrencyInput';
@@ -30,61 +24,21 @@ const FIELD_ORDER: PaymentField[] = [
   'paymentMethod',
 ];
 
+/** "none" in the select means no payment method. */
+const checkForm = (values: PaymentFormValues) =>
+  checkPayment({
+    ...values,
+    paymentMethod: values.paymentMethod === 'none' ? '' : values.paymentMethod,
+  });
+
 export function NewPaymentForm() {
-  const [values, setValues] = useState(EMPTY);
-  const [touched, setTouched] = useState<Partial<Record<PaymentField, true>>>({});
-  const [submitted, setSubmitted] = useState(false);
-  const [serverErrors, setServerErrors] = useState<FieldErrors<PaymentField>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
-  const checked = useMemo(
-    () =>
-      checkPayment({
-        ...values,
-        paymentMethod: values.paymentMethod === 'none' ? '' : values.paymentMethod,
-      }),
-    [values],
-  );
-
-  const errorOf = (field: PaymentField): string | undefined =>
-    serverErrors[field] ?? (touched[field] || submitted ? checked.errors[field] : undefined);
-  const update = (field: PaymentField, value: string): void => {
-    setValues((v) => ({ ...v, [field]: value }));
-    setTouched((t) => ({ ...t, [field]: true }));
-    setServerErrors((e) => ({ ...e, [field]: undefined }));
-    setFormError(null);
-  };
-  const focusField = (field: PaymentField): void => {
-    formRef.current?.querySelector<HTMLElement>(`[name="${field}"]`)?.focus();
-  };
-
-  const onSubmit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    setSubmitted(true);
-    const firstBad = FIELD_ORDER.find((f) => checked.errors[f]);
-    if (hasErrors(checked.errors)) {
-      if (firstBad) focusField(firstBad);
-      return;
-    }
-    setBusy(true);
-    const res = await processPayment(checked.input);
-    setBusy(false);
-    if (res.ok) {
-      setValues((v) => ({ ...EMPTY, currency: v.currency, paymentMethod: v.paymentMethod }));
-      setTouched({});
-      setSubmitted(false);
-      return;
-    }
-    const field = res.error.field as PaymentField | undefined;
-    if (field && FIELD_ORDER.includes(field)) {
-      setServerErrors({ [field]: res.error.message });
-      focusField(field);
-    } else {
-      setFormError(res.error.message);
-    }
-  };
+  const { values, busy, formError, formRef, errorOf, update, onSubmit } = useValidatedForm({
+    empty: EMPTY,
+    fields: FIELD_ORDER,
+    check: checkForm,
+    submit: processPayment,
+    keep: ['currency', 'paymentMethod'],
+  });
 
   return (
     <form

@@ -1,11 +1,9 @@
 /** The New subscription form, validated as you type like the New payment form. */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { INTERVALS, type Interval } from '../../../../shared/domain';
 import { statusText } from '../../lib/format';
+import { useValidatedForm } from '../../lib/use-validated-form';
 import {
   checkSubscription,
-  hasErrors,
-  type FieldErrors,
   type SubscriptionField,
   type SubscriptionFormValues,
 } from '../../lib/validation';
@@ -31,53 +29,13 @@ const FIELD_ORDER: SubscriptionField[] = [
 ];
 
 export function SubscriptionForm() {
-  const [values, setValues] = useState(EMPTY);
-  const [touched, setTouched] = useState<Partial<Record<SubscriptionField, true>>>({});
-  const [submitted, setSubmitted] = useState(false);
-  const [serverErrors, setServerErrors] = useState<FieldErrors<SubscriptionField>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
-  const checked = useMemo(() => checkSubscription(values), [values]);
-
-  const errorOf = (field: SubscriptionField): string | undefined =>
-    serverErrors[field] ?? (touched[field] || submitted ? checked.errors[field] : undefined);
-  const update = (field: SubscriptionField, value: string): void => {
-    setValues((v) => ({ ...v, [field]: value }));
-    setTouched((t) => ({ ...t, [field]: true }));
-    setServerErrors((e) => ({ ...e, [field]: undefined }));
-    setFormError(null);
-  };
-  const focusField = (field: SubscriptionField): void => {
-    formRef.current?.querySelector<HTMLElement>(`[name="${field}"]`)?.focus();
-  };
-
-  const onSubmit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (busy) return;
-    setSubmitted(true);
-    if (hasErrors(checked.errors)) {
-      const firstBad = FIELD_ORDER.find((f) => checked.errors[f]);
-      if (firstBad) focusField(firstBad);
-      return;
-    }
-    setBusy(true);
-    const res = await createSubscription(checked.input);
-    setBusy(false);
-    if (res.ok) {
-      setValues((v) => ({ ...EMPTY, currency: v.currency, interval: v.interval }));
-      setTouched({});
-      setSubmitted(false);
-      return;
-    }
-    const field = res.error.field as SubscriptionField | undefined;
-    if (field && FIELD_ORDER.includes(field)) {
-      setServerErrors({ [field]: res.error.message });
-      focusField(field);
-    } else {
-      setFormError(res.error.message);
-    }
-  };
+  const { values, busy, formError, formRef, errorOf, update, onSubmit } = useValidatedForm({
+    empty: EMPTY,
+    fields: FIELD_ORDER,
+    check: checkSubscription,
+    submit: createSubscription,
+    keep: ['currency', 'interval'],
+  });
 
   return (
     <form
