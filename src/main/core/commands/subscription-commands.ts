@@ -85,58 +85,55 @@ export const createSubscriptionCommand = defineCommand({
   },
 });
 
-export const pauseSubscription = defineCommand({
-  kind: 'PauseSubscription',
-  params: byId,
-  memo: subscriptionMemo,
-  irreversible: false,
-  movesMoney: false,
-  label: (p, store) => `Pause the ${describe(store, p.subscriptionId)}`,
-  async execute(ctx, p) {
-    const sub = requireSubscription(ctx.store, p.subscriptionId);
-    const result = put(ctx, pause(sub, ctx.now()));
-    return { result, memo: { subscriptionId: sub.id, previousStatus: sub.status }, outcome: 'ok' };
-  },
-  async undo(ctx, _p, memo) {
-    put(ctx, resume(requireSubscription(ctx.store, memo.subscriptionId), ctx.now()));
-    return memo;
-  },
-});
+type SubscriptionMemo = z.infer<typeof subscriptionMemo>;
 
-export const resumeSubscription = defineCommand({
-  kind: 'ResumeSubscription',
-  params: byId,
-  memo: subscriptionMemo,
-  irreversible: false,
-  movesMoney: false,
-  label: (p, store) => `Resume the ${describe(store, p.subscriptionId)}`,
-  async execute(ctx, p) {
-    const sub = requireSubscription(ctx.store, p.subscriptionId);
-    const result = put(ctx, resume(sub, ctx.now()));
-    return { result, memo: { subscriptionId: sub.id, previousStatus: sub.status }, outcome: 'ok' };
-  },
-  async undo(ctx, _p, memo) {
-    const sub = requireSubscription(ctx.store, memo.subscriptionId);
-    put(ctx, pause(sub, ctx.now(), sub.pauseReason));
-    return memo;
-  },
-});
+/** A status change of one subscription, undone by the opposite change. */
+function statusChange(
+  kind: 'PauseSubscription' | 'ResumeSubscription' | 'CancelSubscription',
+  verb: string,
+  apply: (sub: Subscription, now: string) => Subscription,
+  revert: (sub: Subscription, memo: SubscriptionMemo, now: string) => Subscription,
+) {
+  return defineCommand({
+    kind,
+    params: byId,
+    memo: subscriptionMemo,
+    irreversible: false,
+    movesMoney: false,
+    label: (p, store) => `${verb} the ${describe(store, p.subscriptionId)}`,
+    async execute(ctx, p) {
+      const sub = requireSubscription(ctx.store, p.subscriptionId);
+      const result = put(ctx, apply(sub, ctx.now()));
+      return {
+        result,
+        memo: { subscriptionId: sub.id, previousStatus: sub.status },
+        outcome: 'ok',
+      };
+    },
+    async undo(ctx, _p, memo) {
+      put(ctx, revert(requireSubscription(ctx.store, memo.subscriptionId), memo, ctx.now()));
+      return memo;
+    },
+  });
+}
 
-export const cancelSubscription = defineCommand({
-  kind: 'CancelSubscription',
-  params: byId,
-  memo: subscriptionMemo,
-  irreversible: false,
-  movesMoney: false,
-  label: (p, store) => `Cancel the ${describe(store, p.subscriptionId)}`,
-  async execute(ctx, p) {
-    const sub = requireSubscription(ctx.store, p.subscriptionId);
-    const result = put(ctx, cancel(sub, ctx.now()));
-    return { result, memo: { subscriptionId: sub.id, previousStatus: sub.status }, outcome: 'ok' };
-  },
-  async undo(ctx, _p, memo) {
-    const sub = requireSubscription(ctx.store, memo.subscriptionId);
-    put(ctx, uncancel(sub, memo.previousStatus, ctx.now()));
-    return memo;
-  },
-});
+export const pauseSubscription = statusChange(
+  'PauseSubscription',
+  'Pause',
+  pause,
+  (sub, _memo, now) => resume(sub, now),
+);
+
+export const resumeSubscription = statusChange(
+  'ResumeSubscription',
+  'Resume',
+  resume,
+  (sub, _memo, now) => pause(sub, now, sub.pauseReason),
+);
+
+export const cancelSubscription = statusChange(
+  'CancelSubscription',
+  'Cancel',
+  cancel,
+  (sub, memo, now) => uncancel(sub, memo.previousStatus, now),
+);
