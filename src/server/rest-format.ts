@@ -102,6 +102,7 @@ const presentHistoryItem = (h: HistoryItem) => ({
   created_at: h.createdAt,
   barrier: h.barrier,
   moves_money: h.movesMoney,
+  outcome: h.outcome ?? null,
 });
 
 export const presentHistory = (h: HistoryView) => ({

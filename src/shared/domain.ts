@@ -134,6 +134,8 @@ export const historyEntry = z.object({
   barrier: z.boolean(),
   /** Whether money moves when this entry is undone or redone (the UI confirms first). */
   movesMoney: z.boolean(),
+  /** How its last execution went, for people ("Completed", "3 charged, 1 failed"). */
+  outcome: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 

@@ -91,6 +91,11 @@ describe('undo and redo', () => {
     const first = await must(core, 'payments.process', { ...visa, amount: '20.00' });
     const history = await must(core, 'history.get', {});
     expect(history.nextUndo).toBe('Charge $20.00 to ann@example.com');
+    expect(history.undo[0]).toMatchObject({
+      origin: 'operator',
+      outcome: 'Completed',
+      movesMoney: true,
+    });
 
     const afterUndo = await must(core, 'history.undo', {});
     expect(afterUndo.undo).toHaveLength(0);

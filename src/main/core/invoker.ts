@@ -90,6 +90,7 @@ export class CommandInvoker {
           createdAt: startedAt,
           barrier: def.irreversible,
           movesMoney: def.movesMoney,
+          outcome: execution.summary,
         };
         if (this.deps.store.redoStack().length > 0) ctx.stage({ t: 'redo.clear' });
         ctx.stage({ t: 'undo.push', v: entry });
@@ -187,7 +188,10 @@ export class CommandInvoker {
       const label = execution.label ?? entry.label;
       ctx.stage({ t: 'redo.pop' });
       if (execution.memo !== null)
-        ctx.stage({ t: 'undo.push', v: { ...entry, label, memo: execution.memo } });
+        ctx.stage({
+          t: 'undo.push',
+          v: { ...entry, label, memo: execution.memo, outcome: execution.summary },
+        });
       ctx.stage(
         this.audit(
           'redo',

@@ -31,6 +31,8 @@ export interface Execution<R, M> {
   label?: string;
   /** A note for the audit log (a decline reason). */
   message?: string;
+  /** How it went, for the history panels ("Completed", "Paused", "3 charged, 1 failed"). */
+  summary: string;
 }
 
 export interface CommandDefinition<P, R, M> {

@@ -26,6 +26,12 @@ const paymentMemo = z.object({
   firstPaymentId: z.string(),
 });
 
+/** "PARTIALLY_REFUNDED" → "Partially refunded". */
+export function statusWords(status: string): string {
+  const words = status.toLowerCase().replace('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function requirePayment(store: Store, id: string) {
   const payment = store.getPayment(id);
   if (!payment) throw new DomainError('not_found', `No payment with id ${id}`, 'id');
@@ -55,6 +61,7 @@ export const processPayment = defineCommand({
       result: settled,
       memo: charged ? { paymentId: id, firstPaymentId: previous?.firstPaymentId ?? id } : null,
       outcome: charged || settled.status === 'PENDING' ? 'ok' : 'declined',
+      summary: statusWords(settled.status),
       ...(settled.failureCode
         ? { message: `${settled.failureCode}: ${settled.failureMessage}` }
         : {}),
@@ -105,6 +112,7 @@ export const refundPayment = defineCommand({
       result: after,
       memo: { paymentId: p.paymentId, amount },
       outcome: 'ok',
+      summary: statusWords(after.status),
       label: `Refund ${formatAmount(amount, payment.currency, 'en-US')} to ${payment.customerEmail}`,
     };
   },

@@ -186,6 +186,7 @@ export const runRecurring = defineCommand({
       memo: charges.length > 0 ? { charges } : null,
       outcome: summary.failed > 0 && summary.succeeded === 0 ? 'declined' : 'ok',
       label: runLabel(summary),
+      summary: `${summary.succeeded} charged${summary.failed > 0 ? `, ${summary.failed} failed` : ''}`,
       ...(summary.failed > 0 ? { message: `${summary.failed} charge(s) failed` } : {}),
     };
   },

@@ -18,6 +18,7 @@ import { newId } from '../ids';
 import type { Store } from '../ports';
 import { cancel, createSubscription, pause, resume, uncancel } from '../subscription-rules';
 import { defineCommand, type CommandContext } from './command';
+import { statusWords } from './payment-commands';
 
 export function requireSubscription(store: Store, id: string): Subscription {
   const sub = store.getSubscription(id);
@@ -67,7 +68,12 @@ export const createSubscriptionCommand = defineCommand({
       // Redo after an undo (which cancelled it): bring the same subscription back.
       const sub = requireSubscription(ctx.store, previous.subscriptionId);
       const restored = put(ctx, uncancel(sub, previous.previousStatus, ctx.now()));
-      return { result: restored, memo: previous, outcome: 'ok' };
+      return {
+        result: restored,
+        memo: previous,
+        outcome: 'ok',
+        summary: statusWords(restored.status),
+      };
     }
     const sub = createSubscription({ ...p, id: newId('sub'), start: new Date(p.start) }, ctx.now());
     put(ctx, sub);
@@ -75,6 +81,7 @@ export const createSubscriptionCommand = defineCommand({
       result: sub,
       memo: { subscriptionId: sub.id, previousStatus: 'ACTIVE' as const },
       outcome: 'ok',
+      summary: statusWords(sub.status),
     };
   },
 
@@ -108,6 +115,7 @@ function statusChange(
         result,
         memo: { subscriptionId: sub.id, previousStatus: sub.status },
         outcome: 'ok',
+        summary: statusWords(result.status),
       };
     },
     async undo(ctx, _p, memo) {

@@ -9,8 +9,7 @@ import { firstBarrier } from '../../lib/history-plan';
 import { travelTo } from '../../store/history';
 import { Empty } from '../States';
 
-/** The core may report each entry's outcome; shown when present. */
-type Entry = HistoryItem & { outcome?: string | null };
+type Entry = HistoryItem;
 
 function EntryBody({ entry }: { entry: Entry }) {
   return (
