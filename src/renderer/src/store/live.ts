@@ -7,7 +7,7 @@ import type { ChangeTopic, PushEvent } from '../../../shared/contract';
 import { loadDashboard } from './dashboard';
 import { loadHistory } from './history';
 import { useNavigation, type Screen } from './navigation';
-import { refreshPayments } from './payments';
+import { markPaymentsStale, refreshPayments } from './payments';
 import { loadScheduler, setProgress } from './scheduler';
 import { refreshSubscriptions } from './subscriptions';
 import { showToast } from './toasts';
@@ -33,8 +33,11 @@ function flush(): void {
   timer = null;
   const topics = pendingTopics;
   pendingTopics = new Set();
-  const shown = SCREEN_TOPICS[useNavigation.getState().screen];
+  const screen = useNavigation.getState().screen;
+  const shown = SCREEN_TOPICS[screen];
   if (shown.topics.some((t) => topics.has(t))) shown.refetch();
+  // The payments table keeps its pages across screens: have it refetch when shown again.
+  if (screen !== 'payments' && topics.has('payments')) markPaymentsStale();
 }
 
 export function handlePush(event: PushEvent): void {

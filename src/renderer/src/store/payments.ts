@@ -44,6 +44,8 @@ export interface PaymentsState {
   selected: Payment | null;
   detailError: string | null;
   pending: PendingPayment[];
+  /** The list changed while another screen was shown: refetch when the table shows again. */
+  stale: boolean;
 }
 
 export const initialPayments: PaymentsState = {
@@ -59,6 +61,7 @@ export const initialPayments: PaymentsState = {
   selected: null,
   detailError: null,
   pending: [],
+  stale: false,
 };
 export const usePayments = create<PaymentsState>()(() => initialPayments);
 
@@ -124,7 +127,9 @@ export function showRange(first: number, last: number): void {
     set({ visible: { first, last } });
   }
   if (state.error) return;
-  const lastRow = state.total === null ? 0 : Math.min(last, state.total - 1);
+  // Page 0 is always wanted, even when the list was empty: else a refresh of an empty list
+  // would fetch nothing and the first payment would never appear.
+  const lastRow = state.total === null ? 0 : Math.max(0, Math.min(last, state.total - 1));
   for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(lastRow / PAGE_SIZE); page++) {
     const s = get();
     if (!s.fresh[page] && !s.loading[page]) void fetchPage(page);
@@ -133,10 +138,23 @@ export function showRange(first: number, last: number): void {
 
 /** The list changed (a push event): refetch what is in view, keep showing the old rows. */
 export function refreshPayments(): void {
-  set((s) => ({ generation: s.generation + 1, fresh: {}, loading: {}, error: null }));
+  set((s) => ({ generation: s.generation + 1, fresh: {}, loading: {}, error: null, stale: false }));
   const { visible, selectedId } = get();
   showRange(visible.first, visible.last);
   if (selectedId) void loadSelected(selectedId);
+}
+
+/** The list changed (a push event) while another screen was shown. */
+export function markPaymentsStale(): void {
+  set({ stale: true });
+}
+
+/**
+ * The Payments screen shows again: its cached rows and selected payment are refetched if the
+ * list changed meanwhile (push events only refresh the screen on view).
+ */
+export function refreshPaymentsIfStale(): void {
+  if (get().stale) refreshPayments();
 }
 
 export function setFilters(change: Partial<PaymentFilters>): void {
