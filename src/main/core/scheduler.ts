@@ -79,7 +79,13 @@ export class Scheduler {
       running: this.running,
       intervalSeconds: this.intervalSeconds,
       lastRunAt: this.lastRunAt,
-      nextRunAt: this.nextRunAt === null ? null : new Date(this.nextRunAt).toISOString(),
+      // The timer runs on real time; told in the clock's time, which is the test clock's in demos.
+      nextRunAt:
+        this.nextRunAt === null
+          ? null
+          : new Date(
+              this.deps.clock.now().getTime() + Math.max(0, this.nextRunAt - Date.now()),
+            ).toISOString(),
       inFlight: this.inFlight ? (this.progress ?? { done: 0, total: 0 }) : null,
       lastRun: this.lastRun,
     };
