@@ -30,8 +30,8 @@ describe('History screen', () => {
     expect(undoItems.map((li) => li.querySelector('.entry-label')?.textContent)).toEqual(
       undo.map((e) => e.label),
     );
-    expect(undoItems[0]?.textContent).toContain('api');
-    expect(undoItems[3]?.textContent).toContain('scheduler');
+    expect(undoItems[0]?.textContent).toContain('API');
+    expect(undoItems[3]?.textContent).toContain('Scheduler');
     expect(undoItems[0]?.querySelector('time')?.getAttribute('dateTime')).toBe(undo[0]?.createdAt);
     const redoItems = within(panel('Redo history')).getAllByRole('listitem');
     expect(redoItems.map((li) => li.querySelector('.entry-label')?.textContent)).toEqual(

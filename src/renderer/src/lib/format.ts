@@ -47,3 +47,15 @@ export function seconds(total: number): string {
   if (total % 60 === 0) return `${total / 60} min`;
   return `${total} s`;
 }
+
+const ORIGIN_TEXT: Readonly<Record<string, string>> = {
+  operator: 'Operator',
+  api: 'API',
+  scheduler: 'Scheduler',
+  system: 'System',
+};
+
+/** Who asked for a command, for people ("API", not "Api"). */
+export function originText(origin: string): string {
+  return ORIGIN_TEXT[origin] ?? origin;
+}

@@ -4,7 +4,7 @@
  * and nothing at or below it can be clicked.
  */
 import type { HistoryItem } from '../../../../shared/contract';
-import { dateTime } from '../../lib/format';
+import { dateTime, originText } from '../../lib/format';
 import { firstBarrier } from '../../lib/history-plan';
 import { travelTo } from '../../store/history';
 import { Empty } from '../States';
@@ -17,7 +17,7 @@ function EntryBody({ entry }: { entry: Entry }) {
       <span className="entry-label">{entry.label}</span>
       <span className="entry-meta">
         <time dateTime={entry.createdAt}>{dateTime(entry.createdAt)}</time>
-        <span className={`origin origin-${entry.origin}`}>{entry.origin}</span>
+        <span className={`origin origin-${entry.origin}`}>{originText(entry.origin)}</span>
         {entry.outcome && <span className="entry-outcome">{entry.outcome}</span>}
         {entry.movesMoney && <span className="entry-money">moves money</span>}
       </span>
