@@ -144,10 +144,16 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq
 const defined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
+// An instant as toISOString writes it, or the same written otherwise (sorted by instant, then text).
+const createdAt = fc.oneof(
+  minute.map(at),
+  minute.map((m) => at(m).replace('.000Z', 'Z')),
+);
+
 const paymentChange = fc
   .record({
     id: fc.constantFrom('p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'),
-    createdAt: maybe(minute.map(at)),
+    createdAt: maybe(createdAt),
     status: fc.constantFrom(
       'PENDING',
       'COMPLETED',
@@ -157,14 +163,25 @@ const paymentChange = fc
     ),
     customerEmail: maybe(fc.constantFrom(...EMAILS)),
     subscriptionId: maybe(fc.constantFrom(null, ...SUBS)),
+    period: maybe(fc.option(fc.nat(3), { nil: null })),
     amount: fc.nat({ max: 100_000 }),
+    // The key: the payment's own, or in a form the snapshot derives from the id or period.
+    keyForm: maybe(fc.constantFrom('own', 'charge', 'period', 'stray')),
   })
   .map((f): Template => (model) => {
-    const { id, ...fields } = f;
+    const { id, keyForm, ...fields } = f;
     const current = model.payments.get(id);
+    const v = current ? { ...current, ...defined(fields) } : payment(id, defined(fields));
+    const n = id.slice(1);
+    const keys = {
+      own: `key-${id}`,
+      charge: `charge_${id}`,
+      period: `sub_${v.subscriptionId}_p${v.period}_a${n}`,
+      stray: `charge_x${id}`,
+    };
     return {
       t: 'payment',
-      v: current ? { ...current, ...defined(fields) } : payment(id, defined(fields)),
+      v: { ...v, idempotencyKey: keyForm ? keys[keyForm] : v.idempotencyKey },
     };
   });
 

@@ -8,7 +8,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, StoreError } from '../../src/main/core/store/index';
-import { migrate } from '../../src/main/core/store/migrations';
+import { migrate, SCHEMA_VERSION } from '../../src/main/core/store/migrations';
 import type { Change, Store } from '../../src/main/core/ports';
 import { DEFAULT_SETTINGS } from '../../src/shared/domain';
 import {
@@ -389,7 +389,7 @@ describe('durability and closing', () => {
     const snapshot = await readFile(join(dir, 'paydesk.json'), 'utf8');
     const doc = JSON.parse(snapshot) as Record<string, unknown>;
     expect(doc).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       journalSeq: 1,
       testClock: null,
       settings: DEFAULT_SETTINGS,
@@ -398,6 +398,7 @@ describe('durability and closing', () => {
       'audit',
       'idempotency',
       'journalSeq',
+      'paymentColumns',
       'payments',
       'redo',
       'schemaVersion',
@@ -512,7 +513,10 @@ describe('schema versions and damaged files', () => {
   it('refuses a snapshot of a newer schema and leaves every file as it was', async () => {
     const dir = await closedStoreWithData();
     const path = join(dir, 'paydesk.json');
-    const text = (await readFile(path, 'utf8')).replace('"schemaVersion":1', '"schemaVersion":2');
+    const text = (await readFile(path, 'utf8')).replace(
+      `"schemaVersion":${SCHEMA_VERSION}`,
+      `"schemaVersion":${SCHEMA_VERSION + 1}`,
+    );
     await writeFile(path, text);
     await writeFile(join(dir, 'paydesk.journal'), 'untouched');
     const error = await expectStoreError(openStore(dir), 'newer_schema');
@@ -525,9 +529,12 @@ describe('schema versions and damaged files', () => {
 
   it.each([
     ['not JSON at all', (t: string) => t.slice(0, t.length / 2)],
-    ['a record that fails its schema', (t: string) => t.replace('"USD"', '"usd"')],
+    ['a payment whose status is unknown', (t: string) => t.replace('"status":"1"', '"status":"7"')],
+    ['a record that fails its schema', (t: string) => t.replace('"label":"audit a1"', '"label":1')],
     ['a bad header', (t: string) => t.replace('"journalSeq":1', '"journalSeq":-1')],
     ['an empty file', () => ''],
+    ['a payment cut short', (t: string) => t.replace('"USD"', '"US"')],
+    ['a payment made longer', (t: string) => t.replace('"USD"', '"USD" ')],
   ])('refuses a snapshot with %s, names the file, and touches nothing', async (_, damage) => {
     const dir = await closedStoreWithData();
     const path = join(dir, 'paydesk.json');
@@ -540,15 +547,55 @@ describe('schema versions and damaged files', () => {
     expect((await readdir(dir)).sort()).toEqual(['paydesk.journal', 'paydesk.json']);
   });
 
-  it('names the line of a bad record', async () => {
+  it('names the line of a bad indexed field at open', async () => {
     const dir = await closedStoreWithData();
     const path = join(dir, 'paydesk.json');
     const text = await readFile(path, 'utf8');
-    await writeFile(path, text.replace('"USD"', '"usd"'));
-    const line = text.split('\n').findIndex((l) => l.includes('"USD"')) + 1;
+    await writeFile(path, text.replace(/"createdAt":\[\d+\]/, '"createdAt":["yesterday"]'));
+    const line = text.split('\n').findIndex((l) => l.startsWith('"createdAt":[')) + 1;
     const error = await expectStoreError(openStore(dir), 'corrupt');
     expect(error.line).toBe(line);
-    expect(error.message).toMatch(/payments\[0\]: currency/);
+    expect(error.message).toMatch(/payments\[0\]: createdAt: "yesterday" is no instant/);
+  });
+
+  it('opens with a bad payment body, and refuses that payment when it is read, naming its line', async () => {
+    const dir = await tempDir();
+    const first = await openStore(dir);
+    await put(
+      first,
+      { t: 'payment', v: payment('p1', { createdAt: at(1) }) },
+      { t: 'payment', v: payment('p2', { createdAt: at(2), currency: 'EUR' }) },
+    );
+    await first.close();
+    const path = join(dir, 'paydesk.json');
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('"USD"', '"usd"')); // same size: only reading finds it
+    const line = text.split('\n').findIndex((l) => l.includes('"USD"')) + 1;
+    const store = await openTracked(dir);
+    expect(store.paymentCount()).toBe(2);
+    expect(store.getPayment('p2')?.currency).toBe('EUR');
+    const read = (): unknown => store.getPayment('p1');
+    expect(read).toThrow(StoreError);
+    let error: StoreError | undefined;
+    try {
+      read();
+    } catch (e) {
+      error = e as StoreError;
+    }
+    expect(error?.code).toBe('corrupt');
+    expect(error?.file).toBe(path);
+    expect(error?.line).toBe(line);
+    expect(error?.message).toMatch(/payments\[0\]: currency: Use a three-letter ISO-4217 code/);
+    expect(() => store.queryPayments({ order: 'asc', offset: 0, limit: 10 })).toThrow(/line/);
+    // The rest of the store works; compaction keeps the damaged body as it is.
+    await put(store, { t: 'payment', v: payment('p3', { createdAt: at(3) }) });
+    await store.compact();
+    expect(store.getPayment('p3')?.id).toBe('p3');
+    expect(() => store.getPayment('p1')).toThrow(/currency/);
+    await store.close();
+    const again = await openTracked(dir);
+    expect(again.getPaymentByIdempotencyKey('key-p2')?.id).toBe('p2');
+    expect(() => again.getPayment('p1')).toThrow(/currency/);
   });
 
   it('reads a snapshot in another JSON layout (written by hand, records as objects)', async () => {
@@ -572,12 +619,13 @@ describe('schema versions and damaged files', () => {
   });
 
   it('migrates an older schema at open, then rewrites the snapshot in the current one', async () => {
-    const dir = await closedStoreWithData(); // a version 1 file
+    const dir = await closedStoreWithData(); // a file of the current version
+    const next = SCHEMA_VERSION + 1;
     const testing = {
-      schemaVersion: 2,
+      schemaVersion: next,
       migrations: {
-        // A made-up version 2 in which customer e-mails are upper-cased.
-        1: (doc: Record<string, unknown>) => ({
+        // A made-up next version in which customer e-mails are upper-cased.
+        [SCHEMA_VERSION]: (doc: Record<string, unknown>) => ({
           ...doc,
           payments: (doc.payments as { customerEmail: string }[]).map((p) => ({
             ...p,
@@ -591,10 +639,59 @@ describe('schema versions and damaged files', () => {
     const doc = JSON.parse(await readFile(join(dir, 'paydesk.json'), 'utf8')) as {
       schemaVersion: number;
     };
-    expect(doc.schemaVersion).toBe(2);
+    expect(doc.schemaVersion).toBe(next);
     await store.close();
-    // Version 2 is now newer than what the real code knows.
+    // That version is now newer than what the real code knows.
     await expectStoreError(openStore(dir), 'newer_schema');
+  });
+
+  it('reads a schema 1 snapshot (payments whole, as tuples) and rewrites it', async () => {
+    const dir = await tempDir();
+    const t0 = at(0);
+    const t1 = at(1);
+    const v1 = [
+      `{"schemaVersion":1,"journalSeq":0,"settings":${JSON.stringify(DEFAULT_SETTINGS)},"testClock":null,`,
+      '"payments":[',
+      `["p1",1250,"USD","ada@example.com",null,"pm_card_visa","COMPLETED","txn_p1",null,null,0,"key-p1",null,null,null,"${t0}",0,[["created",0],["succeeded",0,0]]],`,
+      `["p2",700,"EUR","bob@example.com","Gift",null,"REFUNDED","txn_p2",null,null,700,"charge_p2",null,null,null,"${t0}","${t1}",[["created",0],["succeeded",0,0],["refunded",1,700,"re_1"]]]`,
+      '],',
+      '"subscriptions":[',
+      '],',
+      '"undo":[',
+      '],',
+      '"redo":[',
+      '],',
+      '"audit":[',
+      '],',
+      '"idempotency":[',
+      ']}',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'paydesk.json'), v1);
+    const store = await openTracked(dir);
+    expect(store.getPayment('p1')).toEqual(payment('p1'));
+    expect(store.getPaymentByIdempotencyKey('charge_p2')).toEqual(
+      payment('p2', {
+        amount: 700,
+        currency: 'EUR',
+        customerEmail: 'bob@example.com',
+        description: 'Gift',
+        paymentMethod: null,
+        status: 'REFUNDED',
+        refundedAmount: 700,
+        idempotencyKey: 'charge_p2',
+        updatedAt: t1,
+        events: [
+          { type: 'created', at: t0 },
+          { type: 'succeeded', at: t0, transactionId: 'txn_p2' },
+          { type: 'refunded', at: t1, amount: 700, refundId: 're_1' },
+        ],
+      }),
+    );
+    const doc = JSON.parse(await readFile(join(dir, 'paydesk.json'), 'utf8')) as {
+      schemaVersion: number;
+    };
+    expect(doc.schemaVersion).toBe(SCHEMA_VERSION);
   });
 
   it('runs migrations in a row and refuses a version with no path', () => {

@@ -47,3 +47,14 @@ export function unreadable(file: string, error: unknown): StoreError {
     file,
   );
 }
+
+/** The snapshot cannot be read as it is: nothing was changed. */
+export function corruptSnapshot(file: string, where: string, line?: number): StoreError {
+  return new StoreError(
+    'corrupt',
+    `${file} is damaged${line === undefined ? '' : ` at line ${line}`}: ${where}. ` +
+      `Nothing was changed; restore the file from a backup, or move it away to start with an empty store.`,
+    file,
+    line,
+  );
+}

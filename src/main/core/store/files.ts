@@ -1,6 +1,7 @@
 /**
  * File helpers of the store: the data directory's file names, fsync of a directory (so a
- * rename survives a crash), and a chunked reader that hands out lines with their positions.
+ * rename survives a crash), a chunked reader that hands out lines with their positions, and
+ * a writer that writes a large file in slices between which the event loop runs.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,39 +67,126 @@ const CHUNK = 8 << 20;
 export async function readLines(path: string, onLines: (lines: LineRef[]) => void): Promise<void> {
   const handle = await open(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let carry = 0;
-    let fileOffset = 0;
-    let lineNo = 1;
-    for (;;) {
-      if (carry === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, carry);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, carry, buf.length - carry, null);
-      const end = carry + bytesRead;
-      const eof = bytesRead === 0;
-      const lines: LineRef[] = [];
-      let start = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, start);
-        if (nl === -1 || nl >= end) break;
-        lines.push({ buf, start, end: nl, lineNo: lineNo++, fileOffset, terminated: true });
-        fileOffset += nl + 1 - start;
-        start = nl + 1;
-      }
-      if (eof && start < end) {
-        lines.push({ buf, start, end, lineNo: lineNo++, fileOffset, terminated: false });
-        start = end;
-      }
-      if (lines.length > 0) onLines(lines);
-      if (eof) return;
-      buf.copy(buf, 0, start, end);
-      carry = end - start;
-      await yieldToLoop();
-    }
+    await readLinesOf(handle, (lines) => {
+      onLines(lines);
+      return false;
+    });
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Reads the file of `handle` from its start, like readLines, until `onLines` returns true
+ * (it has seen what it wanted; the rest of that chunk's lines are then ignored).
+ */
+export async function readLinesOf(
+  handle: FileHandle,
+  onLines: (lines: LineRef[]) => boolean,
+): Promise<void> {
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let carry = 0;
+  let fileOffset = 0;
+  let lineNo = 1;
+  for (;;) {
+    if (carry === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, carry);
+      buf = bigger;
+    }
+    const { bytesRead } = await handle.read(buf, carry, buf.length - carry, fileOffset + carry);
+    const end = carry + bytesRead;
+    const eof = bytesRead === 0;
+    const lines: LineRef[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl === -1 || nl >= end) break;
+      lines.push({ buf, start, end: nl, lineNo: lineNo++, fileOffset, terminated: true });
+      fileOffset += nl + 1 - start;
+      start = nl + 1;
+    }
+    if (eof && start < end) {
+      lines.push({ buf, start, end, lineNo: lineNo++, fileOffset, terminated: false });
+      start = end;
+    }
+    if (lines.length > 0 && onLines(lines)) return;
+    if (eof) return;
+    buf.copy(buf, 0, start, end);
+    carry = end - start;
+    await yieldToLoop();
+  }
+}
+
+/** How long a slice of snapshot writing runs before the event loop gets a turn. */
+const SLICE_MS = 4;
+/** Text queued before it is written out. */
+const FLUSH_CHARS = 1 << 18;
+/**
+ * Bytes written between two fsyncs of the file: flushed to disk a little at a time, the file
+ * never has so much unwritten that an fsync of the journal (which the file system may make
+ * wait for it) stalls a commit.
+ */
+const SYNC_BYTES = 8 << 20;
+
+/**
+ * Writes a file from many small pieces of text (and copied bytes) in slices: the writer
+ * calls `breathe()` every few hundred pieces, which writes out what is queued and yields to
+ * the event loop once a slice has run SLICE_MS, so commits keep flowing during a compaction.
+ */
+export class SliceWriter {
+  /** Bytes written to the file so far (queued text not included). */
+  position = 0;
+  private synced = 0;
+  /** Newlines written or queued so far. */
+  lines = 0;
+  private parts: string[] = [];
+  private chars = 0;
+  private sliceStart = performance.now();
+
+  constructor(private readonly handle: FileHandle) {}
+
+  text(s: string): void {
+    this.parts.push(s);
+    this.chars += s.length;
+  }
+
+  /** Ends the current line. */
+  newline(): void {
+    this.text('\n');
+    this.lines++;
+  }
+
+  async breathe(): Promise<void> {
+    if (this.chars >= FLUSH_CHARS) await this.flush();
+    if (performance.now() - this.sliceStart < SLICE_MS) return;
+    await this.flush();
+    await yieldToLoop();
+    this.sliceStart = performance.now();
+  }
+
+  /** Writes out the queued text; `position` is then exact. */
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const buf = Buffer.from(this.parts.join(''), 'utf8');
+    this.parts = [];
+    this.chars = 0;
+    await this.bytes(buf, buf.length);
+  }
+
+  /** Writes `length` bytes of `buf` now (after the queued text), counting `newlines` in them. */
+  async bytes(buf: Buffer, length: number, newlines = 0): Promise<void> {
+    if (this.parts.length > 0) await this.flush();
+    let done = 0;
+    while (done < length) {
+      const { bytesWritten } = await this.handle.write(buf, done, length - done);
+      done += bytesWritten;
+    }
+    this.position += length;
+    this.lines += newlines;
+    if (this.position - this.synced >= SYNC_BYTES) {
+      this.synced = this.position;
+      await this.handle.datasync();
+    }
   }
 }

@@ -3,7 +3,8 @@
  *
  * Files in the data directory:
  *  - paydesk.json     the snapshot: the whole state as of commit `journalSeq` (a lowdb file
- *                     with our own adapter; layout in snapshot.ts, payments as tuples, codec.ts).
+ *                     with our own adapter; layout in snapshot.ts: the payments' indexed
+ *                     fields in columns, their other fields one line each at the end).
  *  - paydesk.journal  one JSON line per commit after the snapshot: {"seq","crc","changes"}.
  *  - paydesk.lock     the pid of the one process that may write the directory.
  *  - *.tmp            a snapshot or journal being rewritten; ignored and removed at open.
@@ -16,41 +17,61 @@
  *    commits (memory would be ahead of disk).
  *  - Compaction (in the background when the journal passes compactThresholdBytes, and at
  *    close) writes the state as of commit S to paydesk.json.tmp in slices without blocking
- *    the event loop, fsyncs it, renames it over paydesk.json, fsyncs the directory, then
+ *    the event loop (syncing it every few megabytes, so that journal fsyncs never wait long
+ *    behind it), fsyncs it, renames it over paydesk.json, fsyncs the directory, then
  *    replaces the journal by its lines after S. A crash at any point leaves a snapshot and a
  *    journal that hold every acknowledged commit exactly once (replay skips seq <= S).
- *    Idempotency records older than 7 days are dropped at compaction.
+ *    The bodies of payments unchanged since the last snapshot are copied from it byte for
+ *    byte (neither read nor checked again); payments are read from the new file as soon as
+ *    it is synced. Idempotency records older than 7 days are dropped at compaction.
  *  - open() takes the lock (a stale lock of a dead pid is taken over), reads and validates
- *    the snapshot, migrates an older schema, refuses a newer one, and replays the journal.
- *    A torn last journal line is cut and reported through options.log; any other damage
- *    stops the open with StoreError 'corrupt' and touches nothing.
- *  - Reads are served from memory by indexes (tables.ts): no query scans the whole store.
+ *    the snapshot, migrates an older schema (reading every payment), refuses a newer one,
+ *    and replays the journal. A torn last journal line is cut and reported through
+ *    options.log; any other damage found at open stops it with StoreError 'corrupt' and
+ *    touches nothing.
+ *  - Payments are read lazily: open reads the snapshot up to the payments' bodies and keeps
+ *    the file open; a payment's body is read, decoded and validated when the payment is
+ *    first asked for (payment-base.ts), and kept in a bounded cache. What is validated:
+ *    at open, the header, every subscription, history entry, audit entry and idempotency
+ *    record whole, and every payment's indexed fields (id, status, createdAt, customer
+ *    e-mail, subscription, period, idempotency key; ids unique) and body size (they must
+ *    add up to the file's size); at first read, the payment whole against the domain
+ *    schema. A payment that fails then is StoreError 'corrupt' naming the file and line,
+ *    thrown by the read that met it (and by every later one): the store stays open.
+ *  - Queries are answered by indexes in memory (tables.ts): no query scans the whole store,
+ *    and a page reads only its own payments' bodies.
  *
- * Measured on the project's 2-core machines (noisy, ±30%): at 100,000 payments open takes
- * about 0.7 s and 300 MB RSS; at 1,000,000 about 8 s and 1.35 GB RSS (JSON.parse and the
- * garbage collector dominate; see records.ts and codec.ts for what was done about it).
- * A status page of 50 takes under 0.2 ms at 1,000,000; a lone commit about 0.3 ms (p50).
+ * Measured on the project's 2-core machines (noisy, ±30%), 1,000,000 payments (bench/
+ * fixtures.ts): open 0.75 to 0.9 s and about 370 MB RSS (schema 1, which read every payment,
+ * took 9 to 11 s and 1.2 to 1.4 GB; the first open of such a file still reads it whole, once,
+ * to rewrite it: about 16 s); a status page of 50 under 1.5 ms (p99) when its payments come
+ * from the file, microseconds once cached; a lone commit about 0.35 ms (p50), 2 ms (p99); a
+ * compaction about 1.2 s of slices, commits meanwhile waiting up to about 30 ms. Reading
+ * every payment (allPayments) takes about 3 s at that size.
  */
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import type { Page } from '../../../shared/contract';
-import type {
-  AuditEntry,
-  HistoryEntry,
-  IdempotencyRecord,
-  Payment,
-  Settings,
-  Subscription,
+import {
+  DEFAULT_SETTINGS,
+  type AuditEntry,
+  type HistoryEntry,
+  type IdempotencyRecord,
+  type Payment,
+  type Settings,
+  type Subscription,
 } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
 import type { Change, PaymentQuery, Store, SubscriptionQuery } from '../ports';
-import { errnoCode, StoreError, unreadable } from './errors';
+import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import { dataFiles, TEMP_SUFFIX, type DataFiles } from './files';
 import { journalLine, JournalWriter, replayJournal } from './journal';
 import { acquireLock, type DirLock } from './lock';
-import { migrate, SCHEMA_VERSION, type Migration } from './migrations';
-import { corruptSnapshot, SnapshotFile, type SnapshotData, type StepHook } from './snapshot';
+import { migrate, SCHEMA_VERSION, type Migration, type RawDoc } from './migrations';
+import type { PaymentBase } from './payment-base';
+import { draftList } from './payment-writer';
+import { SnapshotFile, type SnapshotData, type StepHook } from './snapshot';
 import { DuplicateRecord, emptySnapshot, StoreState, type SnapshotDoc } from './state';
 import { validateSnapshot } from './validate';
 
@@ -108,27 +129,34 @@ async function openLocked(
   // Reading: nothing on disk is changed until the snapshot and the journal are both good.
   const loaded = await loadSnapshot(files, target, options.testing?.migrations);
   let state: StoreState;
+  let replay: Awaited<ReturnType<typeof replayJournal>>;
   try {
     state = StoreState.fromSnapshot(loaded.doc);
+    replay = await replayJournal(files.journal, loaded.doc.journalSeq, state);
   } catch (error) {
+    if (!Array.isArray(loaded.doc.payments)) await loaded.doc.payments.close();
     if (error instanceof DuplicateRecord) throw corruptSnapshot(files.snapshot, error.message);
     throw error;
   }
-  const replay = await replayJournal(files.journal, loaded.doc.journalSeq, state);
 
   // Writing.
-  if (replay.torn !== null) {
-    await cutJournal(files.journal, replay.goodBytes).catch((error: unknown) => {
-      throw unreadable(files.journal, error);
+  try {
+    if (replay.torn !== null) {
+      await cutJournal(files.journal, replay.goodBytes).catch((error: unknown) => {
+        throw unreadable(files.journal, error);
+      });
+      log(
+        `${files.journal}: cut a torn last line (line ${replay.torn.line}: ${replay.torn.problem}); ` +
+          `it was never acknowledged. ${replay.applied} commits were replayed.`,
+      );
+    }
+    await removeTempFiles(files.dir).catch((error: unknown) => {
+      throw unreadable(files.dir, error);
     });
-    log(
-      `${files.journal}: cut a torn last line (line ${replay.torn.line}: ${replay.torn.problem}); ` +
-        `it was never acknowledged. ${replay.applied} commits were replayed.`,
-    );
+  } catch (error) {
+    await state.payments.close();
+    throw error;
   }
-  await removeTempFiles(files.dir).catch((error: unknown) => {
-    throw unreadable(files.dir, error);
-  });
   const store = new FileStore(files, state, lock, {
     schemaVersion: target,
     seq: replay.lastSeq,
@@ -142,6 +170,7 @@ async function openLocked(
   try {
     await store.start();
   } catch (error) {
+    await state.payments.close();
     throw unreadable(files.journal, error);
   }
   if (loaded.rewrite) {
@@ -160,14 +189,40 @@ async function loadSnapshot(
   target: number,
   migrations: Readonly<Record<number, Migration>> | undefined,
 ): Promise<{ doc: SnapshotDoc; rewrite: boolean }> {
-  const low = new Low<SnapshotData | null>(new SnapshotFile(files), null);
+  const low = new Low<SnapshotData | null>(new SnapshotFile(files, { knownVersion: target }), null);
   await low.read();
   const data = low.data;
   if (data === null || data.kind !== 'read') {
     // A new store (or one whose snapshot is gone: the journal must then start at commit 1).
     return { doc: emptySnapshot(target), rewrite: true };
   }
-  const migrated = migrate(data.raw, target, migrations);
+  let { raw, firstLines, payments: base } = data;
+  try {
+    const version = raw.schemaVersion;
+    if (base !== null && typeof version === 'number' && version < target) {
+      // Migrations take payments as objects: read them all (each is validated as it is).
+      raw = { ...raw, payments: readAll(base) };
+      firstLines = {};
+      await base.close();
+      base = null;
+    }
+    const doc = checkedDoc(files, raw, target, migrations, firstLines);
+    if (base !== null) doc.doc.payments = base;
+    return doc;
+  } catch (error) {
+    await base?.close();
+    throw error;
+  }
+}
+
+function checkedDoc(
+  files: DataFiles,
+  raw: RawDoc,
+  target: number,
+  migrations: Readonly<Record<number, Migration>> | undefined,
+  firstLines: Parameters<typeof validateSnapshot>[2],
+): { doc: SnapshotDoc; rewrite: boolean } {
+  const migrated = migrate(raw, target, migrations);
   if (!migrated.ok) {
     if (migrated.reason === 'newer') {
       throw new StoreError(
@@ -183,12 +238,23 @@ async function loadSnapshot(
       1,
     );
   }
-  const doc = validateSnapshot(
-    files.snapshot,
-    migrated.doc,
-    migrated.migrated ? {} : data.firstLines,
-  );
+  const doc = validateSnapshot(files.snapshot, migrated.doc, migrated.migrated ? {} : firstLines);
   return { doc, rewrite: migrated.migrated };
+}
+
+/** Every payment of `base`, read and validated. */
+function readAll(base: PaymentBase): Payment[] {
+  const out: Payment[] = [];
+  const RUN = 1024;
+  for (let from = 0; from < base.count; from += RUN) {
+    base.readRun(
+      from,
+      Math.min(from + RUN, base.count),
+      () => true,
+      (p) => out.push(p),
+    );
+  }
+  return out;
 }
 
 async function cutJournal(path: string, length: number): Promise<void> {
@@ -256,7 +322,11 @@ class FileStore implements Store {
       beforeWrite: config.beforeWrite,
     });
     this.low = new Low<SnapshotData | null>(
-      new SnapshotFile(files, { onStep: config.onStep, abortIf: () => this.failure }),
+      new SnapshotFile(files, {
+        knownVersion: config.schemaVersion,
+        onStep: config.onStep,
+        abortIf: () => this.failure,
+      }),
       null,
     );
   }
@@ -383,6 +453,7 @@ class FileStore implements Store {
       if (this.failure === null) await this.runCompaction();
     } finally {
       await this.journal.close().catch(() => undefined);
+      await this.state.payments.close().catch(() => undefined);
       await this.lock.release();
     }
   }
@@ -409,10 +480,15 @@ class FileStore implements Store {
     // copies of the arrays stay as they are while commits go on.
     const seq = this.seq;
     this.state.dropExpiredIdempotency(this.config.clockNow());
-    const doc = this.state.capture(this.config.schemaVersion, seq);
+    const image = this.state.capture(this.config.schemaVersion, seq);
     this.journal.startRetaining();
     try {
-      this.low.data = { kind: 'write', doc };
+      this.low.data = {
+        kind: 'write',
+        image,
+        // Once written, the payments are read from the new file (and leave the overlay).
+        moveTo: (base) => this.state.payments.rebase(base, image.payments),
+      };
       await this.low.write();
     } catch (error) {
       this.journal.stopRetaining();
@@ -436,5 +512,58 @@ class FileStore implements Store {
         }); the journal keeps every commit`,
       );
     });
+  }
+}
+
+/** What `writeStoreFiles` writes: records may come from generators. */
+export interface StoreFilesContent {
+  /** The snapshot's last commit; the journal's commits follow it. */
+  journalSeq: number;
+  settings?: Settings;
+  payments: Iterable<Payment>;
+  subscriptions?: Iterable<Subscription>;
+  audit?: Iterable<AuditEntry>;
+  /** Commits after the snapshot, written to the journal as they would be. */
+  journal?: Iterable<Change[]>;
+}
+
+/**
+ * Writes a data directory's snapshot and journal directly, in the current format, without
+ * opening a store (for benchmark fixtures). Records are not validated: pass valid ones.
+ */
+export async function writeStoreFiles(dataDir: string, content: StoreFilesContent): Promise<void> {
+  const files = dataFiles(resolve(dataDir));
+  await mkdir(files.dir, { recursive: true });
+  await new SnapshotFile(files).write({
+    kind: 'write',
+    image: {
+      schemaVersion: SCHEMA_VERSION,
+      journalSeq: content.journalSeq,
+      settings: content.settings ?? DEFAULT_SETTINGS,
+      testClock: null,
+      payments: draftList(content.payments),
+      subscriptions: [...(content.subscriptions ?? [])],
+      undo: [],
+      redo: [],
+      audit: [...(content.audit ?? [])],
+      idempotency: [],
+    },
+  });
+  const handle = await open(files.journal, 'w');
+  try {
+    let seq = content.journalSeq;
+    let lines: string[] = [];
+    for (const changes of content.journal ?? []) {
+      seq++;
+      lines.push(journalLine(seq, JSON.stringify(changes)));
+      if (lines.length >= 1000) {
+        await handle.write(lines.join(''));
+        lines = [];
+      }
+    }
+    await handle.write(lines.join(''));
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -16,7 +16,14 @@ import type { Change } from '../ports';
 import { errnoCode, StoreError, unreadable } from './errors';
 import { fsyncDir, readLines, TEMP_SUFFIX, type LineRef } from './files';
 import type { CompactionStep } from './snapshot';
-import { writeAll } from './snapshot';
+
+async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
+    done += bytesWritten;
+  }
+}
 
 export function journalLine(seq: number, changesJson: string): string {
   return `{"seq":${seq},"crc":${crc32(changesJson)},"changes":${changesJson}}\n`;

@@ -5,13 +5,18 @@
  * the snapshot in the current version at once, so the journal never mixes versions.
  * A snapshot newer than SCHEMA_VERSION is refused, never touched.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type RawDoc = Record<string, unknown>;
 export type Migration = (doc: RawDoc) => RawDoc;
 
-/** MIGRATIONS[n] migrates version n to n + 1. Version 1 is the first: none yet. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+/**
+ * MIGRATIONS[n] migrates version n to n + 1. Version 2 changed only how payments are laid
+ * out in the file (a raw document holds them as objects either way).
+ */
+export const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  1: (doc) => doc,
+};
 
 export type MigrationResult =
   | { ok: true; doc: RawDoc; migrated: boolean }

@@ -1,36 +1,76 @@
 /**
  * paydesk.json, the snapshot: a lowdb file whose adapter is ours (lowdb's own JSONFile never
- * fsyncs, and its preset keeps data in memory under NODE_ENV=test).
+ * fsyncs, reads everything at once, and its preset keeps data in memory under NODE_ENV=test).
  *
- * Layout (valid JSON; one record a line so it can be read and written in slices):
- *   {"schemaVersion":1,"journalSeq":42,"settings":{...},"testClock":null,
- *   "payments":[
- *   [...payment tuple, see codec.ts...],
- *   ...
- *   ],
+ * Layout since schema version 2 (valid JSON; one record a line; encodings in codec.ts):
+ *   {"schemaVersion":2,"journalSeq":42,"settings":{...},"testClock":null,
+ *   "paymentColumns":{"count":3,
+ *   "id":["pay_a","pay_b","pay_c"],
+ *   "status":"112",
+ *   "createdAt":[1735689600000,30000,"2025-01-01T00:01:00Z"],
+ *   "customerEmail":[0,1,0],
+ *   "customerEmails":["ada@example.com","bob@example.com"],
+ *   "subscriptionId":[null,0,null],
+ *   "subscriptionIds":["sub_1"],
+ *   "period":[null,0,null],
+ *   "idempotencyKey":[0,1,"my-key"],
+ *   "bodyBytes":[97,101,99]},
  *   "subscriptions":[
  *   {...},
+ *   ],
+ *   "undo":[ ... ], "redo":[ ... ], "audit":[ ... ], "idempotency":[ ... ]  (the same way)
+ *   "payments":[
+ *   [...body of the first payment...],
  *   ...
+ *   [...body of the last...]
  *   ]}
- * Reading streams the file in chunks and parses runs of record lines in one JSON.parse; a
- * file in any other JSON layout (say, written by hand) is read whole instead.
- * Writing serializes a captured document in slices, yielding to the event loop between
- * them, into paydesk.json.tmp; fsyncs it; renames it over paydesk.json; fsyncs the directory.
+ * Reading parses the header, the columns and the record sections, and stops where the
+ * payments' bodies start: they are read one by one when needed (payment-base.ts), from the
+ * file kept open. The file's size must match the body sizes.
+ * Older layouts (schema version 1: payments as tuples, codec.ts; or any JSON, written by
+ * hand) are read whole, every payment at once, to be migrated and rewritten.
+ * Writing serializes a captured state in slices, yielding to the event loop between them,
+ * into paydesk.json.tmp, copying unchanged payments' bodies from the current file; fsyncs
+ * it; moves the payment table to it; renames it over paydesk.json; fsyncs the directory.
  */
 import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
-import { encodePayment, paymentDecoder, type PaymentDecoder } from './codec';
-import { errnoCode, StoreError, unreadable } from './errors';
+import type {
+  AuditEntry,
+  HistoryEntry,
+  IdempotencyRecord,
+  Settings,
+  Subscription,
+} from '../../../shared/domain';
+import { paymentDecoder, type PaymentDecoder } from './codec';
+import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import {
   fsyncDir,
   readLines,
+  readLinesOf,
+  SliceWriter,
   TEMP_SUFFIX,
-  yieldToLoop,
   type DataFiles,
   type LineRef,
 } from './files';
 import type { RawDoc } from './migrations';
-import { SECTIONS, type Section, type SnapshotDoc } from './state';
+import {
+  bodiesEnd,
+  checkColumns,
+  ColumnError,
+  readColumn,
+  type ColumnLines,
+  type ColumnValue,
+  type PaymentColumns,
+} from './columns';
+import { PaymentBase } from './payment-base';
+import type { PaymentsCapture } from './payment-table';
+import {
+  draftCapture,
+  writePaymentBodies,
+  writePaymentColumns,
+  type PaymentsDraft,
+} from './payment-writer';
 
 /** Where a compaction is; the store's tests simulate a crash at each of these points. */
 export type CompactionStep =
@@ -38,25 +78,49 @@ export type CompactionStep =
 
 export type StepHook = (step: CompactionStep) => void | Promise<void>;
 
-/** What the lowdb instance holds: a raw document as read, or a validated one to write. */
-export type SnapshotData =
-  | { kind: 'read'; raw: RawDoc; firstLines: Partial<Record<Section, number>> }
-  | { kind: 'write'; doc: SnapshotDoc };
+/** The record sections other than payments, in the order they are written. */
+export const RECORD_SECTIONS = ['subscriptions', 'undo', 'redo', 'audit', 'idempotency'] as const;
+export type RecordSection = (typeof RECORD_SECTIONS)[number];
+/** Every record section a file may hold (payments only in older layouts). */
+export const SECTIONS = ['payments', ...RECORD_SECTIONS] as const;
+export type Section = (typeof SECTIONS)[number];
 
-export function corruptSnapshot(file: string, where: string, line?: number): StoreError {
-  return new StoreError(
-    'corrupt',
-    `${file} is damaged${line === undefined ? '' : ` at line ${line}`}: ${where}. ` +
-      `Nothing was changed; restore the file from a backup, or move it away to start with an empty store.`,
-    file,
-    line,
-  );
+/** The state to write: the payments as captured (or drafted), the other records as lists. */
+export interface SnapshotImage {
+  schemaVersion: number;
+  journalSeq: number;
+  settings: Settings;
+  testClock: string | null;
+  payments: PaymentsCapture | PaymentsDraft;
+  subscriptions: readonly Subscription[];
+  undo: readonly HistoryEntry[];
+  redo: readonly HistoryEntry[];
+  audit: readonly AuditEntry[];
+  idempotency: readonly IdempotencyRecord[];
 }
 
-/** The largest file read whole when it is not in the streaming layout. */
+/** What the lowdb instance holds: a raw document as read, or an image to write. */
+export type SnapshotData =
+  | {
+      kind: 'read';
+      /** The header and the record sections, as parsed (not validated). */
+      raw: RawDoc;
+      firstLines: Partial<Record<Section, number>>;
+      /** The payments when the file is in the current layout (raw.payments is then absent). */
+      payments: PaymentBase | null;
+    }
+  | {
+      kind: 'write';
+      image: SnapshotImage;
+      /**
+       * Called once the file is written and synced, before it replaces the old one, with the
+       * payments as they are in it; returns the base they replace (closed here).
+       */
+      moveTo?: (base: PaymentBase) => PaymentBase | null;
+    };
+
+/** The largest file read whole when it is not in a layout Paydesk writes. */
 const MAX_WHOLE_READ = 256 << 20;
-/** About how many characters are serialized between two yields to the event loop. */
-const WRITE_SLICE = 1 << 20;
 
 class NotStreamable extends Error {}
 
@@ -64,6 +128,8 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
   constructor(
     private readonly files: DataFiles,
     private readonly hooks: {
+      /** The newest schema version this Paydesk knows (a newer file is not read further). */
+      knownVersion?: number;
       onStep?: StepHook;
       /** Checked just before the rename: an error here aborts the write. */
       abortIf?: () => Error | null;
@@ -75,6 +141,8 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
     try {
       const info = await stat(path);
       if (!info.isFile()) throw unreadable(path, new Error('not a regular file'));
+      const current = await readCurrentLayout(path, info.size, this.hooks.knownVersion);
+      if (current !== null) return current;
       try {
         return await readStreaming(path);
       } catch (error) {
@@ -95,13 +163,14 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
   }
 
   async write(data: SnapshotData | null): Promise<void> {
-    if (data?.kind !== 'write') throw new Error('SnapshotFile.write takes a validated document');
+    if (data?.kind !== 'write') throw new Error('SnapshotFile.write takes an image to write');
     const { snapshot, dir } = this.files;
     const temp = snapshot + TEMP_SUFFIX;
     try {
       const handle = await open(temp, 'w');
+      let written: Written;
       try {
-        await serialize(handle, data.doc);
+        written = await serialize(new SliceWriter(handle), data.image);
         await handle.sync();
       } finally {
         await handle.close();
@@ -109,6 +178,17 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
       await this.hooks.onStep?.('snapshot-temp-written');
       const abort = this.hooks.abortIf?.() ?? null;
       if (abort !== null) throw abort;
+      if (data.moveTo !== undefined) {
+        // The payments' bodies are read from the new file from now on (opened before the
+        // rename: Windows renames no file over one that is open).
+        const reader = await open(temp, 'r');
+        const base = new PaymentBase(written.columns, {
+          handle: reader,
+          path: snapshot,
+          firstLine: written.firstBodyLine,
+        });
+        await data.moveTo(base)?.close();
+      }
       await rename(temp, snapshot);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
@@ -122,82 +202,307 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
 // ---------------------------------------------------------------------------------------
 // Writing
 
-function encodeRecord(section: Section, record: unknown): string {
-  return JSON.stringify(
-    section === 'payments' ? encodePayment(record as SnapshotDoc['payments'][number]) : record,
-  );
+interface Written {
+  columns: PaymentColumns;
+  firstBodyLine: number;
 }
 
-async function serialize(handle: FileHandle, doc: SnapshotDoc): Promise<void> {
-  let parts: string[] = [];
-  let size = 0;
-  const flush = async (): Promise<void> => {
-    await writeAll(handle, Buffer.from(parts.join(''), 'utf8'));
-    parts = [];
-    size = 0;
-    await yieldToLoop();
-  };
+async function serialize(out: SliceWriter, image: SnapshotImage): Promise<Written> {
   const header = JSON.stringify({
-    schemaVersion: doc.schemaVersion,
-    journalSeq: doc.journalSeq,
-    settings: doc.settings,
-    testClock: doc.testClock,
+    schemaVersion: image.schemaVersion,
+    journalSeq: image.journalSeq,
+    settings: image.settings,
+    testClock: image.testClock,
   });
-  parts.push(header.slice(0, -1), ',\n');
-  for (let s = 0; s < SECTIONS.length; s++) {
-    const section = SECTIONS[s] as Section;
-    const records: readonly unknown[] = doc[section];
-    parts.push(`"${section}":[\n`);
+  out.text(header.slice(0, -1) + ',');
+  out.newline();
+  const draft =
+    'columns' in image.payments ? image.payments : await draftCapture(out, image.payments);
+  await writePaymentColumns(out, draft);
+  for (const section of RECORD_SECTIONS) {
+    const records: readonly unknown[] = image[section];
+    out.text(`"${section}":[`);
+    out.newline();
     for (let i = 0; i < records.length; i++) {
-      const text = encodeRecord(section, records[i]);
-      parts.push(text, i < records.length - 1 ? ',\n' : '\n');
-      size += text.length;
-      if (size >= WRITE_SLICE) await flush();
+      out.text(JSON.stringify(records[i]) + (i < records.length - 1 ? ',' : ''));
+      out.newline();
+      if ((i & 255) === 255) await out.breathe();
     }
-    parts.push(s < SECTIONS.length - 1 ? '],\n' : ']}\n');
+    out.text('],');
+    out.newline();
   }
-  await flush();
-}
-
-export async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
-    done += bytesWritten;
-  }
+  out.text('"payments":[');
+  out.newline();
+  const firstBodyLine = out.lines + 1;
+  await out.flush();
+  await writePaymentBodies(out, draft);
+  out.text(']}');
+  out.newline();
+  await out.flush();
+  return { columns: draft.columns, firstBodyLine };
 }
 
 // ---------------------------------------------------------------------------------------
-// Reading
+// Reading the current layout
 
 const SECTION_START = /^"([a-z]+)":\[$/;
+const COLUMN = /^"([A-Za-z]+)":/;
+const COLUMNS_START = /^"paymentColumns":\{"count":(\d+),$/;
 
-function emptyRaw(): { raw: RawDoc; firstLines: Partial<Record<Section, number>> } {
-  return { raw: {}, firstLines: {} };
+const lineText = (line: LineRef): string => line.buf.toString('utf8', line.start, line.end);
+
+/** Parses a header line `{...,` (the document's first line); null when it is not one. */
+function parseHeader(text: string): RawDoc | null {
+  if (!text.startsWith('{') || !text.endsWith(',')) return null;
+  try {
+    const header: unknown = JSON.parse(text.slice(0, -1) + '}');
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) return null;
+    return header as RawDoc;
+  } catch {
+    return null;
+  }
 }
 
-/** Reads a file in the layout above; throws NotStreamable at the first line that is not. */
+/**
+ * Reads a file in the current layout up to its payments' bodies; null when the file is in
+ * another layout (nothing is kept open then). A file of a schema newer than `known` is read
+ * no further than its header.
+ */
+async function readCurrentLayout(
+  path: string,
+  size: number,
+  known: number | undefined,
+): Promise<SnapshotData | null> {
+  const handle = await open(path, 'r');
+  let keep = false;
+  try {
+    const head = await readHead(path, handle, known);
+    if (head === null || head.kind === 'header') {
+      return head === null ? null : { kind: 'read', raw: head.raw, firstLines: {}, payments: null };
+    }
+    const columns = checkColumns(path, head.columns, head.columnLines, head.bodiesAt);
+    await checkTail(path, handle, size, bodiesEnd(columns, head.bodiesAt));
+    const base = new PaymentBase(columns, { handle, path, firstLine: head.firstBodyLine });
+    keep = true;
+    return { kind: 'read', raw: head.raw, firstLines: head.firstLines, payments: base };
+  } finally {
+    if (!keep) await handle.close();
+  }
+}
+
+type Head =
+  | { kind: 'header'; raw: RawDoc }
+  | {
+      kind: 'head';
+      raw: RawDoc;
+      firstLines: Partial<Record<Section, number>>;
+      columns: Record<string, ColumnValue>;
+      columnLines: ColumnLines;
+      bodiesAt: number;
+      firstBodyLine: number;
+    };
+
+async function readHead(
+  path: string,
+  handle: FileHandle,
+  known: number | undefined,
+): Promise<Head | null> {
+  const raw: RawDoc = {};
+  const firstLines: Partial<Record<Section, number>> = {};
+  const columns: Record<string, ColumnValue> = {};
+  const columnLines: ColumnLines = {};
+  let state: 'header' | 'layout' | 'columns' | 'between' | 'section' | 'done' = 'header';
+  let result: Head | null = null;
+  let section: RecordSection | null = null;
+  let records: unknown[] = [];
+  let run: LineRef[] = [];
+  const bad = (line: LineRef, where: string): never => {
+    throw corruptSnapshot(path, where, line.lineNo);
+  };
+
+  const flushRun = (): void => {
+    if (run.length === 0) return;
+    for (const v of parseRun(path, section ?? 'a record', run)) records.push(v);
+    run = [];
+  };
+
+  const onLine = (line: LineRef): boolean => {
+    const first = line.buf[line.start];
+    if (state === 'section' && (first === 0x7b || first === 0x5b) /* { [ */) {
+      run.push(line);
+      return false;
+    }
+    flushRun();
+    // Column lines are long (megabytes): only their start is made a string.
+    const text =
+      state === 'columns'
+        ? line.buf.toString('latin1', line.start, Math.min(line.end, line.start + 40))
+        : lineText(line);
+    switch (state) {
+      case 'header': {
+        const header = parseHeader(text);
+        if (header === null) return true;
+        Object.assign(raw, header);
+        const version = header.schemaVersion;
+        if (known !== undefined && typeof version === 'number' && version > known) {
+          result = { kind: 'header', raw };
+          return true;
+        }
+        state = 'layout';
+        return false;
+      }
+      case 'layout': {
+        const m = COLUMNS_START.exec(text);
+        if (m === null) return true;
+        columns.count = Number(m[1]);
+        columnLines.count = line.lineNo;
+        state = 'columns';
+        return false;
+      }
+      case 'columns': {
+        const m = COLUMN.exec(text);
+        const last = line.end - line.start >= 2 && line.buf[line.end - 2] === 0x7d; /* } */
+        if (m === null || line.buf[line.end - 1] !== 0x2c /* , */) {
+          return bad(line, 'not a column of paymentColumns');
+        }
+        const name = m[1] as string;
+        try {
+          const valueEnd = line.end - (last ? 2 : 1);
+          const count = columns.count as number;
+          columns[name] = readColumn(name, line.buf, line.start + m[0].length, valueEnd, count);
+        } catch (error) {
+          if (!(error instanceof ColumnError)) throw error;
+          return bad(line, `paymentColumns.${name}: ${error.message}`);
+        }
+        columnLines[name] = line.lineNo;
+        if (last) state = 'between';
+        return false;
+      }
+      case 'between': {
+        const name = SECTION_START.exec(text)?.[1];
+        if (name === 'payments') {
+          result = {
+            kind: 'head',
+            raw,
+            firstLines,
+            columns,
+            columnLines,
+            bodiesAt: line.fileOffset + (line.end - line.start) + 1,
+            firstBodyLine: line.lineNo + 1,
+          };
+          state = 'done';
+          return true;
+        }
+        if (!RECORD_SECTIONS.includes(name as RecordSection) || (name as string) in raw) {
+          return bad(
+            line,
+            `expected a section of records, found ${JSON.stringify(text.slice(0, 40))}`,
+          );
+        }
+        section = name as RecordSection;
+        records = [];
+        raw[section] = records;
+        firstLines[section] = line.lineNo + 1;
+        state = 'section';
+        return false;
+      }
+      case 'section':
+        if (text !== '],') return bad(line, `${section ?? 'a section'} does not end with "],"`);
+        state = 'between';
+        return false;
+      case 'done':
+        return true;
+    }
+  };
+
+  await readLinesOf(handle, (lines) => {
+    for (const line of lines) if (onLine(line)) return true;
+    flushRun();
+    return false;
+  });
+  if (result !== null) return result;
+  if (state === 'header' || state === 'layout') return null;
+  throw corruptSnapshot(path, 'the file ends before its payments (cut short?)');
+}
+
+/** The bytes after the last body must be `]}` and a newline: nothing more, nothing less. */
+async function checkTail(
+  path: string,
+  handle: FileHandle,
+  size: number,
+  end: number,
+): Promise<void> {
+  const expected = ']}\n';
+  if (size !== end + expected.length) {
+    throw corruptSnapshot(
+      path,
+      `it is ${size} bytes long, but its payments' sizes say ${end + expected.length} ` +
+        `(cut short, or changed by hand?)`,
+    );
+  }
+  const buf = Buffer.alloc(expected.length);
+  await handle.read(buf, 0, expected.length, end);
+  if (buf.toString('latin1') !== expected) {
+    throw corruptSnapshot(path, 'the payments do not end where their sizes say');
+  }
+}
+
+/** Parses a run of consecutive record lines with one JSON.parse. */
+function parseRun(path: string, what: string, run: LineRef[]): unknown[] {
+  const first = run[0] as LineRef;
+  const last = run[run.length - 1] as LineRef;
+  let text = first.buf.toString('utf8', first.start, last.end);
+  if (text.endsWith(',')) text = text.slice(0, -1);
+  try {
+    return JSON.parse(`[${text}]`) as unknown[];
+  } catch {
+    const bad = findBad(run);
+    throw corruptSnapshot(
+      path,
+      `${what}: ${bad?.reason ?? 'the records do not parse as JSON'}`,
+      (bad?.line ?? first).lineNo,
+    );
+  }
+}
+
+/** The first line of a run that does not parse (or lacks the comma before the next). */
+function findBad(run: LineRef[]): { line: LineRef; reason: string } | undefined {
+  for (let i = 0; i < run.length; i++) {
+    const line = run[i] as LineRef;
+    let text = lineText(line);
+    const more = i < run.length - 1;
+    if (more && !text.endsWith(','))
+      return { line, reason: 'a comma is missing after this record' };
+    if (text.endsWith(',')) text = text.slice(0, -1);
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      return { line, reason: `not valid JSON (${(error as Error).message})` };
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading older layouts
+
+/**
+ * Reads a file in the layout of schema version 1 (the current one's, but with the payments
+ * whole, as tuples, in a section of their own); throws NotStreamable at the first line
+ * that is not in it.
+ */
 async function readStreaming(path: string): Promise<SnapshotData> {
-  const { raw, firstLines } = emptyRaw();
+  const raw: RawDoc = {};
+  const firstLines: Partial<Record<Section, number>> = {};
   const decode = paymentDecoder();
   let state: 'header' | 'between' | 'section' | 'end' = 'header';
   let section: Section | null = null;
   let records: unknown[] = [];
-  // A run of consecutive record lines, parsed with one JSON.parse.
   let run: LineRef[] = [];
 
   const flushRun = (): void => {
     if (run.length === 0) return;
-    const first = run[0] as LineRef;
-    const last = run[run.length - 1] as LineRef;
-    let text = first.buf.toString('utf8', first.start, last.end);
-    if (text.endsWith(',')) text = text.slice(0, -1);
-    let values: unknown[];
-    try {
-      values = JSON.parse(`[${text}]`) as unknown[];
-    } catch {
-      throw corruptSnapshot(path, `${section ?? 'a record'}: ${badLineReason(run)}`, badLine(run));
-    }
+    const values = parseRun(path, section ?? 'a record', run);
     if (section === 'payments') for (const v of values) records.push(decode(v));
     else for (const v of values) records.push(v);
     run = [];
@@ -205,33 +510,23 @@ async function readStreaming(path: string): Promise<SnapshotData> {
 
   await readLines(path, (lines) => {
     for (const line of lines) {
-      const { buf, start, end } = line;
-      const first = buf[start];
+      const first = line.buf[line.start];
       if (state === 'section' && (first === 0x7b || first === 0x5b) /* { [ */) {
         run.push(line);
         continue;
       }
       flushRun();
-      const text = buf.toString('utf8', start, end);
+      const text = lineText(line);
       switch (state) {
         case 'header': {
-          if (!text.startsWith('{') || !text.endsWith(',')) throw new NotStreamable();
-          let header: unknown;
-          try {
-            header = JSON.parse(text.slice(0, -1) + '}');
-          } catch {
-            throw new NotStreamable();
-          }
-          if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-            throw new NotStreamable();
-          }
+          const header = parseHeader(text);
+          if (header === null) throw new NotStreamable();
           Object.assign(raw, header);
           state = 'between';
           break;
         }
         case 'between': {
-          const m = SECTION_START.exec(text);
-          const name = m?.[1] as Section | undefined;
+          const name = SECTION_START.exec(text)?.[1] as Section | undefined;
           if (name === undefined || !SECTIONS.includes(name) || name in raw)
             throw new NotStreamable();
           section = name;
@@ -255,37 +550,7 @@ async function readStreaming(path: string): Promise<SnapshotData> {
   });
   // (The callback above moved `state` on; TypeScript cannot see that.)
   if ((state as string) !== 'end') throw new NotStreamable();
-  return { kind: 'read', raw, firstLines };
-}
-
-function lineText(line: LineRef): string {
-  return line.buf.toString('utf8', line.start, line.end);
-}
-
-/** The first line of a run that does not parse (or lacks the comma before the next). */
-function badLine(run: LineRef[]): number {
-  return findBad(run)?.line.lineNo ?? (run[0] as LineRef).lineNo;
-}
-
-function badLineReason(run: LineRef[]): string {
-  return findBad(run)?.reason ?? 'the records do not parse as JSON';
-}
-
-function findBad(run: LineRef[]): { line: LineRef; reason: string } | undefined {
-  for (let i = 0; i < run.length; i++) {
-    const line = run[i] as LineRef;
-    let text = lineText(line);
-    const more = i < run.length - 1;
-    if (more && !text.endsWith(','))
-      return { line, reason: 'a comma is missing after this record' };
-    if (text.endsWith(',')) text = text.slice(0, -1);
-    try {
-      JSON.parse(text);
-    } catch (error) {
-      return { line, reason: `not valid JSON (${(error as Error).message})` };
-    }
-  }
-  return undefined;
+  return { kind: 'read', raw, firstLines, payments: null };
 }
 
 /** Reads a snapshot in any JSON layout: the whole text at once. */
@@ -307,5 +572,5 @@ function readWhole(path: string, text: string): SnapshotData {
     const decode: PaymentDecoder = paymentDecoder();
     raw.payments = raw.payments.map((p: unknown) => decode(p));
   }
-  return { kind: 'read', raw, firstLines: {} };
+  return { kind: 'read', raw, firstLines: {}, payments: null };
 }

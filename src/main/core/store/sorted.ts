@@ -55,10 +55,13 @@ export class SortedSlots implements SlotList {
   ) {}
 
   /** Replaces the content with `slots`, which must already be in order. */
-  fill(slots: readonly number[]): void {
+  fill(slots: ArrayLike<number>): void {
     this.blocks.length = 0;
-    for (let i = 0; i < slots.length; i += this.blockSize)
-      this.blocks.push(slots.slice(i, i + this.blockSize));
+    for (let i = 0; i < slots.length; i += this.blockSize) {
+      const block: number[] = new Array(Math.min(this.blockSize, slots.length - i));
+      for (let k = 0; k < block.length; k++) block[k] = slots[i + k] as number;
+      this.blocks.push(block);
+    }
     this.count = slots.length;
   }
 

@@ -1,7 +1,7 @@
 /**
  * The store's whole state in memory: the tables, the history stacks, the audit log, the
  * idempotency cache, the settings and the test clock; how a commit's changes are checked
- * and applied; and the capture of a snapshot document at one journal sequence number.
+ * and applied; and the capture of a snapshot image at one journal sequence number.
  */
 import {
   DEFAULT_SETTINGS,
@@ -13,33 +13,26 @@ import {
   type Subscription,
 } from '../../../shared/domain';
 import type { Change } from '../ports';
+import type { PaymentBase } from './payment-base';
+import { PaymentTable, type PaymentsCapture } from './payment-table';
 import { checkChange } from './records';
-import { PaymentTable, SubscriptionTable } from './tables';
+import type { Section, SnapshotImage } from './snapshot';
+import { SubscriptionTable } from './tables';
 
-/** The snapshot's content (paydesk.json), in memory. */
+/** A snapshot's content (paydesk.json) as read and validated. */
 export interface SnapshotDoc {
   schemaVersion: number;
   journalSeq: number;
   settings: Settings;
   testClock: string | null;
-  payments: Payment[];
+  /** Objects when read from an older layout; else the columns, bodies left in the file. */
+  payments: Payment[] | PaymentBase;
   subscriptions: Subscription[];
   undo: HistoryEntry[];
   redo: HistoryEntry[];
   audit: AuditEntry[];
   idempotency: IdempotencyRecord[];
 }
-
-/** The record arrays of a snapshot, in the order they are written. */
-export const SECTIONS = [
-  'payments',
-  'subscriptions',
-  'undo',
-  'redo',
-  'audit',
-  'idempotency',
-] as const satisfies readonly (keyof SnapshotDoc)[];
-export type Section = (typeof SECTIONS)[number];
 
 /** Idempotency records are a cache of HTTP responses: compaction drops those older than this. */
 export const IDEMPOTENCY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -66,7 +59,9 @@ export class StoreState {
   /** Builds the state from a validated snapshot; throws when an id appears twice. */
   static fromSnapshot(doc: SnapshotDoc): StoreState {
     const state = new StoreState();
-    const payment = state.payments.load(doc.payments);
+    const payment = Array.isArray(doc.payments)
+      ? state.payments.loadObjects(doc.payments)
+      : state.payments.loadBase(doc.payments);
     if (payment !== null) throw new DuplicateRecord('payments', payment);
     const subscription = state.subscriptions.load(doc.subscriptions);
     if (subscription !== null) throw new DuplicateRecord('subscriptions', subscription);
@@ -169,17 +164,20 @@ export class StoreState {
   }
 
   /**
-   * The snapshot document of the state as it is now, at journal sequence `journalSeq`:
-   * shallow copies of the arrays, sharing the (immutable) records.
+   * The image of the state as it is now, at journal sequence `journalSeq`, to write while
+   * commits go on: shallow copies of the lists, sharing the (immutable) records.
    */
-  capture(schemaVersion: number, journalSeq: number): SnapshotDoc {
+  capture(
+    schemaVersion: number,
+    journalSeq: number,
+  ): SnapshotImage & { payments: PaymentsCapture } {
     return {
       schemaVersion,
       journalSeq,
       settings: this.settings,
       testClock: this.testClock,
-      payments: this.payments.rows.slice(),
-      subscriptions: this.subscriptions.rows.slice(),
+      payments: this.payments.capture(),
+      subscriptions: this.subscriptions.snapshot(),
       undo: this.undo.slice(),
       redo: this.redo.slice(),
       audit: this.audit.slice(),

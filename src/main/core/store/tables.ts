@@ -1,28 +1,27 @@
 /**
- * The in-memory tables of payments and subscriptions and their indexes, so that no query
- * scans the whole store.
+ * The in-memory tables and their indexes, so that no query scans the whole store.
  *
- * A table keeps its records in creation order (`rows`); a record's position there (its slot)
- * never changes, so indexes hold slots (small integers) rather than records, and putting a
- * new version of a record only touches the indexes whose key changed. Indexes:
- *  - by id (and, for payments, by idempotency key): Map to slot;
+ * A table gives each record a slot (its position in creation order, which never changes)
+ * and keeps per slot only what its indexes sort and filter by; indexes hold slots (small
+ * integers), and putting a new version of a record only touches the indexes whose key
+ * changed. How a table keeps the records themselves is its own business: subscriptions as
+ * objects (this file), payments mostly unread in the snapshot file (payment-table.ts).
+ * Indexes:
+ *  - by id: IdIndex (slot-index.ts);
  *  - all records and each status: SortedSlots by createdAt, then id;
- *  - by customer e-mail (lower-cased) and, for payments, by subscription: sorted arrays;
- *  - for subscriptions, the due list: ACTIVE or PAST_DUE with a nextPaymentDate, by that date.
- * Records are immutable: the store keeps the very objects it is given and hands them out.
+ *  - by customer e-mail (lower-cased): GroupIndex, lists in the same order;
+ *  - the subclasses' own (payments: by subscription and idempotency key; subscriptions:
+ *    the due list, ACTIVE or PAST_DUE with a nextPaymentDate, by that date).
+ * Records are immutable: a table hands out the very objects it was given or read.
  */
 import type { Page } from '../../../shared/contract';
-import type { Payment, Subscription } from '../../../shared/domain';
-import {
-  insertSorted,
-  pageOf,
-  removeSorted,
-  SortedSlots,
-  type SlotList,
-  type SlotOrder,
-} from './sorted';
+import type { Subscription } from '../../../shared/domain';
+import { instantMs } from './codec';
+import { GroupIndex, groupsOf, sortByGroup } from './groups';
+import { IdIndex } from './slot-index';
+import { pageOf, SortedSlots, type SlotList, type SlotOrder } from './sorted';
 
-interface Row {
+export interface Row {
   id: string;
   createdAt: string;
   status: string;
@@ -30,147 +29,169 @@ interface Row {
 }
 
 /** One filter of a query: the index list that holds its matches, and the test itself. */
-interface Filter<T> {
+export interface Filter {
   list: SlotList;
-  test: (row: T) => boolean;
+  test: (slot: number) => boolean;
 }
 
-const EMPTY: SlotList = [];
+export const EMPTY: SlotList = [];
 
-const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export const emailKey = (email: string): string => email.toLowerCase();
 
-abstract class Table<T extends Row> {
-  readonly rows: T[] = [];
-  /** Date.parse(createdAt) by slot, so ordering compares numbers. */
-  private readonly createdMs: number[] = [];
-  private readonly slotById = new Map<string, number>();
+export abstract class Table<T extends Row> {
+  /** Ids by slot. */
+  protected ids: string[] = [];
+  /** The instant of createdAt by slot (first `ids.length` entries), so ordering compares numbers. */
+  protected createdMs = new Float64Array(64);
+  private slotById = new IdIndex((slot) => this.ids[slot] as string);
   /** By createdAt, then the createdAt text (for equal instants written differently), then id. */
   protected readonly byCreation: SlotOrder = (a, b) => {
     const d = (this.createdMs[a] as number) - (this.createdMs[b] as number);
     if (d !== 0) return d;
-    const ra = this.rows[a] as T;
-    const rb = this.rows[b] as T;
-    return compareStrings(ra.createdAt, rb.createdAt) || compareStrings(ra.id, rb.id);
+    return (
+      compareStrings(this.createdAtOf(a), this.createdAtOf(b)) ||
+      compareStrings(this.ids[a] as string, this.ids[b] as string)
+    );
   };
   private readonly all = new SortedSlots(this.byCreation);
   private readonly byStatus = new Map<string, SortedSlots>();
-  private readonly byEmail = new Map<string, number[]>();
+  private readonly byEmail = new GroupIndex();
 
   get size(): number {
-    return this.rows.length;
+    return this.ids.length;
+  }
+
+  slotOf(id: string): number | undefined {
+    return this.slotById.get(id);
   }
 
   get(id: string): T | undefined {
     const slot = this.slotById.get(id);
-    return slot === undefined ? undefined : this.rows[slot];
+    return slot === undefined ? undefined : this.row(slot);
   }
 
   put(row: T): void {
     const slot = this.slotById.get(row.id);
     if (slot === undefined) {
-      const fresh = this.rows.length;
-      this.rows.push(row);
-      this.createdMs.push(Date.parse(row.createdAt));
-      this.slotById.set(row.id, fresh);
-      this.index(fresh, row);
+      const fresh = this.ids.length;
+      this.ids.push(row.id);
+      this.setCreated(fresh, instantMs(row.createdAt));
+      this.slotById.add(fresh);
+      this.keep(fresh, row);
+      this.index(fresh);
       return;
     }
-    const old = this.rows[slot] as T;
-    if (old.createdAt !== row.createdAt) {
+    if (this.createdAtOf(slot) !== row.createdAt) {
       // The creation order itself moves: take the slot out of every list under its old key.
-      this.unindex(slot, old);
-      this.rows[slot] = row;
-      this.createdMs[slot] = Date.parse(row.createdAt);
-      this.index(slot, row);
+      this.unindex(slot);
+      this.keep(slot, row);
+      this.setCreated(slot, instantMs(row.createdAt));
+      this.index(slot);
       return;
     }
-    const extra = this.extraKeysChanged(old, row);
-    if (extra) this.unindexExtra(slot, old);
-    this.rows[slot] = row;
-    if (old.status !== row.status) {
-      this.statusList(old.status).remove(slot);
+    const extra = this.extraKeysChanged(slot, row);
+    if (extra) this.unindexExtra(slot);
+    const oldStatus = this.statusOf(slot);
+    const oldEmail = this.emailKeyOf(slot);
+    this.keep(slot, row);
+    if (oldStatus !== row.status) {
+      this.statusList(oldStatus).remove(slot);
       this.statusList(row.status).insert(slot);
     }
-    const oldEmail = emailKey(old.customerEmail);
     const newEmail = emailKey(row.customerEmail);
     if (oldEmail !== newEmail) {
-      removeSorted(this.emailList(oldEmail), slot, this.byCreation);
-      insertSorted(this.emailList(newEmail), slot, this.byCreation);
+      this.byEmail.remove(oldEmail, slot, this.byCreation);
+      this.byEmail.insert(newEmail, slot, this.byCreation);
     }
-    if (extra) this.indexExtra(slot, row);
+    if (extra) this.indexExtra(slot);
   }
 
   /**
-   * Loads records into an empty table: one sort (linear when they come in createdAt order,
-   * as they usually do) instead of one sorted insertion per record. Returns the id of a
-   * record that appears twice, or null.
+   * Indexes the `count` slots the subclass just filled (ids, createdMs and its own storage):
+   * one sort (linear when they come in createdAt order, as they usually do) instead of one
+   * sorted insertion per record. Returns the id of a record that appears twice, or null.
    */
-  load(rows: readonly T[]): string | null {
-    for (let slot = 0; slot < rows.length; slot++) {
-      const row = rows[slot] as T;
-      if (this.slotById.has(row.id)) return row.id;
-      this.rows.push(row);
-      this.createdMs.push(Date.parse(row.createdAt));
-      this.slotById.set(row.id, slot);
-    }
-    const sorted = inOrder(rows.length, this.byCreation);
+  protected indexLoaded(count: number): string | null {
+    this.slotById = new IdIndex((slot) => this.ids[slot] as string, count);
+    const repeated = this.slotById.addAll(count);
+    if (repeated !== -1) return this.ids[repeated] as string;
+    const sorted = inOrder(count, this.byCreation);
     this.all.fill(sorted);
-    const byStatus = new Map<string, number[]>();
-    for (const slot of sorted) {
-      const row = this.rows[slot] as T;
-      let list = byStatus.get(row.status);
-      if (list === undefined) {
-        list = [];
-        byStatus.set(row.status, list);
+    const statuses = this.statusGroups(count);
+    const byStatus = sortByGroup(statuses.keys.length, statuses.groupOf, sorted);
+    statuses.keys.forEach((status, g) => {
+      const { offsets, slots } = byStatus;
+      if (offsets[g] !== offsets[g + 1]) {
+        this.statusList(status).fill(slots.subarray(offsets[g], offsets[g + 1]));
       }
-      list.push(slot);
-      this.emailList(emailKey(row.customerEmail)).push(slot);
-    }
-    for (const [status, list] of byStatus) this.statusList(status).fill(list);
+    });
+    const emails = this.emailGroups(count);
+    this.byEmail.load(emails.keys, emails.groupOf, sorted);
     this.loadExtra(sorted);
     return null;
   }
 
-  /** Records in creation order (the order they were first put). */
-  values(): IterableIterator<T> {
-    return this.rows.values();
+  /** Sets the createdAt milliseconds of `slot` (at most one past the last). */
+  protected setCreated(slot: number, ms: number): void {
+    if (slot >= this.createdMs.length) {
+      const bigger = new Float64Array(Math.max(64, 2 * this.createdMs.length));
+      bigger.set(this.createdMs);
+      this.createdMs = bigger;
+    }
+    this.createdMs[slot] = ms;
   }
 
+  /** The groups of the `count` loaded slots by status (see GroupIndex.load). */
+  protected statusGroups(count: number): { keys: string[]; groupOf: Int32Array } {
+    return groupsOf(count, (slot) => this.statusOf(slot));
+  }
+
+  /** The e-mail index's groups of the `count` loaded slots (see GroupIndex.load). */
+  protected emailGroups(count: number): { keys: string[]; groupOf: Int32Array } {
+    return groupsOf(count, (slot) => this.emailKeyOf(slot));
+  }
+
+  /** The record in `slot`. */
+  protected abstract row(slot: number): T;
+  protected abstract createdAtOf(slot: number): string;
+  protected abstract statusOf(slot: number): string;
+  /** The lower-cased customer e-mail. */
+  protected abstract emailKeyOf(slot: number): string;
+  /** Keeps `row` as the record of `slot` (the indexes still hold the old one's keys). */
+  protected abstract keep(slot: number, row: T): void;
   /** Builds the extra indexes of a freshly loaded table; `sorted` is every slot in order. */
   protected abstract loadExtra(sorted: readonly number[]): void;
-  protected abstract extraKeysChanged(old: T, row: T): boolean;
-  protected abstract indexExtra(slot: number, row: T): void;
-  protected abstract unindexExtra(slot: number, row: T): void;
+  protected abstract extraKeysChanged(slot: number, row: T): boolean;
+  protected abstract indexExtra(slot: number): void;
+  protected abstract unindexExtra(slot: number): void;
 
-  protected statusFilter(status: string): Filter<T> {
-    return { list: this.byStatus.get(status) ?? EMPTY, test: (r) => r.status === status };
+  protected statusFilter(status: string): Filter {
+    return {
+      list: this.byStatus.get(status) ?? EMPTY,
+      test: (slot) => this.statusOf(slot) === status,
+    };
   }
 
-  protected emailFilter(email: string): Filter<T> {
+  protected emailFilter(email: string): Filter {
     const key = emailKey(email);
     return {
-      list: this.byEmail.get(key) ?? EMPTY,
-      test: (r) => emailKey(r.customerEmail) === key,
+      list: this.byEmail.get(key),
+      test: (slot) => this.emailKeyOf(slot) === key,
     };
   }
 
   /** A page of the records matching every filter, by creation order. */
-  protected page(
-    filters: Filter<T>[],
-    order: 'asc' | 'desc',
-    offset: number,
-    limit: number,
-  ): Page<T> {
+  protected page(filters: Filter[], order: 'asc' | 'desc', offset: number, limit: number): Page<T> {
     let slots: number[];
     let total: number;
     if (filters.length === 0) {
       total = this.all.length;
       slots = pageOf(this.all, order, offset, limit);
     } else {
-      // Walk the shortest index list and test the other filters on its records.
-      let best = filters[0] as Filter<T>;
+      // Walk the shortest index list and test the other filters on its slots.
+      let best = filters[0] as Filter;
       for (const f of filters) if (f.list.length < best.list.length) best = f;
       const others = filters.filter((f) => f !== best);
       if (others.length === 0) {
@@ -180,39 +201,45 @@ abstract class Table<T extends Row> {
         const matches: number[] = [];
         for (let i = 0; i < best.list.length; i++) {
           const slot = best.list.at(i) as number;
-          const row = this.rows[slot] as T;
-          if (others.every((f) => f.test(row))) matches.push(slot);
+          if (others.every((f) => f.test(slot))) matches.push(slot);
         }
         total = matches.length;
         slots = pageOf(matches, order, offset, limit);
       }
     }
-    return { total, offset, limit, items: slots.map((s) => this.rows[s] as T) };
+    return { total, offset, limit, items: this.rows(slots) };
   }
 
-  protected slotsToRows(list: SlotList): T[] {
-    const out: T[] = new Array(list.length);
-    for (let i = 0; i < list.length; i++) out[i] = this.rows[list.at(i) as number] as T;
+  /** The records of `slots`, in that order. */
+  protected rows(slots: readonly number[]): T[] {
+    const out: T[] = new Array(slots.length);
+    for (let i = 0; i < slots.length; i++) out[i] = this.row(slots[i] as number);
     return out;
+  }
+
+  protected listRows(list: SlotList): T[] {
+    const slots: number[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) slots[i] = list.at(i) as number;
+    return this.rows(slots);
   }
 
   protected statusRows(status: string): T[] {
     const list = this.byStatus.get(status);
-    return list === undefined ? [] : this.slotsToRows(list);
+    return list === undefined ? [] : this.listRows(list);
   }
 
-  private index(slot: number, row: T): void {
+  private index(slot: number): void {
     this.all.insert(slot);
-    this.statusList(row.status).insert(slot);
-    insertSorted(this.emailList(emailKey(row.customerEmail)), slot, this.byCreation);
-    this.indexExtra(slot, row);
+    this.statusList(this.statusOf(slot)).insert(slot);
+    this.byEmail.insert(this.emailKeyOf(slot), slot, this.byCreation);
+    this.indexExtra(slot);
   }
 
-  private unindex(slot: number, row: T): void {
+  private unindex(slot: number): void {
     this.all.remove(slot);
-    this.statusList(row.status).remove(slot);
-    removeSorted(this.emailList(emailKey(row.customerEmail)), slot, this.byCreation);
-    this.unindexExtra(slot, row);
+    this.statusList(this.statusOf(slot)).remove(slot);
+    this.byEmail.remove(this.emailKeyOf(slot), slot, this.byCreation);
+    this.unindexExtra(slot);
   }
 
   private statusList(status: string): SortedSlots {
@@ -220,15 +247,6 @@ abstract class Table<T extends Row> {
     if (list === undefined) {
       list = new SortedSlots(this.byCreation);
       this.byStatus.set(status, list);
-    }
-    return list;
-  }
-
-  private emailList(key: string): number[] {
-    let list = this.byEmail.get(key);
-    if (list === undefined) {
-      list = [];
-      this.byEmail.set(key, list);
     }
     return list;
   }
@@ -245,88 +263,6 @@ function inOrder(n: number, order: SlotOrder): number[] {
   return sorted ? slots : slots.sort(order);
 }
 
-export interface PaymentFilter {
-  status?: string;
-  customerEmail?: string;
-  subscriptionId?: string;
-}
-
-export class PaymentTable extends Table<Payment> {
-  private readonly slotByKey = new Map<string, number>();
-  private readonly bySubscription = new Map<string, number[]>();
-
-  byIdempotencyKey(key: string): Payment | undefined {
-    const slot = this.slotByKey.get(key);
-    return slot === undefined ? undefined : this.rows[slot];
-  }
-
-  query(
-    filter: PaymentFilter,
-    order: 'asc' | 'desc',
-    offset: number,
-    limit: number,
-  ): Page<Payment> {
-    const filters: Filter<Payment>[] = [];
-    if (filter.status !== undefined) filters.push(this.statusFilter(filter.status));
-    if (filter.customerEmail !== undefined) filters.push(this.emailFilter(filter.customerEmail));
-    const sub = filter.subscriptionId;
-    if (sub !== undefined) {
-      filters.push({
-        list: this.bySubscription.get(sub) ?? EMPTY,
-        test: (p) => p.subscriptionId === sub,
-      });
-    }
-    return this.page(filters, order, offset, limit);
-  }
-
-  pending(): Payment[] {
-    return this.statusRows('PENDING');
-  }
-
-  ofSubscription(subscriptionId: string): Payment[] {
-    return this.slotsToRows(this.bySubscription.get(subscriptionId) ?? EMPTY);
-  }
-
-  protected loadExtra(sorted: readonly number[]): void {
-    for (const slot of sorted) {
-      const row = this.rows[slot] as Payment;
-      this.slotByKey.set(row.idempotencyKey, slot);
-      if (row.subscriptionId !== null) {
-        let list = this.bySubscription.get(row.subscriptionId);
-        if (list === undefined) {
-          list = [];
-          this.bySubscription.set(row.subscriptionId, list);
-        }
-        list.push(slot);
-      }
-    }
-  }
-
-  protected extraKeysChanged(old: Payment, row: Payment): boolean {
-    return old.idempotencyKey !== row.idempotencyKey || old.subscriptionId !== row.subscriptionId;
-  }
-
-  protected indexExtra(slot: number, row: Payment): void {
-    this.slotByKey.set(row.idempotencyKey, slot);
-    if (row.subscriptionId !== null) {
-      let list = this.bySubscription.get(row.subscriptionId);
-      if (list === undefined) {
-        list = [];
-        this.bySubscription.set(row.subscriptionId, list);
-      }
-      insertSorted(list, slot, this.byCreation);
-    }
-  }
-
-  protected unindexExtra(slot: number, row: Payment): void {
-    if (this.slotByKey.get(row.idempotencyKey) === slot) this.slotByKey.delete(row.idempotencyKey);
-    if (row.subscriptionId !== null) {
-      const list = this.bySubscription.get(row.subscriptionId);
-      if (list !== undefined) removeSorted(list, slot, this.byCreation);
-    }
-  }
-}
-
 export interface SubscriptionFilter {
   status?: string;
   customerEmail?: string;
@@ -335,14 +271,16 @@ export interface SubscriptionFilter {
 const isDue = (s: Subscription): boolean =>
   (s.status === 'ACTIVE' || s.status === 'PAST_DUE') && s.nextPaymentDate !== null;
 
+/** Subscriptions, kept as objects (there are thousands, not millions). */
 export class SubscriptionTable extends Table<Subscription> {
-  /** Date.parse(nextPaymentDate) by slot (meaningful only for slots in `due`). */
+  private readonly records: Subscription[] = [];
+  /** The instant of nextPaymentDate by slot (meaningful only for slots in `due`). */
   private readonly nextMs: number[] = [];
   private readonly dueOrder: SlotOrder = (a, b) => {
     const d = (this.nextMs[a] as number) - (this.nextMs[b] as number);
     if (d !== 0) return d;
-    const ra = this.rows[a] as Subscription;
-    const rb = this.rows[b] as Subscription;
+    const ra = this.records[a] as Subscription;
+    const rb = this.records[b] as Subscription;
     return (
       compareStrings(ra.nextPaymentDate ?? '', rb.nextPaymentDate ?? '') ||
       compareStrings(ra.id, rb.id)
@@ -350,13 +288,32 @@ export class SubscriptionTable extends Table<Subscription> {
   };
   private readonly due = new SortedSlots(this.dueOrder);
 
+  /** Loads records into an empty table; returns the id of one that appears twice, or null. */
+  load(rows: readonly Subscription[]): string | null {
+    for (const row of rows) {
+      this.setCreated(this.ids.length, instantMs(row.createdAt));
+      this.ids.push(row.id);
+      this.records.push(row);
+    }
+    return this.indexLoaded(rows.length);
+  }
+
+  values(): IterableIterator<Subscription> {
+    return this.records.values();
+  }
+
+  /** Every record in creation order (a copy of the list: records are immutable). */
+  snapshot(): Subscription[] {
+    return this.records.slice();
+  }
+
   query(
     filter: SubscriptionFilter,
     order: 'asc' | 'desc',
     offset: number,
     limit: number,
   ): Page<Subscription> {
-    const filters: Filter<Subscription>[] = [];
+    const filters: Filter[] = [];
     if (filter.status !== undefined) filters.push(this.statusFilter(filter.status));
     if (filter.customerEmail !== undefined) filters.push(this.emailFilter(filter.customerEmail));
     return this.page(filters, order, offset, limit);
@@ -369,36 +326,57 @@ export class SubscriptionTable extends Table<Subscription> {
     if (Number.isNaN(nowMs)) return out;
     for (const slot of this.due) {
       if (out.length >= limit || (this.nextMs[slot] as number) > nowMs) break;
-      out.push(this.rows[slot] as Subscription);
+      out.push(this.records[slot] as Subscription);
     }
     return out;
+  }
+
+  protected row(slot: number): Subscription {
+    return this.records[slot] as Subscription;
+  }
+
+  protected createdAtOf(slot: number): string {
+    return (this.records[slot] as Subscription).createdAt;
+  }
+
+  protected statusOf(slot: number): string {
+    return (this.records[slot] as Subscription).status;
+  }
+
+  protected emailKeyOf(slot: number): string {
+    return emailKey((this.records[slot] as Subscription).customerEmail);
+  }
+
+  protected keep(slot: number, row: Subscription): void {
+    this.records[slot] = row;
   }
 
   protected loadExtra(sorted: readonly number[]): void {
     const due: number[] = [];
     for (const slot of sorted) {
-      const row = this.rows[slot] as Subscription;
       this.nextMs.push(0);
-      if (isDue(row)) due.push(slot);
+      if (isDue(this.records[slot] as Subscription)) due.push(slot);
     }
     for (const slot of due) {
-      this.nextMs[slot] = Date.parse((this.rows[slot] as Subscription).nextPaymentDate as string);
+      this.nextMs[slot] = instantMs((this.records[slot] as Subscription).nextPaymentDate as string);
     }
     this.due.fill(due.sort(this.dueOrder));
   }
 
-  protected extraKeysChanged(old: Subscription, row: Subscription): boolean {
+  protected extraKeysChanged(slot: number, row: Subscription): boolean {
+    const old = this.records[slot] as Subscription;
     return old.nextPaymentDate !== row.nextPaymentDate || isDue(old) !== isDue(row);
   }
 
-  protected indexExtra(slot: number, row: Subscription): void {
+  protected indexExtra(slot: number): void {
     while (this.nextMs.length <= slot) this.nextMs.push(0);
+    const row = this.records[slot] as Subscription;
     if (!isDue(row)) return;
-    this.nextMs[slot] = Date.parse(row.nextPaymentDate as string);
+    this.nextMs[slot] = instantMs(row.nextPaymentDate as string);
     this.due.insert(slot);
   }
 
-  protected unindexExtra(slot: number, row: Subscription): void {
-    if (isDue(row)) this.due.remove(slot);
+  protected unindexExtra(slot: number): void {
+    if (isDue(this.records[slot] as Subscription)) this.due.remove(slot);
   }
 }

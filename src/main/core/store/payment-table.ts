@@ -1,0 +1,375 @@
+/**
+ * The payment table (see tables.ts for the indexes it shares with subscriptions).
+ *
+ * Its records come from two places: the base (payment-base.ts: the payments of the last
+ * snapshot file read or written, as columns, their bodies read from the file on demand) and
+ * the overlay (the versions put since, as objects). A payment is read from the overlay if it
+ * is there, else from a cache of base payments already read, else from the file (then
+ * cached, up to CACHE_LIMIT payments; allPayments() reads past the cache without filling it).
+ * After a compaction the table moves to the base just written, and drops from the overlay
+ * what that base now holds.
+ *
+ * Idempotency keys are not indexed one by one: a key of the form `charge_<id>` or
+ * `sub_<subscription>_p<period>_a<n>` is looked up through the id or the subscription index
+ * (and checked), every other key through a Map.
+ */
+import type { Page } from '../../../shared/contract';
+import type { Payment } from '../../../shared/domain';
+import { instantMs, keyOwner, STATUS_DIGITS } from './codec';
+import { GroupIndex } from './groups';
+import { PaymentBase } from './payment-base';
+import { emailKey, Table, type Filter } from './tables';
+
+const DIGIT = new Map(STATUS_DIGITS.map((s, i) => [s as string, i]));
+
+/** Base payments kept once read (about 1.3 KB each). */
+const CACHE_LIMIT = 100_000;
+/** Slots whose bodies are read with one read of the file when they are this close. */
+const RUN_GAP = 64;
+/** Slots made room for beyond those loaded. */
+const SLACK = 4096;
+/** Payments read at a time by values(). */
+const VALUES_RUN = 1024;
+
+export interface PaymentFilter {
+  status?: string;
+  customerEmail?: string;
+  subscriptionId?: string;
+}
+
+/** The payments as of one moment, for a compaction to write while commits go on. */
+export interface PaymentsCapture {
+  readonly count: number;
+  /** Ids by slot (the table's own list: its first `count` entries never change). */
+  readonly ids: readonly string[];
+  readonly base: PaymentBase;
+  /** The overlay at that moment (a copy). */
+  readonly overlay: readonly (Payment | undefined)[];
+}
+
+export class PaymentTable extends Table<Payment> {
+  private base = PaymentBase.empty(this.ids);
+  private overlay: (Payment | undefined)[] = [];
+  private cache: (Payment | undefined)[] = [];
+  private cached = 0;
+  /** Keys not in one of the derived forms for their payment. */
+  private readonly explicitKeys = new Map<string, number>();
+  private readonly bySubscription = new GroupIndex();
+
+  /** Loads the payments of a snapshot into an empty table; returns a repeated id, or null. */
+  loadBase(base: PaymentBase): string | null {
+    const n = base.count;
+    this.base = base;
+    this.ids = base.columns.ids;
+    // Room for the payments of the next while, so the first ones do not copy everything.
+    this.createdMs = new Float64Array(n + SLACK);
+    this.createdMs.set(base.columns.createdMs);
+    this.overlay = new Array<Payment | undefined>(n + SLACK).fill(undefined);
+    this.cache = new Array<Payment | undefined>(n + SLACK).fill(undefined);
+    for (const [slot, key] of base.columns.keys) this.explicitKeys.set(key, slot);
+    return this.indexLoaded(n);
+  }
+
+  /** Loads payments given as objects (an older snapshot) into an empty table. */
+  loadObjects(rows: readonly Payment[]): string | null {
+    this.base = PaymentBase.empty(this.ids);
+    for (const row of rows) {
+      this.setCreated(this.ids.length, instantMs(row.createdAt));
+      this.ids.push(row.id);
+      this.overlay.push(row);
+      this.cache.push(undefined);
+      if (keyOwnerSlotMismatch(row)) this.explicitKeys.set(row.idempotencyKey, this.ids.length - 1);
+    }
+    return this.indexLoaded(rows.length);
+  }
+
+  byIdempotencyKey(key: string): Payment | undefined {
+    const slot = this.slotOfKey(key);
+    return slot === undefined ? undefined : this.row(slot);
+  }
+
+  query(
+    filter: PaymentFilter,
+    order: 'asc' | 'desc',
+    offset: number,
+    limit: number,
+  ): Page<Payment> {
+    const filters: Filter[] = [];
+    if (filter.status !== undefined) filters.push(this.statusFilter(filter.status));
+    if (filter.customerEmail !== undefined) filters.push(this.emailFilter(filter.customerEmail));
+    const sub = filter.subscriptionId;
+    if (sub !== undefined) {
+      filters.push({
+        list: this.bySubscription.get(sub),
+        test: (slot) => this.subscriptionOf(slot) === sub,
+      });
+    }
+    return this.page(filters, order, offset, limit);
+  }
+
+  pending(): Payment[] {
+    return this.statusRows('PENDING');
+  }
+
+  ofSubscription(subscriptionId: string): Payment[] {
+    return this.listRows(this.bySubscription.get(subscriptionId));
+  }
+
+  /** Every payment in creation order, read in runs; base payments not cached are not kept. */
+  *values(): IterableIterator<Payment> {
+    for (let from = 0; from < this.size; from += VALUES_RUN) {
+      // Each run is read from the base of the moment (a compaction may move to a new one).
+      const to = Math.min(from + VALUES_RUN, this.size);
+      const read: Payment[] = [];
+      this.base.readRun(
+        from,
+        Math.min(to, this.base.count),
+        (slot) => this.held(slot) === undefined,
+        (p) => read.push(p),
+      );
+      const run: Payment[] = new Array(to - from);
+      let next = 0;
+      for (let slot = from; slot < to; slot++) {
+        run[slot - from] = this.held(slot) ?? (read[next++] as Payment);
+      }
+      yield* run;
+    }
+  }
+
+  /** The payments as they are now, for a compaction. */
+  capture(): PaymentsCapture {
+    return { count: this.size, ids: this.ids, base: this.base, overlay: this.overlay.slice() };
+  }
+
+  /**
+   * Moves to `base`, just written from `capture`: the overlay keeps only the versions put
+   * after the capture. Returns the base left behind, for the caller to close.
+   */
+  rebase(base: PaymentBase, capture: PaymentsCapture): PaymentBase {
+    const old = this.base;
+    this.base = base;
+    for (let slot = 0; slot < capture.count; slot++) {
+      const written = capture.overlay[slot];
+      if (written !== undefined && this.overlay[slot] === written) {
+        // Same object, now in the base: keep it as the cached read of the base.
+        this.overlay[slot] = undefined;
+        this.remember(slot, written);
+      }
+    }
+    return old;
+  }
+
+  /** Closes the base's file. */
+  close(): Promise<void> {
+    return this.base.close();
+  }
+
+  // -- slots ------------------------------------------------------------------------------
+
+  protected row(slot: number): Payment {
+    const held = this.held(slot);
+    if (held !== undefined) return held;
+    const p = this.base.read(slot);
+    this.remember(slot, p);
+    return p;
+  }
+
+  protected override rows(slots: readonly number[]): Payment[] {
+    const out: (Payment | undefined)[] = new Array(slots.length);
+    const missing: number[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const held = this.held(slots[i] as number);
+      out[i] = held;
+      if (held === undefined) missing.push(slots[i] as number);
+    }
+    if (missing.length === 0) return out as Payment[];
+    const read = this.readMissing(missing);
+    for (let i = 0; i < slots.length; i++) out[i] ??= read.get(slots[i] as number);
+    return out as Payment[];
+  }
+
+  protected createdAtOf(slot: number): string {
+    return this.overlay[slot]?.createdAt ?? this.base.createdAtOf(slot);
+  }
+
+  protected statusOf(slot: number): string {
+    return this.overlay[slot]?.status ?? this.base.statusOf(slot);
+  }
+
+  protected emailKeyOf(slot: number): string {
+    const o = this.overlay[slot];
+    return o !== undefined ? emailKey(o.customerEmail) : this.base.emailKeyOf(slot);
+  }
+
+  protected keep(slot: number, row: Payment): void {
+    if (this.overlay.length <= slot) {
+      const more = Math.max(SLACK, this.overlay.length >> 1);
+      for (let i = 0; i < more; i++) {
+        this.overlay.push(undefined);
+        this.cache.push(undefined);
+      }
+    }
+    this.overlay[slot] = row;
+    this.forget(slot);
+    if (keyOwnerSlotMismatch(row)) this.explicitKeys.set(row.idempotencyKey, slot);
+  }
+
+  protected override statusGroups(count: number): { keys: string[]; groupOf: Int32Array } {
+    const digits = this.base.columns.status;
+    const groupOf = new Int32Array(count);
+    for (let slot = 0; slot < count; slot++) {
+      const o = this.overlay[slot];
+      groupOf[slot] = o !== undefined ? (DIGIT.get(o.status) as number) : (digits[slot] as number);
+    }
+    return { keys: STATUS_DIGITS.slice(), groupOf };
+  }
+
+  protected override emailGroups(count: number): { keys: string[]; groupOf: Int32Array } {
+    const c = this.base.columns;
+    return this.groups(count, c.emails.map(emailKey), c.email, (slot) => this.emailKeyOf(slot));
+  }
+
+  protected loadExtra(sorted: readonly number[]): void {
+    const c = this.base.columns;
+    const { keys, groupOf } = this.groups(sorted.length, c.subscriptions, c.subscription, (slot) =>
+      this.subscriptionOf(slot),
+    );
+    this.bySubscription.load(keys, groupOf, sorted);
+  }
+
+  /**
+   * Groups of the `count` loaded slots by a key: for base slots, `keys[refs[slot]]` (a
+   * column that refers to a list of keys, -1 for none); for the others, `keyOf(slot)`.
+   */
+  private groups(
+    count: number,
+    values: readonly string[],
+    refs: Int32Array,
+    keyOf: (slot: number) => string | null,
+  ): { keys: string[]; groupOf: Int32Array } {
+    const keys: string[] = [];
+    const index = new Map<string, number>();
+    const group = (key: string): number => {
+      let g = index.get(key);
+      if (g === undefined) {
+        g = keys.length;
+        keys.push(key);
+        index.set(key, g);
+      }
+      return g;
+    };
+    const valueGroup = values.map(group);
+    const groupOf = new Int32Array(count);
+    for (let slot = 0; slot < count; slot++) {
+      if (slot < this.base.count && this.overlay[slot] === undefined) {
+        const r = refs[slot] as number;
+        groupOf[slot] = r < 0 ? -1 : (valueGroup[r] as number);
+      } else {
+        const key = keyOf(slot);
+        groupOf[slot] = key === null ? -1 : group(key);
+      }
+    }
+    return { keys, groupOf };
+  }
+
+  protected extraKeysChanged(slot: number, row: Payment): boolean {
+    return (
+      this.keyOf(slot) !== row.idempotencyKey || this.subscriptionOf(slot) !== row.subscriptionId
+    );
+  }
+
+  protected indexExtra(slot: number): void {
+    const sub = this.subscriptionOf(slot);
+    if (sub !== null) this.bySubscription.insert(sub, slot, this.byCreation);
+  }
+
+  protected unindexExtra(slot: number): void {
+    const key = this.keyOf(slot);
+    if (this.explicitKeys.get(key) === slot) this.explicitKeys.delete(key);
+    const sub = this.subscriptionOf(slot);
+    if (sub !== null) this.bySubscription.remove(sub, slot, this.byCreation);
+  }
+
+  private held(slot: number): Payment | undefined {
+    return this.overlay[slot] ?? this.cache[slot];
+  }
+
+  private subscriptionOf(slot: number): string | null {
+    const o = this.overlay[slot];
+    return o !== undefined ? o.subscriptionId : this.base.subscriptionOf(slot);
+  }
+
+  private periodOf(slot: number): number | null {
+    const o = this.overlay[slot];
+    return o !== undefined ? o.period : this.base.periodOf(slot);
+  }
+
+  private keyOf(slot: number): string {
+    const o = this.overlay[slot];
+    return o !== undefined ? o.idempotencyKey : this.base.keyOf(slot);
+  }
+
+  private slotOfKey(key: string): number | undefined {
+    const explicit = this.explicitKeys.get(key);
+    if (explicit !== undefined && this.keyOf(explicit) === key) return explicit;
+    const owner = keyOwner(key);
+    if (owner === null) return undefined;
+    if ('id' in owner) {
+      const slot = this.slotOf(owner.id);
+      return slot !== undefined && this.keyOf(slot) === key ? slot : undefined;
+    }
+    const list = this.bySubscription.get(owner.subscriptionId);
+    for (let i = 0; i < list.length; i++) {
+      const slot = list.at(i) as number;
+      if (this.periodOf(slot) === owner.period && this.keyOf(slot) === key) return slot;
+    }
+    return undefined;
+  }
+
+  /** Reads (and caches) the base payments of `slots`, with one read per run of close slots. */
+  private readMissing(slots: number[]): Map<number, Payment> {
+    const sorted = [...new Set(slots)].sort((a, b) => a - b);
+    const read = new Map<number, Payment>();
+    const want = new Set(sorted);
+    let i = 0;
+    while (i < sorted.length) {
+      let j = i + 1;
+      while (j < sorted.length && (sorted[j] as number) - (sorted[j - 1] as number) <= RUN_GAP) j++;
+      const from = sorted[i] as number;
+      let k = i;
+      this.base.readRun(
+        from,
+        (sorted[j - 1] as number) + 1,
+        (slot) => want.has(slot),
+        (p) => read.set(sorted[k++] as number, p),
+      );
+      i = j;
+    }
+    for (const [slot, p] of read) this.remember(slot, p);
+    return read;
+  }
+
+  private remember(slot: number, p: Payment): void {
+    if (this.cached >= CACHE_LIMIT) {
+      this.cache.fill(undefined);
+      this.cached = 0;
+    }
+    this.cache[slot] = p;
+    this.cached++;
+  }
+
+  private forget(slot: number): void {
+    if (this.cache[slot] !== undefined) {
+      this.cache[slot] = undefined;
+      this.cached--;
+    }
+  }
+}
+
+/** Whether `p`'s key is not the derived form for `p` itself (so it must be indexed by text). */
+function keyOwnerSlotMismatch(p: Payment): boolean {
+  const owner = keyOwner(p.idempotencyKey);
+  if (owner === null) return true;
+  if ('id' in owner) return owner.id !== p.id;
+  return owner.subscriptionId !== p.subscriptionId || owner.period !== p.period;
+}
