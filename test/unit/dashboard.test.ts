@@ -1,8 +1,10 @@
 /** Dashboard figures per currency, never adding different currencies together. */
 import { describe, expect, it } from 'vitest';
-import { computeDashboard } from '../../src/main/core/dashboard';
+import { computeDashboard, windowStart } from '../../src/main/core/dashboard';
 import { pendingPayment, refunded, settle } from '../../src/main/core/payment-rules';
 import { createSubscription } from '../../src/main/core/subscription-rules';
+import type { Payment, PaymentStatus } from '../../src/shared/domain';
+import { must, openTestCore } from '../helpers/core';
 
 const NOW = new Date('2030-03-15T12:00:00Z');
 
@@ -26,6 +28,12 @@ function paid(id: string, amount: number, currency: string, at: string, ok = tru
       : { status: 'failed', code: 'card_declined', message: 'x' },
     at,
   );
+}
+
+function countsOf(payments: Payment[]): Record<PaymentStatus, number> {
+  const counts = { PENDING: 0, COMPLETED: 0, FAILED: 0, PARTIALLY_REFUNDED: 0, REFUNDED: 0 };
+  for (const p of payments) counts[p.status] += 1;
+  return counts;
 }
 
 describe('computeDashboard', () => {
@@ -56,7 +64,7 @@ describe('computeDashboard', () => {
         NOW.toISOString(),
       ),
     ];
-    const d = computeDashboard(payments, subs, NOW);
+    const d = computeDashboard({ payments, subscriptions: subs, counts: countsOf(payments) }, NOW);
     const usd = d.currencies.find((c) => c.currency === 'USD')!;
     expect(usd).toMatchObject({
       revenueToday: 1000,
@@ -73,10 +81,50 @@ describe('computeDashboard', () => {
   });
 
   it('has no success rate before the first charge', () => {
-    expect(computeDashboard([], [], NOW)).toMatchObject({
+    const counts = countsOf([]);
+    expect(computeDashboard({ payments: [], subscriptions: [], counts }, NOW)).toMatchObject({
       successRate: null,
       currencies: [],
       paymentsCount: 0,
     });
+  });
+
+  it('looks back to the earlier of the month start and the 30-day chart', () => {
+    expect(windowStart(NOW)).toBe('2030-02-14T00:00:00.000Z');
+    expect(windowStart(new Date('2030-03-31T12:00:00Z'))).toBe('2030-03-01T00:00:00.000Z');
+  });
+});
+
+describe('dashboard.get', () => {
+  it('counts a refund this month of a payment older than the window', async () => {
+    const core = await openTestCore();
+    try {
+      await must(core, 'clock.advance', { to: '2031-01-05T10:00:00Z' });
+      const old = await must(core, 'payments.process', {
+        amount: '80.00',
+        currency: 'USD',
+        customerEmail: 'old@example.com',
+        paymentMethod: 'pm_card_visa',
+      });
+      await must(core, 'clock.advance', { to: '2031-04-20T10:00:00Z' });
+      await must(core, 'payments.refund', { paymentId: old.id, amount: '30.00' });
+      await must(core, 'payments.process', {
+        amount: '12.00',
+        currency: 'USD',
+        customerEmail: 'new@example.com',
+        paymentMethod: 'pm_card_visa',
+      });
+      const d = await must(core, 'dashboard.get', {});
+      expect(d.currencies).toHaveLength(1);
+      expect(d.currencies[0]).toMatchObject({
+        currency: 'USD',
+        revenueToday: 1200,
+        revenueThisMonth: 1200,
+        refundsThisMonth: 3000,
+      });
+      expect(d).toMatchObject({ paymentsCount: 2, successRate: 1 });
+    } finally {
+      await core.close();
+    }
   });
 });

@@ -1,24 +1,44 @@
 /**
- * The dashboard's figures as a pure function of payments and subscriptions: revenue today
- * and this month, refunds, monthly recurring revenue and revenue per day, per currency
- * (amounts in different currencies are never added), and the success rate of charges.
+ * The dashboard's figures: revenue today and this month, refunds this month, monthly
+ * recurring revenue and revenue per day, per currency (amounts in different currencies are
+ * never added), and the success rate of charges.
+ *
+ * `computeDashboard` is the pure arithmetic; `dashboardFromStore` feeds it through the
+ * store's indexes, reading only the payments that can count (charged inside the window, or
+ * refunded at all), never the whole store.
  */
 import type { Dashboard } from '../../shared/contract';
-import type { Payment, Subscription } from '../../shared/domain';
+import type { Payment, PaymentStatus, Subscription } from '../../shared/domain';
+import type { Store } from './ports';
 import { monthlyAmount } from './subscription-rules';
 
 const DAYS_SHOWN = 30;
 const DAY_MS = 86_400_000;
+const PAGE = 500;
 
 type Figures = Dashboard['currencies'][number];
 
+export interface DashboardInput {
+  /**
+   * Each charged payment created in the window (this month and the last 30 days) and each
+   * refunded one, once; others may be left out, as they cannot count.
+   */
+  payments: Iterable<Payment>;
+  subscriptions: Iterable<Subscription>;
+  /** Payments by status, over the whole store. */
+  counts: Readonly<Record<PaymentStatus, number>>;
+}
+
 const dayOf = (iso: string) => iso.slice(0, 10);
 
-export function computeDashboard(
-  payments: Iterable<Payment>,
-  subscriptions: Iterable<Subscription>,
-  now: Date,
-): Dashboard {
+/** The first instant whose payments can count: the start of this month or of the 30-day chart. */
+export function windowStart(now: Date): string {
+  const monthStart = `${dayOf(now.toISOString()).slice(0, 7)}-01`;
+  const chartStart = dayOf(new Date(now.getTime() - (DAYS_SHOWN - 1) * DAY_MS).toISOString());
+  return `${monthStart < chartStart ? monthStart : chartStart}T00:00:00.000Z`;
+}
+
+export function computeDashboard(input: DashboardInput, now: Date): Dashboard {
   const today = dayOf(now.toISOString());
   const month = today.slice(0, 7);
   const firstDay = dayOf(new Date(now.getTime() - (DAYS_SHOWN - 1) * DAY_MS).toISOString());
@@ -40,14 +60,8 @@ export function computeDashboard(
     return f;
   };
 
-  let succeeded = 0;
-  let failed = 0;
-  let count = 0;
-  for (const p of payments) {
-    count += 1;
-    if (p.status === 'FAILED') failed += 1;
+  for (const p of input.payments) {
     if (p.transactionId === null) continue;
-    succeeded += 1;
     const f = figures(p.currency);
     const day = dayOf(p.createdAt);
     if (day === today) f.revenueToday += p.amount;
@@ -60,7 +74,7 @@ export function computeDashboard(
 
   let active = 0;
   let failing = 0;
-  for (const s of subscriptions) {
+  for (const s of input.subscriptions) {
     if (s.status === 'ACTIVE' || s.status === 'PAST_DUE') {
       active += 1;
       figures(s.currency).monthlyRecurringRevenue += monthlyAmount(s);
@@ -80,11 +94,49 @@ export function computeDashboard(
       (a, b) => b.revenueThisMonth - a.revenueThisMonth || a.currency.localeCompare(b.currency),
     );
 
+  const { counts } = input;
+  const succeeded = counts.COMPLETED + counts.PARTIALLY_REFUNDED + counts.REFUNDED;
+  const settled = succeeded + counts.FAILED;
   return {
     currencies,
-    successRate: succeeded + failed === 0 ? null : succeeded / (succeeded + failed),
-    paymentsCount: count,
+    successRate: settled === 0 ? null : succeeded / settled,
+    paymentsCount: settled + counts.PENDING,
     activeSubscriptions: active,
     failedSubscriptions: failing,
   };
+}
+
+/** Payments of one status, newest first, while `keep` holds. */
+function* newestWhile(store: Store, status: PaymentStatus, keep: (p: Payment) => boolean) {
+  for (let offset = 0; ; offset += PAGE) {
+    const page = store.queryPayments({ status, order: 'desc', offset, limit: PAGE });
+    for (const p of page.items) {
+      if (!keep(p)) return;
+      yield p;
+    }
+    if (page.items.length < PAGE) return;
+  }
+}
+
+export function dashboardFromStore(store: Store, now: Date): Dashboard {
+  const from = windowStart(now);
+  const count = (status: PaymentStatus) =>
+    store.queryPayments({ status, order: 'desc', offset: 0, limit: 1 }).total;
+  const counts = {
+    PENDING: count('PENDING'),
+    COMPLETED: count('COMPLETED'),
+    FAILED: count('FAILED'),
+    PARTIALLY_REFUNDED: count('PARTIALLY_REFUNDED'),
+    REFUNDED: count('REFUNDED'),
+  };
+  function* payments() {
+    yield* newestWhile(store, 'COMPLETED', (p) => p.createdAt >= from);
+    // A refund this month may be of an older payment: every refunded one can count.
+    yield* newestWhile(store, 'PARTIALLY_REFUNDED', () => true);
+    yield* newestWhile(store, 'REFUNDED', () => true);
+  }
+  return computeDashboard(
+    { payments: payments(), subscriptions: store.allSubscriptions(), counts },
+    now,
+  );
 }

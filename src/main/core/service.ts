@@ -19,7 +19,7 @@ import type { IdempotentResponse } from './api';
 import { TestClock } from './clock';
 import { requirePayment } from './commands/payment-commands';
 import { requireSubscription } from './commands/subscription-commands';
-import { computeDashboard } from './dashboard';
+import { dashboardFromStore } from './dashboard';
 import type { CommandInvoker, Finalizer } from './invoker';
 import type { Change, Clock, Store } from './ports';
 import type { Scheduler } from './scheduler';
@@ -270,12 +270,7 @@ export class Service {
     'settings.get': () => this.deps.store.settings(),
     'settings.set': (input) => this.saveSettings(input),
 
-    'dashboard.get': () =>
-      computeDashboard(
-        this.deps.store.allPayments(),
-        this.deps.store.allSubscriptions(),
-        this.deps.clock.now(),
-      ),
+    'dashboard.get': () => dashboardFromStore(this.deps.store, this.deps.clock.now()),
   };
 
   private async runRecurring(origin: Origin, finalize?: Finalizer) {
