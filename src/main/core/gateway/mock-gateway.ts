@@ -268,7 +268,8 @@ class MockGatewayImpl implements MockGateway {
 
   /** Wait for the simulated network and for the entry to be on disk. */
   private async answerAfter(written: Promise<void>): Promise<void> {
-    await Promise.all([this.delay(), written]);
+    if (this.latencyMs === 0) await written;
+    else await Promise.all([this.delay(), written]);
   }
 
   private delay(): Promise<void> {

@@ -4,7 +4,7 @@
  * gives the same outcomes whatever order the calls come in. Test payment methods
  * (src/shared/test-methods.ts) force an outcome.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DECLINE_CODES } from '../../../shared/domain';
 import { TEST_PAYMENT_METHODS, type TestPaymentMethod } from '../../../shared/test-methods';
 import type { ChargeResult } from '../ports';
@@ -38,7 +38,8 @@ export class UnknownPaymentMethodError extends Error {
 
 function digest(parts: readonly (string | number)[]): Buffer {
   // JSON keeps the parts apart: no key can be confused with another (seed, key) pair.
-  return createHash('sha256').update(JSON.stringify(parts)).digest();
+  // crypto.hash (Node >= 20.12) is the one-shot createHash(...).update(...).digest().
+  return hash('sha256', JSON.stringify(parts), 'buffer');
 }
 
 /** The transaction id of the charge made with `idempotencyKey`: `txn_` and 24 hex digits. */

@@ -1,0 +1,105 @@
+/**
+ * What bench/run.ts and its worker processes (bench/worker.ts) say to each other: each task's
+ * parameters (passed as JSON on the command line) and its result (written as JSON to a file),
+ * both validated with zod where they cross the process boundary.
+ */
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+const ms = z.number();
+
+export const summary = z.object({
+  n: count,
+  p50: ms,
+  p90: ms,
+  p99: ms,
+  mean: ms,
+  max: ms,
+});
+
+export const tasks = {
+  /** Write a data directory with bench/fixtures.ts. */
+  generate: {
+    params: z.object({
+      dir: z.string(),
+      payments: count,
+      subscriptions: count.optional(),
+      dueSubscriptions: count.optional(),
+      seed: z.number().int(),
+    }),
+    result: z.object({ ms }),
+  },
+  /** Open the store in this fresh process: how long, and the memory it then holds. */
+  open: {
+    params: z.object({ dir: z.string() }),
+    result: z.object({
+      openMs: ms,
+      payments: count,
+      rssMb: z.number(),
+      heapUsedMb: z.number(),
+      peakRssMb: z.number(),
+    }),
+  },
+  /** ProcessPayment through the invoker, then page queries, on the real store and gateway. */
+  core: {
+    params: z.object({
+      dir: z.string(),
+      warmup: count,
+      commands: count,
+      /** Commands run again with a gateway that does not fsync its ledger. */
+      commandsWithoutLedgerFsync: count,
+      queries: count,
+      seed: z.number().int(),
+    }),
+    result: z.object({
+      payments: count,
+      commit: summary,
+      commitWithoutLedgerFsync: summary,
+      succeeded: count,
+      page: summary,
+      firstPages: summary,
+      completedTotal: count,
+    }),
+  },
+  /** One RunRecurring over the due subscriptions of a generated store. */
+  recurring: {
+    params: z.object({ dir: z.string(), seed: z.number().int() }),
+    result: z.object({
+      payments: count,
+      due: count,
+      charged: count,
+      succeeded: count,
+      failed: count,
+      ms,
+      chargesPerSecond: z.number(),
+    }),
+  },
+  /** The two baselines, on the payments of a generated store. */
+  baselines: {
+    params: z.object({
+      /** The generated store whose payments the baselines start from. */
+      dir: z.string(),
+      /** Where the baselines keep their own files. */
+      workDir: z.string(),
+      lowdbSamples: count,
+      sqliteSamples: count,
+      seed: z.number().int(),
+    }),
+    result: z.object({
+      payments: count,
+      lowdb: z.union([
+        z.object({ ok: z.literal(true), fileMb: z.number(), process: summary }),
+        z.object({ ok: z.literal(false), error: z.string() }),
+      ]),
+      sqlite: z.object({ fileMb: z.number(), loadMs: ms, process: summary }),
+    }),
+  },
+} as const;
+
+export type TaskName = keyof typeof tasks;
+export type ParamsOf<T extends TaskName> = z.infer<(typeof tasks)[T]['params']>;
+export type ResultOf<T extends TaskName> = z.infer<(typeof tasks)[T]['result']>;
+
+export function isTaskName(name: string): name is TaskName {
+  return Object.hasOwn(tasks, name);
+}

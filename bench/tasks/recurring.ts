@@ -1,0 +1,33 @@
+/**
+ * Worker task: one RunRecurring, through the invoker, over a generated store whose due
+ * subscriptions are due at FIXTURE_NOW. The clock is a test clock at that instant, so each
+ * subscription owes exactly one period (with the system clock they would catch up months).
+ * Charges per second = charges made / the command's wall time (every batch committed and
+ * fsynced, the gateway ledger too).
+ */
+import { TestClock } from '../../src/main/core/clock';
+import { FIXTURE_NOW } from '../fixtures';
+import type { ParamsOf, ResultOf } from '../protocol';
+import { collectGarbage } from '../stats';
+import { closeParts, openParts } from './assemble';
+
+export async function recurring(p: ParamsOf<'recurring'>): Promise<ResultOf<'recurring'>> {
+  const clock = new TestClock(new Date(FIXTURE_NOW));
+  const parts = await openParts(p.dir, p.seed, clock);
+  const payments = parts.store.paymentCount();
+  const due = parts.store.dueSubscriptions(FIXTURE_NOW).length;
+  collectGarbage();
+  const start = performance.now();
+  const summary = await parts.invoker.execute('RunRecurring', {}, 'scheduler');
+  const ms = performance.now() - start;
+  await closeParts(parts);
+  return {
+    payments,
+    due,
+    charged: summary.charged,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    ms,
+    chargesPerSecond: summary.charged / (ms / 1000),
+  };
+}
