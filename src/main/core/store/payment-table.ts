@@ -4,8 +4,8 @@
  * Its records come from two places: the base (payment-base.ts: the payments of the last
  * snapshot file read or written, as columns, their bodies read from the file on demand) and
  * the overlay (the versions put since, as objects). A payment is read from the overlay if it
- * is there, else from a cache of base payments already read, else from the file (then
- * cached, up to CACHE_LIMIT payments; allPayments() reads past the cache without filling it).
+ * is there, else from a small cache of base payments read one at a time (the last
+ * CACHE_LIMIT), else from the file; pages and allPayments() read past the cache.
  * After a compaction the table moves to the base just written, and drops from the overlay
  * what that base now holds.
  *
@@ -22,8 +22,13 @@ import { emailKey, Table, type Filter } from './tables';
 
 const DIGIT = new Map(STATUS_DIGITS.map((s, i) => [s as string, i]));
 
-/** Base payments kept once read (about 1.3 KB each). */
-const CACHE_LIMIT = 100_000;
+/**
+ * Base payments kept once read one at a time (about 1.3 KB each): the payment an operator
+ * opens is read again by the refund that follows. Pages are not cached: re-reading 50
+ * bodies costs about 0.2 ms, while keeping them made the garbage collector copy and
+ * promote every page read, and its pauses were the slowest page reads.
+ */
+const CACHE_LIMIT = 256;
 /** Slots whose bodies are read with one read of the file when they are this close. */
 const RUN_GAP = 64;
 /** Slots made room for beyond those loaded. */
@@ -50,8 +55,8 @@ export interface PaymentsCapture {
 export class PaymentTable extends Table<Payment> {
   private base = PaymentBase.empty(this.ids);
   private overlay: (Payment | undefined)[] = [];
-  private cache: (Payment | undefined)[] = [];
-  private cached = 0;
+  /** Base payments read, by slot, in the order they were read: the oldest go first. */
+  private readonly cache = new Map<number, Payment>();
   /** Keys not in one of the derived forms for their payment. */
   private readonly explicitKeys = new Map<string, number>();
   private readonly bySubscription = new GroupIndex();
@@ -65,7 +70,6 @@ export class PaymentTable extends Table<Payment> {
     this.createdMs = new Float64Array(n + SLACK);
     this.createdMs.set(base.columns.createdMs);
     this.overlay = new Array<Payment | undefined>(n + SLACK).fill(undefined);
-    this.cache = new Array<Payment | undefined>(n + SLACK).fill(undefined);
     for (const [slot, key] of base.columns.keys) this.explicitKeys.set(key, slot);
     return this.indexLoaded(n);
   }
@@ -77,7 +81,6 @@ export class PaymentTable extends Table<Payment> {
       this.setCreated(this.ids.length, instantMs(row.createdAt));
       this.ids.push(row.id);
       this.overlay.push(row);
-      this.cache.push(undefined);
       if (keyOwnerSlotMismatch(row)) this.explicitKeys.set(row.idempotencyKey, this.ids.length - 1);
     }
     return this.indexLoaded(rows.length);
@@ -150,11 +153,8 @@ export class PaymentTable extends Table<Payment> {
     this.base = base;
     for (let slot = 0; slot < capture.count; slot++) {
       const written = capture.overlay[slot];
-      if (written !== undefined && this.overlay[slot] === written) {
-        // Same object, now in the base: keep it as the cached read of the base.
-        this.overlay[slot] = undefined;
-        this.remember(slot, written);
-      }
+      // Same object, now in the base: read from there from now on.
+      if (written !== undefined && this.overlay[slot] === written) this.overlay[slot] = undefined;
     }
     return old;
   }
@@ -204,10 +204,7 @@ export class PaymentTable extends Table<Payment> {
   protected keep(slot: number, row: Payment): void {
     if (this.overlay.length <= slot) {
       const more = Math.max(SLACK, this.overlay.length >> 1);
-      for (let i = 0; i < more; i++) {
-        this.overlay.push(undefined);
-        this.cache.push(undefined);
-      }
+      for (let i = 0; i < more; i++) this.overlay.push(undefined);
     }
     this.overlay[slot] = row;
     this.forget(slot);
@@ -291,7 +288,7 @@ export class PaymentTable extends Table<Payment> {
   }
 
   private held(slot: number): Payment | undefined {
-    return this.overlay[slot] ?? this.cache[slot];
+    return this.overlay[slot] ?? this.cache.get(slot);
   }
 
   private subscriptionOf(slot: number): string | null {
@@ -326,7 +323,7 @@ export class PaymentTable extends Table<Payment> {
     return undefined;
   }
 
-  /** Reads (and caches) the base payments of `slots`, with one read per run of close slots. */
+  /** Reads the base payments of `slots`, with one read per run of close slots (not cached). */
   private readMissing(slots: number[]): Map<number, Payment> {
     const sorted = [...new Set(slots)].sort((a, b) => a - b);
     const read = new Map<number, Payment>();
@@ -345,24 +342,20 @@ export class PaymentTable extends Table<Payment> {
       );
       i = j;
     }
-    for (const [slot, p] of read) this.remember(slot, p);
     return read;
   }
 
   private remember(slot: number, p: Payment): void {
-    if (this.cached >= CACHE_LIMIT) {
-      this.cache.fill(undefined);
-      this.cached = 0;
+    this.cache.delete(slot);
+    this.cache.set(slot, p);
+    if (this.cache.size > CACHE_LIMIT) {
+      const oldest = this.cache.keys().next();
+      if (oldest.done !== true) this.cache.delete(oldest.value);
     }
-    this.cache[slot] = p;
-    this.cached++;
   }
 
   private forget(slot: number): void {
-    if (this.cache[slot] !== undefined) {
-      this.cache[slot] = undefined;
-      this.cached--;
-    }
+    this.cache.delete(slot);
   }
 }
 
