@@ -18,6 +18,7 @@ import type {
 } from '../../src/shared/domain';
 import { DEFAULT_SETTINGS } from '../../src/shared/domain';
 import type { Change, PaymentQuery, Store, SubscriptionQuery } from '../../src/main/core/ports';
+import { wasCharged } from '../../src/main/core/payment-rules';
 import { openStore } from '../../src/main/core/store/index';
 import {
   at,
@@ -104,6 +105,10 @@ class Model implements StoreReads {
   }
   paymentsOfSubscription = (id: string) =>
     [...this.payments.values()].filter((p) => p.subscriptionId === id).sort(byCreation);
+  periodCharges(id: string, period: number) {
+    const charges = this.paymentsOfSubscription(id).filter((p) => p.period === period);
+    return { attempts: charges.length, paid: charges.some((p) => wasCharged(p.status)) };
+  }
   dueSubscriptions(now: string, limit = Infinity): Subscription[] {
     return [...this.subs.values()]
       .filter(

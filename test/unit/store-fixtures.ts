@@ -167,6 +167,9 @@ export function dumpStore(store: StoreReads, keys: DumpKeys) {
       ),
     ),
     ofSub: subscriptionIds.map((id) => store.paymentsOfSubscription(id)),
+    periodCharges: subscriptionIds.flatMap((id) =>
+      [0, 1, 2, 3].map((period) => store.periodCharges(id, period)),
+    ),
     subscriptions,
     subById: subscriptions.map((s) => store.getSubscription(s.id)),
     subQueries: (['asc', 'desc'] as const).flatMap((order) => [

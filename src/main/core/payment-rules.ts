@@ -101,6 +101,11 @@ export function settle(
   };
 }
 
+/** Whether a payment in `status` was charged (whatever was refunded since). */
+export function wasCharged(status: PaymentStatus): boolean {
+  return status === 'COMPLETED' || status === 'PARTIALLY_REFUNDED' || status === 'REFUNDED';
+}
+
 export function refundableAmount(payment: Payment): number {
   return payment.status === 'COMPLETED' || payment.status === 'PARTIALLY_REFUNDED'
     ? payment.amount - payment.refundedAmount

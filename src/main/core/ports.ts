@@ -56,6 +56,13 @@ export interface SubscriptionQuery {
   limit: number;
 }
 
+export interface PeriodCharges {
+  /** Payments made for the period (each attempt is one). */
+  attempts: number;
+  /** Whether one of them was charged (COMPLETED, or refunded since). */
+  paid: boolean;
+}
+
 export interface Store {
   readonly dataDir: string;
 
@@ -72,6 +79,11 @@ export interface Store {
   querySubscriptions(query: SubscriptionQuery): Page<Subscription>;
   /** Charges of one subscription, oldest first. */
   paymentsOfSubscription(subscriptionId: string): Payment[];
+  /**
+   * The charge attempts of one period of a subscription and whether one went through,
+   * answered from the indexes (no payment is read): the scheduler asks it of every due period.
+   */
+  periodCharges(subscriptionId: string, period: number): PeriodCharges;
   /** ACTIVE or PAST_DUE subscriptions whose nextPaymentDate is at or before `now`, soonest first. */
   dueSubscriptions(now: string, limit?: number): Subscription[];
   allSubscriptions(): Iterable<Subscription>;

@@ -16,7 +16,6 @@ import { newId } from '../ids';
 import { pendingPayment } from '../payment-rules';
 import { periodChargeKey } from '../schedule';
 import { periodFailed, periodPaid } from '../subscription-rules';
-import type { Store } from '../ports';
 import { chargePending, refundThroughGateway } from './charge';
 import { defineCommand, type CommandContext } from './command';
 import { requirePayment } from './payment-commands';
@@ -33,10 +32,6 @@ const chargeRef = z.object({
 type ChargeRef = z.infer<typeof chargeRef>;
 const runMemo = z.object({ charges: z.array(chargeRef) });
 
-function chargesOfPeriod(store: Store, subscriptionId: string, period: number): Payment[] {
-  return store.paymentsOfSubscription(subscriptionId).filter((p) => p.period === period);
-}
-
 /** Stage the PENDING payment of one attempt at `period` (committed before the gateway call). */
 function pendingCharge(
   ctx: CommandContext,
@@ -44,7 +39,7 @@ function pendingCharge(
   period: number,
   redoOf: string | null,
 ) {
-  const attempt = chargesOfPeriod(ctx.store, sub.id, period).length + 1;
+  const attempt = ctx.store.periodCharges(sub.id, period).attempts + 1;
   const id = newId('pay');
   return pendingPayment(
     {
@@ -78,8 +73,7 @@ function runLabel(summary: RecurringRunSummary): string {
 async function chargeBatch(ctx: CommandContext, subs: Subscription[]): Promise<Payment[]> {
   const pending: Array<{ sub: Subscription; payment: Payment }> = [];
   for (const sub of subs) {
-    const paid = chargesOfPeriod(ctx.store, sub.id, sub.nextPeriod).some((p) => p.transactionId);
-    if (paid) {
+    if (ctx.store.periodCharges(sub.id, sub.nextPeriod).paid) {
       // Already paid (a crash between the charge and the schedule update): just move on.
       ctx.stage({ t: 'subscription', v: periodPaid(sub, sub.nextPeriod, ctx.now()) });
       continue;

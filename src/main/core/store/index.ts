@@ -63,7 +63,7 @@ import {
   type Subscription,
 } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
-import type { Change, PaymentQuery, Store, SubscriptionQuery } from '../ports';
+import type { Change, PaymentQuery, PeriodCharges, Store, SubscriptionQuery } from '../ports';
 import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import { dataFiles, TEMP_SUFFIX, type DataFiles } from './files';
 import { journalLine, JournalWriter, replayJournal } from './journal';
@@ -371,6 +371,10 @@ class FileStore implements Store {
 
   paymentsOfSubscription(subscriptionId: string): Payment[] {
     return this.state.payments.ofSubscription(subscriptionId);
+  }
+
+  periodCharges(subscriptionId: string, period: number): PeriodCharges {
+    return this.state.payments.periodCharges(subscriptionId, period);
   }
 
   dueSubscriptions(now: string, limit: number = Infinity): Subscription[] {

@@ -14,7 +14,9 @@
  * (and checked), every other key through a Map.
  */
 import type { Page } from '../../../shared/contract';
-import type { Payment } from '../../../shared/domain';
+import type { Payment, PaymentStatus } from '../../../shared/domain';
+import { wasCharged } from '../payment-rules';
+import type { PeriodCharges } from '../ports';
 import { instantMs, keyOwner, STATUS_DIGITS } from './codec';
 import { GroupIndex } from './groups';
 import { PaymentBase } from './payment-base';
@@ -116,6 +118,20 @@ export class PaymentTable extends Table<Payment> {
 
   ofSubscription(subscriptionId: string): Payment[] {
     return this.listRows(this.bySubscription.get(subscriptionId));
+  }
+
+  /** The attempts of one period of a subscription, from the columns: no body is read. */
+  periodCharges(subscriptionId: string, period: number): PeriodCharges {
+    const list = this.bySubscription.get(subscriptionId);
+    let attempts = 0;
+    let paid = false;
+    for (let i = 0; i < list.length; i++) {
+      const slot = list.at(i) as number;
+      if (this.periodOf(slot) !== period) continue;
+      attempts++;
+      paid ||= wasCharged(this.statusOf(slot) as PaymentStatus);
+    }
+    return { attempts, paid };
   }
 
   /** Every payment in creation order, read in runs; base payments not cached are not kept. */
