@@ -26,6 +26,7 @@ export type Finalizer = (result: unknown) => Change[];
 export class CommandInvoker {
   private tail: Promise<unknown> = Promise.resolve();
   private depth = 0;
+  private lastNow = { ms: Number.NaN, iso: '' };
 
   constructor(private readonly deps: InvokerDeps) {}
 
@@ -242,8 +243,14 @@ export class CommandInvoker {
     };
   }
 
+  /**
+   * The clock's time as ISO text. The text of the last millisecond asked is kept: a
+   * recurring run asks several times per charge, within the same few milliseconds.
+   */
   private now(): string {
-    return this.deps.clock.now().toISOString();
+    const ms = this.deps.clock.now().getTime();
+    if (ms !== this.lastNow.ms) this.lastNow = { ms, iso: new Date(ms).toISOString() };
+    return this.lastNow.iso;
   }
 
   private context(origin: Origin): StagingContext {

@@ -69,8 +69,16 @@ function runLabel(summary: RecurringRunSummary): string {
   return `Recurring run: ${n} charge${n === 1 ? '' : 's'}`;
 }
 
-/** One pass over (at most a batch of) due subscriptions: one period each. */
-async function chargeBatch(ctx: CommandContext, subs: Subscription[]): Promise<Payment[]> {
+/**
+ * One pass over (at most a batch of) due subscriptions: one period each. The PENDING
+ * payments are durable before the gateway is called (rule 3); the results are committed
+ * without waiting for their flush, which `durable` gives: the next batch's PENDING commit
+ * shares it or follows it in the journal, and the run waits for the last one.
+ */
+async function chargeBatch(
+  ctx: CommandContext,
+  subs: Subscription[],
+): Promise<{ settled: Payment[]; durable: Promise<void> }> {
   const pending: Array<{ sub: Subscription; payment: Payment }> = [];
   for (const sub of subs) {
     if (ctx.store.periodCharges(sub.id, sub.nextPeriod).paid) {
@@ -98,8 +106,10 @@ async function chargeBatch(ctx: CommandContext, subs: Subscription[]): Promise<P
       return after;
     }),
   );
-  await ctx.flush();
-  return settled;
+  const durable = ctx.flush();
+  // Awaited by the caller later; marked handled now so a failure is not reported as unhandled.
+  durable.catch(() => undefined);
+  return { settled, durable };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -110,14 +120,17 @@ async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
   const held = new Set<string>();
   const total = () => results.length + ctx.store.dueSubscriptions(ctx.now()).length - held.size;
   let expected = total();
+  let lastBatch = Promise.resolve();
   for (;;) {
     const due = ctx.store
       .dueSubscriptions(ctx.now(), RECURRING_BATCH_SIZE + held.size)
       .filter((s) => !held.has(s.id))
       .slice(0, RECURRING_BATCH_SIZE);
     if (due.length === 0) break;
-    const settled = await chargeBatch(ctx, due);
-    for (const p of settled) {
+    const batch = await chargeBatch(ctx, due);
+    await lastBatch;
+    lastBatch = batch.durable;
+    for (const p of batch.settled) {
       results.push(p);
       if (p.status === 'PENDING' && p.subscriptionId) held.add(p.subscriptionId);
     }
@@ -125,6 +138,7 @@ async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
     ctx.progress(results.length, expected);
     await yieldToEventLoop();
   }
+  await lastBatch;
   return results;
 }
 
