@@ -4,7 +4,7 @@
  * settings and the test clock.
  */
 import { spawnSync } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, StoreError } from '../../src/main/core/store/index';
@@ -420,6 +420,39 @@ describe('durability and closing', () => {
     };
     expect(doc.journalSeq).toBe(10);
     expect(await readFile(join(dir, 'paydesk.journal'), 'utf8')).toBe('');
+  });
+
+  it('lets the journal grow to the size of a larger snapshot before compacting it', async () => {
+    const dir = await tempDir();
+    const first = await openTracked(dir);
+    for (let i = 0; i < 60; i++) await put(first, { t: 'payment', v: payment(`p${i}`) });
+    await first.close();
+    const snapshotBytes = (await stat(join(dir, 'paydesk.json'))).size;
+    const journalBytes = async () => (await stat(join(dir, 'paydesk.journal'))).size;
+    let journalAtCompaction: number | null = null;
+    const store = await openTracked(dir, {
+      compactThresholdBytes: 2000,
+      testing: {
+        onCompactionStep: async () => {
+          journalAtCompaction ??= await journalBytes();
+        },
+      },
+    });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+    let i = 60;
+    while ((await journalBytes()) < snapshotBytes - 1000) {
+      await put(store, { t: 'payment', v: payment(`p${i++}`) });
+      await settle();
+    }
+    // Far past the 2000 bytes asked, but smaller than the snapshot: no compaction yet.
+    expect(journalAtCompaction).toBeNull();
+    while (journalAtCompaction === null && i < 1000) {
+      await put(store, { t: 'payment', v: payment(`p${i++}`) });
+      await settle();
+    }
+    expect(journalAtCompaction).toBeGreaterThanOrEqual(snapshotBytes);
+    await store.compact();
+    expect(await journalBytes()).toBe(0);
   });
 
   it('rejects commits and compaction after close, and close is idempotent', async () => {

@@ -42,9 +42,21 @@ function digest(parts: readonly (string | number)[]): Buffer {
   return hash('sha256', JSON.stringify(parts), 'buffer');
 }
 
+/**
+ * Everything a charge's fate is drawn from, one hash per charge: bytes 0-3 decide success,
+ * 4-7 the decline code, 8-19 the transaction id.
+ */
+function chargeDigest(seed: number, idempotencyKey: string): Buffer {
+  return digest(['charge', seed, idempotencyKey]);
+}
+
+function transactionIdOf(hash: Buffer): string {
+  return `txn_${hash.toString('hex', 8, 20)}`;
+}
+
 /** The transaction id of the charge made with `idempotencyKey`: `txn_` and 24 hex digits. */
 export function transactionIdFor(seed: number, idempotencyKey: string): string {
-  return `txn_${digest(['txn', seed, idempotencyKey]).toString('hex').slice(0, 24)}`;
+  return transactionIdOf(chargeDigest(seed, idempotencyKey));
 }
 
 /** The id of the refund made with `idempotencyKey`: `re_` and 24 hex digits. */
@@ -66,9 +78,9 @@ export function seededOutcome(
   idempotencyKey: string,
   successRate: number,
 ): ChargeResult {
-  const hash = digest(['outcome', seed, idempotencyKey]);
+  const hash = chargeDigest(seed, idempotencyKey);
   if (hash.readUInt32BE(0) / 2 ** 32 < successRate) {
-    return { status: 'succeeded', transactionId: transactionIdFor(seed, idempotencyKey) };
+    return { status: 'succeeded', transactionId: transactionIdOf(hash) };
   }
   const code = DECLINE_CODES[hash.readUInt32BE(4) % DECLINE_CODES.length] ?? 'card_declined';
   return declined(code);
