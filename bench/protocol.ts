@@ -72,6 +72,9 @@ export const tasks = {
       failed: count,
       ms,
       chargesPerSecond: z.number(),
+      /** How late the event loop ran timers during the run (what other work waited). */
+      loopDelayMsP99: ms,
+      loopDelayMsMax: ms,
     }),
   },
   /** The two baselines, on the payments of a generated store. */

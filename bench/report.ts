@@ -9,7 +9,8 @@ export interface SizeMeasurements {
   payments: number;
   open: ResultOf<'open'>[];
   core: ResultOf<'core'>;
-  recurring: ResultOf<'recurring'>;
+  /** Runs of the same RunRecurring, each on a fresh copy of the same store. */
+  recurring: ResultOf<'recurring'>[];
   baselines: ResultOf<'baselines'>;
 }
 
@@ -42,7 +43,11 @@ export interface SizeFigures {
   sqlite_file_mb: number;
   recurring_charges: number;
   recurring_succeeded: number;
+  /** The run whose rate is the median. */
   recurring_ms: number;
+  recurring_runs_charges_per_s: number[];
+  recurring_loop_delay_ms_p99: number;
+  recurring_loop_delay_ms_max: number;
   recurring_store_payments: number;
   open_runs_ms: number[];
   peak_rss_mb: number;
@@ -65,7 +70,10 @@ const round = (value: number, digits = 3): number => {
 
 /** The figures of each size; `previous` is the smaller sizes' figures (for the lowdb floor). */
 export function figuresOf(m: SizeMeasurements, previous: readonly SizeFigures[]): SizeFigures {
-  const { core, recurring, baselines } = m;
+  const { core, baselines } = m;
+  const rates = m.recurring.map((r) => r.chargesPerSecond);
+  const recurring = m.recurring.find((r) => r.chargesPerSecond === median(rates)) ?? m.recurring[0];
+  if (recurring === undefined) throw new Error('no recurring run');
   const lowdb = baselines.lowdb;
   const lowdbP50 = lowdb.ok ? lowdb.process.p50 : null;
   let floor: number | null = null;
@@ -105,6 +113,9 @@ export function figuresOf(m: SizeMeasurements, previous: readonly SizeFigures[])
     recurring_charges: recurring.charged,
     recurring_succeeded: recurring.succeeded,
     recurring_ms: round(recurring.ms, 1),
+    recurring_runs_charges_per_s: rates.map((r) => Math.round(r)),
+    recurring_loop_delay_ms_p99: round(Math.max(...m.recurring.map((r) => r.loopDelayMsP99)), 1),
+    recurring_loop_delay_ms_max: round(Math.max(...m.recurring.map((r) => r.loopDelayMsMax)), 1),
     recurring_store_payments: recurring.payments,
     open_runs_ms: m.open.map((o) => round(o.openMs, 1)),
     peak_rss_mb: round(Math.max(...m.open.map((o) => o.peakRssMb)), 1),

@@ -3,8 +3,10 @@
  * subscriptions are due at FIXTURE_NOW. The clock is a test clock at that instant, so each
  * subscription owes exactly one period (with the system clock they would catch up months).
  * Charges per second = charges made / the command's wall time (every batch committed and
- * fsynced, the gateway ledger too).
+ * fsynced, the gateway ledger too). The event loop's delay meanwhile tells how long other
+ * work (an operator's request) waited at worst.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TestClock } from '../../src/main/core/clock';
 import { FIXTURE_NOW } from '../fixtures';
 import type { ParamsOf, ResultOf } from '../protocol';
@@ -17,9 +19,12 @@ export async function recurring(p: ParamsOf<'recurring'>): Promise<ResultOf<'rec
   const payments = parts.store.paymentCount();
   const due = parts.store.dueSubscriptions(FIXTURE_NOW).length;
   collectGarbage();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const start = performance.now();
   const summary = await parts.invoker.execute('RunRecurring', {}, 'scheduler');
   const ms = performance.now() - start;
+  loop.disable();
   await closeParts(parts);
   return {
     payments,
@@ -29,5 +34,7 @@ export async function recurring(p: ParamsOf<'recurring'>): Promise<ResultOf<'rec
     failed: summary.failed,
     ms,
     chargesPerSecond: summary.charged / (ms / 1000),
+    loopDelayMsP99: loop.percentile(99) / 1e6,
+    loopDelayMsMax: loop.max / 1e6,
   };
 }

@@ -142,10 +142,10 @@ describe('generated benchmark data', () => {
     let writes = 0;
     const store = await openStore(dir, {
       testing: {
-        // Write 1: the first batch's PENDING payments; 2: their results; 3: the second
-        // batch's PENDING payments, which fails.
+        // Write 1: the first batch's PENDING payments; 2: their results together with the
+        // second batch's PENDING payments, which fails.
         beforeJournalWrite: () => {
-          if (++writes === 3) throw new Error('disk full');
+          if (++writes === 2) throw new Error('disk full');
         },
       },
     });

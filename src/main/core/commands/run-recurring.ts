@@ -70,19 +70,14 @@ function runLabel(summary: RecurringRunSummary): string {
 }
 
 /**
- * One pass over (at most a batch of) due subscriptions: one period each. The PENDING
- * payments are durable before the gateway is called (rule 3); the results are committed
- * without waiting for their flush, which `durable` gives: the next batch's PENDING commit
- * shares it or follows it in the journal, and the run waits for the last one.
+ * Stages one batch: the PENDING payment of each subscription's next period, or for a period
+ * already paid (a crash between the charge and the schedule update) just the move to the
+ * next one. Returns what is to be charged.
  */
-async function chargeBatch(
-  ctx: CommandContext,
-  subs: Subscription[],
-): Promise<{ settled: Payment[]; durable: Promise<void> }> {
-  const pending: Array<{ sub: Subscription; payment: Payment }> = [];
+function stageBatch(ctx: CommandContext, subs: Subscription[]): Pending[] {
+  const pending: Pending[] = [];
   for (const sub of subs) {
     if (ctx.store.periodCharges(sub.id, sub.nextPeriod).paid) {
-      // Already paid (a crash between the charge and the schedule update): just move on.
       ctx.stage({ t: 'subscription', v: periodPaid(sub, sub.nextPeriod, ctx.now()) });
       continue;
     }
@@ -90,8 +85,17 @@ async function chargeBatch(
     ctx.stage({ t: 'payment', v: payment });
     pending.push({ sub, payment });
   }
-  await ctx.flush();
-  const settled = await Promise.all(
+  return pending;
+}
+
+interface Pending {
+  sub: Subscription;
+  payment: Payment;
+}
+
+/** Charges a batch whose PENDING payments are durable, and stages each result. */
+function chargeBatch(ctx: CommandContext, pending: Pending[]): Promise<Payment[]> {
+  return Promise.all(
     pending.map(async ({ sub, payment }) => {
       const after = await chargePending(ctx.gateway, payment, () => ctx.now());
       if (after !== payment) ctx.stage({ t: 'payment', v: after });
@@ -106,39 +110,39 @@ async function chargeBatch(
       return after;
     }),
   );
-  const durable = ctx.flush();
-  // Awaited by the caller later; marked handled now so a failure is not reported as unhandled.
-  durable.catch(() => undefined);
-  return { settled, durable };
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
+/**
+ * Charges due periods batch by batch. Between two batches, in one synchronous stretch, the
+ * previous batch's results are committed (applied at once, so its subscriptions are no
+ * longer due), the next batch is chosen and its PENDING payments committed: commits made
+ * in one tick share one journal flush, which is awaited before the gateway is called (rule
+ * 3). Awaiting that flush and the gateway hands the event loop to other work (an operator's
+ * request) between batches.
+ */
 async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
   const results: Payment[] = [];
   /** Subscriptions whose charge outcome is unknown: not tried again in this run. */
   const held = new Set<string>();
-  const total = () => results.length + ctx.store.dueSubscriptions(ctx.now()).length - held.size;
-  let expected = total();
-  let lastBatch = Promise.resolve();
-  for (;;) {
-    const due = ctx.store
+  const nextDue = () =>
+    ctx.store
       .dueSubscriptions(ctx.now(), RECURRING_BATCH_SIZE + held.size)
       .filter((s) => !held.has(s.id))
       .slice(0, RECURRING_BATCH_SIZE);
+  let expected = ctx.store.dueSubscriptions(ctx.now()).length;
+  for (;;) {
+    const previousResults = ctx.flush();
+    const due = nextDue();
+    const pending = stageBatch(ctx, due);
+    await Promise.all([previousResults, ctx.flush()]);
     if (due.length === 0) break;
-    const batch = await chargeBatch(ctx, due);
-    await lastBatch;
-    lastBatch = batch.durable;
-    for (const p of batch.settled) {
+    for (const p of await chargeBatch(ctx, pending)) {
       results.push(p);
       if (p.status === 'PENDING' && p.subscriptionId) held.add(p.subscriptionId);
     }
     expected = Math.max(expected, results.length);
     ctx.progress(results.length, expected);
-    await yieldToEventLoop();
   }
-  await lastBatch;
   return results;
 }
 
