@@ -3,7 +3,8 @@
  * and its indexed queries agree with a scan of every payment; a recurring run over more due
  * subscriptions than one batch charges each exactly once, settles every charge, keeps each
  * batch in charge order, and has all of it on disk when it returns; a batch whose PENDING
- * commit fails reaches the gateway with none of its payments (rule 3).
+ * commit fails reaches the gateway with none of its payments (rule 3), and no gateway call
+ * outlives the failed run.
  */
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { TestClock } from '../../src/main/core/clock';
 import { RECURRING_BATCH_SIZE } from '../../src/main/core/commands/run-recurring';
 import { ledgerEntries, openMockGateway } from '../../src/main/core/gateway/mock-gateway';
 import { CommandInvoker } from '../../src/main/core/invoker';
-import type { Store } from '../../src/main/core/ports';
+import type { Gateway, Store } from '../../src/main/core/ports';
 import { periodChargeKey } from '../../src/main/core/schedule';
 import { openStore } from '../../src/main/core/store';
 import type { Payment } from '../../src/shared/domain';
@@ -135,7 +136,7 @@ describe('generated benchmark data', () => {
     expect(reopened.dueSubscriptions(FIXTURE_NOW)).toHaveLength(0);
   });
 
-  it('calls the gateway for no payment of a batch whose PENDING commit failed', async () => {
+  it('calls the gateway for no payment of a batch whose PENDING commit failed, and leaves no call running', async () => {
     const dir = newDir();
     const due = 2 * RECURRING_BATCH_SIZE;
     await generateStore(dir, { payments: 100, subscriptions: due, dueSubscriptions: due, seed: 5 });
@@ -151,12 +152,30 @@ describe('generated benchmark data', () => {
     });
     stores.push(store);
     const gateway = await openMockGateway({ dataDir: dir, latencyMs: 0, seed: 9 });
+    let started = 0;
+    let finished = 0;
+    const counting: Gateway = {
+      charge: async (request) => {
+        started++;
+        try {
+          return await gateway.charge(request);
+        } finally {
+          finished++;
+        }
+      },
+      refund: (request) => gateway.refund(request),
+      lookup: (key) => gateway.lookup(key),
+      close: () => gateway.close(),
+    };
     const invoker = new CommandInvoker({
       store,
-      gateway,
+      gateway: counting,
       clock: new TestClock(new Date(FIXTURE_NOW)),
     });
     await expect(invoker.execute('RunRecurring', {}, 'scheduler')).rejects.toThrow(/disk full/);
+    // The first batch was charged, and every call to the gateway had returned.
+    expect(started).toBe(RECURRING_BATCH_SIZE);
+    expect(finished).toBe(started);
     await gateway.close();
     const charged = (await ledgerEntries(dir)).filter((e) => e.type === 'charge');
     expect(charged).toHaveLength(RECURRING_BATCH_SIZE);
