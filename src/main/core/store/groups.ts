@@ -13,8 +13,13 @@ export class GroupIndex {
   private loaded = new Map<string, number>();
   private offsets: Int32Array = new Int32Array(1);
   private slots: Int32Array = new Int32Array(0);
-  /** Lists changed since the load, and lists of keys the load did not have. */
-  private readonly changed = new Map<string, number[]>();
+  /**
+   * Loaded groups changed since the load, by group number (an array, not a second map keyed
+   * by text: the first change of a hundred thousand groups in a scheduler run stays cheap).
+   */
+  private changedGroups: (number[] | undefined)[] = [];
+  /** Lists of keys the load did not have. */
+  private readonly added = new Map<string, number[]>();
 
   /**
    * Replaces the content: `keys[g]` is group g's key (distinct), `groupOf[slot]` the group of
@@ -25,15 +30,16 @@ export class GroupIndex {
     this.loaded = new Map(keys.map((k, g) => [k, g]));
     this.offsets = offsets;
     this.slots = slots;
-    this.changed.clear();
+    // Pushed one by one: a packed array (new Array(n) of a large n is a slow dictionary).
+    this.changedGroups = [];
+    for (let g = 0; g < keys.length; g++) this.changedGroups.push(undefined);
+    this.added.clear();
   }
 
   get(key: string): SlotList {
-    const list = this.changed.get(key);
-    if (list !== undefined) return list;
     const g = this.loaded.get(key);
-    if (g === undefined) return NONE;
-    return this.slots.subarray(this.offsets[g], this.offsets[g + 1]);
+    if (g === undefined) return this.added.get(key) ?? NONE;
+    return this.changedGroups[g] ?? this.slots.subarray(this.offsets[g], this.offsets[g + 1]);
   }
 
   insert(key: string, slot: number, order: SlotOrder): void {
@@ -46,16 +52,22 @@ export class GroupIndex {
 
   /** The list of `key` as a plain array, to change. */
   private list(key: string): number[] {
-    let list = this.changed.get(key);
-    if (list === undefined) {
-      const g = this.loaded.get(key);
-      list = [];
-      if (g !== undefined) {
-        // A loop: Array.from on a typed array goes through its iterator, several times slower.
-        const end = this.offsets[g + 1] as number;
-        for (let i = this.offsets[g] as number; i < end; i++) list.push(this.slots[i] as number);
+    const g = this.loaded.get(key);
+    if (g === undefined) {
+      let list = this.added.get(key);
+      if (list === undefined) {
+        list = [];
+        this.added.set(key, list);
       }
-      this.changed.set(key, list);
+      return list;
+    }
+    let list = this.changedGroups[g];
+    if (list === undefined) {
+      // A loop: Array.from on a typed array goes through its iterator, several times slower.
+      list = [];
+      const end = this.offsets[g + 1] as number;
+      for (let i = this.offsets[g] as number; i < end; i++) list.push(this.slots[i] as number);
+      this.changedGroups[g] = list;
     }
     return list;
   }
