@@ -31,7 +31,8 @@
  *    touches nothing.
  *  - Payments are read lazily: open reads the snapshot up to the payments' bodies and keeps
  *    the file open; a payment's body is read, decoded and validated when the payment is
- *    first asked for (payment-base.ts), and kept in a bounded cache. What is validated:
+ *    first asked for (payment-base.ts); the last few read one at a time are cached, pages
+ *    are not (payment-table.ts). What is validated:
  *    at open, the header, every subscription, history entry, audit entry and idempotency
  *    record whole, and every payment's indexed fields (id, status, createdAt, customer
  *    e-mail, subscription, period, idempotency key; ids unique) and body size (they must
@@ -44,10 +45,11 @@
  * Measured on the project's 2-core machines (noisy, ±30%), 1,000,000 payments (bench/
  * fixtures.ts): open 0.75 to 0.9 s and about 370 MB RSS (schema 1, which read every payment,
  * took 9 to 11 s and 1.2 to 1.4 GB; the first open of such a file still reads it whole, once,
- * to rewrite it: about 16 s); a status page of 50 under 1.5 ms (p99) when its payments come
- * from the file, microseconds once cached; a lone commit about 0.35 ms (p50), 2 ms (p99); a
- * compaction about 1.2 s of slices, commits meanwhile waiting up to about 30 ms. Reading
- * every payment (allPayments) takes about 3 s at that size.
+ * to rewrite it: about 16 s); a status page of 50 anywhere in the list about 0.15 ms (p50)
+ * and 1.3 ms (p99), its bodies read from the file; a lone commit about 0.35 ms (p50), 2 ms
+ * (p99); a compaction about 1.2 s of slices, commits meanwhile waiting up to about 30 ms.
+ * Reading every payment (allPayments) takes about 3 s at that size. BENCHMARKS.md has the
+ * figures of the whole core path.
  */
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

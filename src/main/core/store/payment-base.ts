@@ -156,7 +156,10 @@ export class PaymentBase {
     const c = this.columns;
     const start = c.bodyStart[from] as number;
     const end = (c.bodyStart[to - 1] as number) + (c.bodyLength[to - 1] as number) + 1;
-    const buf = Buffer.allocUnsafe(end - start);
+    // One buffer for every read: a new one per page was external memory, and its growth
+    // set off full garbage collections in the middle of page reads.
+    if (this.scratch.length < end - start) this.scratch = Buffer.allocUnsafe(2 * (end - start));
+    const buf = this.scratch.subarray(0, end - start);
     this.readBytes(buf, end - start, start);
     const parsed = this.parseAll(buf, from, to, wanted);
     for (let slot = from; slot < to; slot++) {
