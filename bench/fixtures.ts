@@ -24,6 +24,7 @@ import {
 import type { Change } from '../src/main/core/ports';
 import { periodChargeKey } from '../src/main/core/schedule';
 import { writeStoreFiles } from '../src/main/core/store/index';
+import { seededRandom } from './stats';
 
 /** The "now" of generated data: every payment is created before it. */
 export const FIXTURE_NOW = '2025-01-01T00:00:00.000Z';
@@ -51,18 +52,6 @@ const DECLINES = [
   ['insufficient_funds', 'Your card has insufficient funds.'],
   ['expired_card', 'Your card has expired.'],
 ] as const;
-
-/** mulberry32: a small seeded PRNG, so fixtures are reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (rnd: () => number, n: number): string => {
   let s = '';
@@ -222,7 +211,7 @@ function audit(id: string, atMs: number, label: string): AuditEntry {
  * directory must not be open in a store.
  */
 export async function generateStore(dataDir: string, o: GenerateOptions): Promise<void> {
-  const rnd = random(o.seed ?? 1);
+  const rnd = seededRandom(o.seed ?? 1);
   const subCount = o.subscriptions ?? Math.min(10_000, Math.floor(o.payments / 100));
   const subs = makeSubscriptions(subCount, Math.min(subCount, o.dueSubscriptions ?? 0), rnd);
   const journalCommits = o.journalCommits ?? 100;
