@@ -6,8 +6,8 @@ import { TEST_PAYMENT_METHODS, TEST_PAYMENT_METHOD_IDS } from '../../../../share
 import { useValidatedForm } from '../../lib/use-validated-form';
 import { checkPayment, type PaymentField, type PaymentFormValues } from '../../lib/validation';
 import { processPayment } from '../../store/payments';
+import { AmountCurrencyRow, CustomerEmailField } from '../ChargeFields';
 import { Field } from '../Field';
-import { CurrencyInput } from '../CurrencyInput';
 
 const EMPTY: PaymentFormValues = {
   amount: '',
@@ -49,45 +49,8 @@ export function NewPaymentForm() {
       noValidate
     >
       <h2 id="new-payment-title">New payment</h2>
-      <div className="form-row">
-        <Field label="Amount" error={errorOf('amount')} className="grow">
-          {(p) => (
-            <input
-              {...p}
-              name="amount"
-              inputMode="decimal"
-              autoComplete="off"
-              placeholder="99.99"
-              value={values.amount}
-              onChange={(e) => update('amount', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Currency" error={errorOf('currency')} className="narrow">
-          {(p) => (
-            <CurrencyInput
-              {...p}
-              name="currency"
-              value={values.currency}
-              onChange={(v) => update('currency', v)}
-            />
-          )}
-        </Field>
-      </div>
-      <Field label="Customer email" error={errorOf('customerEmail')}>
-        {(p) => (
-          <input
-            {...p}
-            name="customerEmail"
-            type="email"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="ann@example.com"
-            value={values.customerEmail}
-            onChange={(e) => update('customerEmail', e.target.value)}
-          />
-        )}
-      </Field>
+      <AmountCurrencyRow values={values} errorOf={errorOf} update={update} placeholder="99.99" />
+      <CustomerEmailField values={values} errorOf={errorOf} update={update} />
       <Field label="Description" error={errorOf('description')} hint="Optional">
         {(p) => (
           <input

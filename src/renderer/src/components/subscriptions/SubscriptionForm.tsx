@@ -8,7 +8,7 @@ import {
   type SubscriptionFormValues,
 } from '../../lib/validation';
 import { createSubscription } from '../../store/subscriptions';
-import { CurrencyInput } from '../CurrencyInput';
+import { AmountCurrencyRow, CustomerEmailField } from '../ChargeFields';
 import { Field } from '../Field';
 
 const EMPTY: SubscriptionFormValues = {
@@ -46,45 +46,8 @@ export function SubscriptionForm() {
       noValidate
     >
       <h2 id="new-subscription-title">New subscription</h2>
-      <Field label="Customer email" error={errorOf('customerEmail')}>
-        {(p) => (
-          <input
-            {...p}
-            name="customerEmail"
-            type="email"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="ann@example.com"
-            value={values.customerEmail}
-            onChange={(e) => update('customerEmail', e.target.value)}
-          />
-        )}
-      </Field>
-      <div className="form-row">
-        <Field label="Amount" error={errorOf('amount')} className="grow">
-          {(p) => (
-            <input
-              {...p}
-              name="amount"
-              inputMode="decimal"
-              autoComplete="off"
-              placeholder="19.99"
-              value={values.amount}
-              onChange={(e) => update('amount', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Currency" error={errorOf('currency')} className="narrow">
-          {(p) => (
-            <CurrencyInput
-              {...p}
-              name="currency"
-              value={values.currency}
-              onChange={(v) => update('currency', v)}
-            />
-          )}
-        </Field>
-      </div>
+      <CustomerEmailField values={values} errorOf={errorOf} update={update} />
+      <AmountCurrencyRow values={values} errorOf={errorOf} update={update} placeholder="19.99" />
       <div className="form-row">
         <Field label="Interval" error={errorOf('interval')} className="grow">
           {(p) => (
