@@ -155,7 +155,10 @@ export class LedgerWriter {
   }
 
   private async drain(): Promise<void> {
-    // Entries queued while one write and fsync are in flight go out together in the next.
+    // Started by the first append of a tick: the appends made in the same tick (a batch of
+    // charges) join it before the first write. Entries queued while one write and fsync are
+    // in flight go out together in the next.
+    await Promise.resolve();
     while (this.queue.length > 0) {
       const text = this.queue.join('');
       const waiters = this.waiters;
