@@ -2,8 +2,9 @@
  * The benchmarks' generated data and the recurring path they time: a generated store opens
  * and its indexed queries agree with a scan of every payment; a recurring run over more due
  * subscriptions than one batch charges each exactly once, settles every charge, keeps each
- * batch in charge order, and has all of it on disk when it returns; a batch whose PENDING
- * commit fails reaches the gateway with none of its payments (rule 3), and no gateway call
+ * batch in charge order, and has all of it on disk when it returns; it reports progress
+ * after each batch and lets other work run between them; a batch whose PENDING commit
+ * fails reaches the gateway with none of its payments (rule 3), and no gateway call
  * outlives the failed run.
  */
 import { rm } from 'node:fs/promises';
@@ -134,6 +135,40 @@ describe('generated benchmark data', () => {
       expect(ids).toEqual([...ids].sort());
     }
     expect(reopened.dueSubscriptions(FIXTURE_NOW)).toHaveLength(0);
+  });
+
+  it('reports progress after each batch and lets other work run between batches', async () => {
+    const dir = newDir();
+    const due = 2 * RECURRING_BATCH_SIZE + 200;
+    await generateStore(dir, { payments: 100, subscriptions: due, dueSubscriptions: due, seed: 6 });
+    const store = await open(dir);
+    const gateway = await openMockGateway({ dataDir: dir, latencyMs: 0, seed: 9 });
+    const progress: Array<[number, number]> = [];
+    const invoker = new CommandInvoker({
+      store,
+      gateway,
+      clock: new TestClock(new Date(FIXTURE_NOW)),
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    // Count the turns of the event loop while the run goes on.
+    let running = true;
+    let turns = 0;
+    const turn = (): void => {
+      turns++;
+      if (running) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await invoker.execute('RunRecurring', {}, 'scheduler');
+    running = false;
+    expect(progress).toEqual([
+      [RECURRING_BATCH_SIZE, due],
+      [2 * RECURRING_BATCH_SIZE, due],
+      [due, due],
+    ]);
+    // The loop turned at least once per batch: an operator's request is served between
+    // batches, not after the whole run.
+    expect(turns).toBeGreaterThanOrEqual(progress.length);
+    await gateway.close();
   });
 
   it('calls the gateway for no payment of a batch whose PENDING commit failed, and leaves no call running', async () => {
