@@ -167,3 +167,18 @@ it('replays a journal whose snapshot was never written (crash before the first c
   const { store: again } = await reopen(dir);
   expect(again.getPayment('p1')).toBeDefined();
 });
+
+it('replays lines holding text beyond ASCII (the checksum is over the UTF-8 bytes)', async () => {
+  const live = await tempDir();
+  const store = await openStore(live);
+  open.push(store);
+  const dir = await tempDir();
+  const p = { ...payment('p1'), description: 'Café Zoë ☕ 💳 für 3 €' };
+  await store.commit([{ t: 'payment', v: p }]);
+  await store.commit([{ t: 'audit', v: auditEntry('a1') }]);
+  await copyFile(journalOf(live), journalOf(dir));
+  const { store: again, logs } = await reopen(dir);
+  expect(logs).toEqual([]);
+  expect(again.getPayment('p1')?.description).toBe(p.description);
+  expect(auditIds(again)).toEqual(['a1']);
+});

@@ -586,16 +586,16 @@ export async function writeStoreFiles(dataDir: string, content: StoreFilesConten
   const handle = await open(files.journal, 'w');
   try {
     let seq = content.journalSeq;
-    let lines: string[] = [];
+    let lines: Buffer[] = [];
     for (const changes of content.journal ?? []) {
       seq++;
       lines.push(journalLine(seq, JSON.stringify(changes)));
       if (lines.length >= 1000) {
-        await handle.write(lines.join(''));
+        await handle.write(Buffer.concat(lines));
         lines = [];
       }
     }
-    await handle.write(lines.join(''));
+    await handle.write(Buffer.concat(lines));
     await handle.sync();
   } finally {
     await handle.close();

@@ -25,8 +25,17 @@ async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
   }
 }
 
-export function journalLine(seq: number, changesJson: string): string {
-  return `{"seq":${seq},"crc":${crc32(changesJson)},"changes":${changesJson}}\n`;
+const LINE_END = Buffer.from('}\n');
+
+/**
+ * The bytes of one journal line. The changes are encoded to UTF-8 once: the checksum is
+ * taken over those bytes and they are written as they are (a string would be encoded once
+ * for the checksum and again for the write, a third of a commit's cost in a scheduler run).
+ */
+export function journalLine(seq: number, changesJson: string): Buffer {
+  const body = Buffer.from(changesJson, 'utf8');
+  const head = Buffer.from(`{"seq":${seq},"crc":${crc32(body)},"changes":`);
+  return Buffer.concat([head, body, LINE_END], head.length + body.length + LINE_END.length);
 }
 
 const LINE_HEAD = /^\{"seq":(\d+),"crc":(\d+),"changes":/;
@@ -152,7 +161,7 @@ export async function replayJournal(
 // Appending
 
 interface Batch {
-  lines: string[];
+  lines: Buffer[];
   lastSeq: number;
   promise: Promise<void>;
   resolve: () => void;
@@ -195,7 +204,7 @@ export class JournalWriter {
   private writtenSeq: number;
   private failure: StoreError | null = null;
   /** Lines appended since a compaction captured the state (all have seq > its journalSeq). */
-  private retained: { seq: number; line: string }[] | null = null;
+  private retained: { seq: number; line: Buffer }[] | null = null;
 
   constructor(private readonly options: JournalWriterOptions) {
     this.bytes = options.bytes;
@@ -207,7 +216,7 @@ export class JournalWriter {
   }
 
   /** Queues `line` (commit `seq`); resolves once it is written and fsynced with its group. */
-  append(seq: number, line: string): Promise<void> {
+  append(seq: number, line: Buffer): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
     let batch = this.filling;
     if (batch === null) {
@@ -249,7 +258,7 @@ export class JournalWriter {
       const temp = path + TEMP_SUFFIX;
       // Lines still waiting in a batch go to the new file when their batch is flushed.
       const keep = retained.filter((r) => r.seq <= this.writtenSeq).map((r) => r.line);
-      const buf = Buffer.from(keep.join(''), 'utf8');
+      const buf = Buffer.concat(keep);
       try {
         const tempHandle = await open(temp, 'w');
         try {
@@ -298,7 +307,7 @@ export class JournalWriter {
       batch.reject(this.failure);
       return;
     }
-    const buf = Buffer.from(batch.lines.join(''), 'utf8');
+    const buf = batch.lines.length === 1 ? (batch.lines[0] as Buffer) : Buffer.concat(batch.lines);
     try {
       if (this.handle === null) throw new Error('the journal is not open');
       this.options.beforeWrite?.();
