@@ -88,7 +88,8 @@ function wire(core: Core, dataDir: string): void {
     platform: process.platform,
     dev: devUrl !== undefined,
     loadHistory: async () => {
-      const result = await core.call('history.get', {}, 'system');
+      // The menu shows the next undo and redo: the top entry of each stack is enough.
+      const result = await core.call('history.get', { limit: 1 }, 'system');
       return result.ok ? result.data : null;
     },
     onHistory: (action: MenuAction) => sendToWindow(MENU_CHANNEL, action),

@@ -108,6 +108,8 @@ const presentHistoryItem = (h: HistoryItem) => ({
 export const presentHistory = (h: HistoryView) => ({
   undo: h.undo.map(presentHistoryItem),
   redo: h.redo.map(presentHistoryItem),
+  undo_total: h.undoTotal,
+  redo_total: h.redoTotal,
   next_undo: h.nextUndo,
   next_redo: h.nextRedo,
 });

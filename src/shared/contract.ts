@@ -30,6 +30,8 @@ const page = {
   order: z.enum(['asc', 'desc']).default('desc'),
 };
 const empty = z.object({}).strict();
+/** How many entries of each history stack to return (a year of use stacks tens of thousands). */
+const historyLimit = z.number().int().min(1).max(1_000_000).optional();
 
 export const operations = {
   'payments.process': {
@@ -88,14 +90,15 @@ export const operations = {
   'subscriptions.resume': { input: z.object({ id }).strict(), output: {} as Subscription },
   'subscriptions.cancel': { input: z.object({ id }).strict(), output: {} as Subscription },
   'recurring.run': { input: empty, output: {} as RecurringRunSummary },
-  'history.get': { input: empty, output: {} as HistoryView },
+  /** The undo and redo stacks, newest first: at most `limit` entries of each (default all). */
+  'history.get': { input: z.object({ limit: historyLimit }).strict(), output: {} as HistoryView },
   /** Undo the last command, or everything down to and including entry `toId`. */
   'history.undo': {
-    input: z.object({ toId: id.optional() }).strict(),
+    input: z.object({ toId: id.optional(), limit: historyLimit }).strict(),
     output: {} as HistoryView,
   },
   'history.redo': {
-    input: z.object({ toId: id.optional() }).strict(),
+    input: z.object({ toId: id.optional(), limit: historyLimit }).strict(),
     output: {} as HistoryView,
   },
   'audit.list': {
@@ -172,8 +175,10 @@ export interface RecurringRunSummary {
 
 export type HistoryItem = Omit<HistoryEntry, 'params' | 'memo'>;
 export interface HistoryView {
-  undo: HistoryItem[]; // newest first
-  redo: HistoryItem[]; // newest first (the next redo first)
+  undo: HistoryItem[]; // newest first, at most the limit asked
+  redo: HistoryItem[]; // newest first (the next redo first), at most the limit asked
+  undoTotal: number; // entries on the undo stack, shown or not
+  redoTotal: number;
   nextUndo: string | null; // label of what Undo would do, null when nothing (or a barrier)
   nextRedo: string | null;
 }

@@ -408,6 +408,7 @@ describe('history', () => {
       expect(history.status).toBe(200);
       expect(history.json.redo).toEqual([]);
       expect(history.json.undo).toHaveLength(1);
+      expect(history.json).toMatchObject({ undo_total: 1, redo_total: 0 });
       expect(history.json.undo[0]).toMatchObject({
         id: expect.any(String),
         label: expect.any(String),
@@ -421,6 +422,7 @@ describe('history', () => {
       expect(undone.status).toBe(200);
       expect(undone.json.undo).toEqual([]);
       expect(undone.json.redo).toHaveLength(1);
+      expect(undone.json).toMatchObject({ undo_total: 0, redo_total: 1 });
       expect((await own.get(`payments/${p.id}/`)).json.status).toBe('REFUNDED');
 
       const redone = await own.post('history/redo/', {});

@@ -151,9 +151,11 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     db.undo.unshift(makeEntry(`h_${seq++}`, entry));
     db.redo = [];
   };
-  const view = (): OperationOutput<'history.get'> => ({
-    undo: [...db.undo],
-    redo: [...db.redo],
+  const view = (limit = Infinity): OperationOutput<'history.get'> => ({
+    undo: db.undo.slice(0, limit),
+    redo: db.redo.slice(0, limit),
+    undoTotal: db.undo.length,
+    redoTotal: db.redo.length,
     nextUndo: db.undo[0] && !db.undo[0].barrier ? db.undo[0].label : null,
     nextRedo: db.redo[0]?.label ?? null,
   });
@@ -261,7 +263,7 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     'subscriptions.resume': setSubStatus('ACTIVE', 'ResumeSubscription'),
     'subscriptions.cancel': setSubStatus('CANCELLED', 'CancelSubscription'),
     'recurring.run': () => ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }),
-    'history.get': () => ok(view()),
+    'history.get': (input) => ok(view(input.limit)),
     'history.undo': (input) => {
       const index = input.toId ? db.undo.findIndex((e) => e.id === input.toId) : 0;
       const moved = index === -1 ? [] : db.undo.slice(0, index + 1);
@@ -271,7 +273,7 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       }
       db.undo = db.undo.slice(index + 1);
       db.redo = [...moved.reverse(), ...db.redo];
-      return ok(view());
+      return ok(view(input.limit));
     },
     'history.redo': (input) => {
       const index = input.toId ? db.redo.findIndex((e) => e.id === input.toId) : 0;
@@ -279,7 +281,7 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       if (moved.length === 0) return fail('conflict', 'Nothing to redo');
       db.redo = db.redo.slice(index + 1);
       db.undo = [...moved.reverse(), ...db.undo];
-      return ok(view());
+      return ok(view(input.limit));
     },
     'audit.list': (input) =>
       ok({ total: 0, offset: input.offset ?? 0, limit: input.limit ?? 50, items: [] }),

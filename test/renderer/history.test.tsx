@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEntry } from './fake-transport';
 import { renderApp } from './render-app';
+import { HISTORY_PAGE } from '../../src/renderer/src/store/history';
 
 afterEach(cleanup);
 
@@ -54,7 +55,9 @@ describe('History screen', () => {
     const user = userEvent.setup();
     const { fake } = renderApp({ screen: 'history', undo, redo });
     await user.click(await screen.findByRole('button', { name: /Pause sub for bo/ }));
-    await waitFor(() => expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: 'u3' }));
+    await waitFor(() =>
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: 'u3', limit: HISTORY_PAGE }),
+    );
     expect(screen.queryByRole('dialog')).toBeNull();
     // The panels show the new stacks.
     await waitFor(() =>
@@ -74,7 +77,9 @@ describe('History screen', () => {
     expect(within(dialog).getByText('Pause sub for bo@example.com')).toBeTruthy();
     expect(fake.api['history.undo']).not.toHaveBeenCalled();
     await user.click(within(dialog).getByRole('button', { name: 'Undo' }));
-    await waitFor(() => expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: 'u2' }));
+    await waitFor(() =>
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: 'u2', limit: HISTORY_PAGE }),
+    );
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(await screen.findByText(/Undid 2 commands/)).toBeTruthy();
   });
@@ -100,7 +105,28 @@ describe('History screen', () => {
     const dialog = await screen.findByRole('dialog');
     expect(dialog.textContent).toMatch(/charged again/);
     await user.click(within(dialog).getByRole('button', { name: 'Redo' }));
-    await waitFor(() => expect(fake.api['history.redo']).toHaveBeenCalledWith({ toId: 'r2' }));
+    await waitFor(() =>
+      expect(fake.api['history.redo']).toHaveBeenCalledWith({ toId: 'r2', limit: HISTORY_PAGE }),
+    );
+  });
+
+  it('shows the newest entries of a long history and older ones on demand', async () => {
+    const user = userEvent.setup();
+    const long = Array.from({ length: 2 * HISTORY_PAGE + 50 }, (_, i) =>
+      makeEntry(`h${i}`, { label: `Command ${i}` }),
+    );
+    renderApp({ screen: 'history', undo: long, redo: [] });
+    const undoPanel = await screen.findByRole('region', { name: 'Undo history' });
+    const shown = () => within(undoPanel).getAllByRole('listitem');
+    expect(shown()).toHaveLength(HISTORY_PAGE);
+    expect(shown()[0]?.textContent).toContain('Command 0');
+    expect(undoPanel.textContent).toContain('150 older entries not shown.');
+    await user.click(within(undoPanel).getByRole('button', { name: 'Show 100 older' }));
+    await waitFor(() => expect(shown()).toHaveLength(2 * HISTORY_PAGE));
+    await user.click(within(undoPanel).getByRole('button', { name: 'Show 50 older' }));
+    await waitFor(() => expect(shown()).toHaveLength(long.length));
+    expect(within(undoPanel).queryByRole('button', { name: /older/ })).toBeNull();
+    expect(shown()[long.length - 1]?.textContent).toContain(`Command ${long.length - 1}`);
   });
 
   it('shows empty states and the core’s error when undo is refused', async () => {

@@ -6,6 +6,7 @@ import type { Payment } from '../../src/shared/domain';
 import type { Result } from '../../src/shared/result';
 import { makeEntry, makePayment } from './fake-transport';
 import { renderApp } from './render-app';
+import { HISTORY_PAGE } from '../../src/renderer/src/store/history';
 
 afterEach(cleanup);
 
@@ -158,7 +159,9 @@ describe('New payment form', () => {
     await user.click(
       within(toast.closest('[role="status"]') as HTMLElement).getByRole('button', { name: 'Undo' }),
     );
-    await waitFor(() => expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: entryId }));
+    await waitFor(() =>
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: entryId, limit: HISTORY_PAGE }),
+    );
     expect(await screen.findByText(/Undid: Charge 12.50 USD/)).toBeTruthy();
   });
 
@@ -176,7 +179,9 @@ describe('New payment form', () => {
     const dialog = await screen.findByRole('dialog');
     expect(dialog.textContent).toMatch(/Undo 2 commands/);
     await user.click(within(dialog).getByRole('button', { name: 'Undo' }));
-    await waitFor(() => expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: entryId }));
+    await waitFor(() =>
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: entryId, limit: HISTORY_PAGE }),
+    );
 
     await user.clear(screen.getByLabelText('Amount'));
     await fillValid(user);

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeEntry } from './fake-transport';
 import { renderApp } from './render-app';
+import { HISTORY_PAGE } from '../../src/renderer/src/store/history';
 
 afterEach(cleanup);
 
@@ -15,7 +16,9 @@ describe('Undo and redo from the keyboard and the menu', () => {
     const user = userEvent.setup();
     const { fake } = renderApp({ undo, redo });
     await user.keyboard('{Control>}z{/Control}');
-    await waitFor(() => expect(fake.api['history.undo']).toHaveBeenCalledWith({}));
+    await waitFor(() =>
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+    );
     expect(fake.api['history.redo']).not.toHaveBeenCalled();
   });
 
@@ -23,7 +26,9 @@ describe('Undo and redo from the keyboard and the menu', () => {
     const user = userEvent.setup();
     const { fake } = renderApp({ undo, redo });
     await user.keyboard('{Meta>}z{/Meta}');
-    await waitFor(() => expect(fake.api['history.undo']).toHaveBeenCalledWith({}));
+    await waitFor(() =>
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+    );
   });
 
   it('Ctrl+Z inside the Amount field is left to the field', async () => {
@@ -65,7 +70,9 @@ describe('Undo and redo from the keyboard and the menu', () => {
     const user = userEvent.setup();
     const { fake } = renderApp({ undo, redo });
     await user.keyboard(keys);
-    await waitFor(() => expect(fake.api['history.redo']).toHaveBeenCalledWith({}));
+    await waitFor(() =>
+      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+    );
     expect(fake.api['history.undo']).not.toHaveBeenCalled();
   });
 
@@ -77,7 +84,9 @@ describe('Undo and redo from the keyboard and the menu', () => {
       '[role="status"]',
     ) as HTMLElement;
     await user.click(within(toast).getByRole('button', { name: 'Redo' }));
-    await waitFor(() => expect(fake.api['history.redo']).toHaveBeenCalledWith({}));
+    await waitFor(() =>
+      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+    );
     const redone = (await screen.findByText('Redid: Pause sub for bo@example.com')).closest(
       '[role="status"]',
     ) as HTMLElement;
@@ -96,9 +105,13 @@ describe('Undo and redo from the keyboard and the menu', () => {
   it('the native menu asks the renderer: undo outside a field, text undo inside one', async () => {
     const { fake } = renderApp({ screen: 'payments', undo, redo });
     window.dispatchEvent(new CustomEvent('paydesk:menu', { detail: 'undo' }));
-    await waitFor(() => expect(fake.api['history.undo']).toHaveBeenCalledWith({}));
+    await waitFor(() =>
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+    );
     window.dispatchEvent(new CustomEvent('paydesk:menu', { detail: 'redo' }));
-    await waitFor(() => expect(fake.api['history.redo']).toHaveBeenCalledWith({}));
+    await waitFor(() =>
+      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+    );
 
     const execCommand = vi.fn(() => true);
     Object.defineProperty(document, 'execCommand', { configurable: true, value: execCommand });

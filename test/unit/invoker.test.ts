@@ -110,4 +110,25 @@ describe('CommandInvoker', () => {
       await close();
     }
   });
+
+  it('gives at most `limit` entries of each stack, newest first, with the totals', async () => {
+    const { invoker, close } = await setup();
+    try {
+      for (const amount of [101, 102, 103, 104, 105]) {
+        await invoker.execute('ProcessPayment', charge(amount), 'operator');
+      }
+      const redone = await invoker.undo('operator', undefined, 1);
+      expect(redone.redo.map((e) => e.label)).toEqual(['Charge $1.05 to q@example.com']);
+      const view = invoker.view(2);
+      expect(view.undo.map((e) => e.label)).toEqual([
+        'Charge $1.04 to q@example.com',
+        'Charge $1.03 to q@example.com',
+      ]);
+      expect(view).toMatchObject({ undoTotal: 4, redoTotal: 1 });
+      expect(view.nextUndo).toBe('Charge $1.04 to q@example.com');
+      expect(invoker.view().undo).toHaveLength(4);
+    } finally {
+      await close();
+    }
+  });
 });

@@ -107,7 +107,7 @@ export class CommandInvoker {
   }
 
   /** Undo the last command, or every command down to and including entry `toId`. */
-  undo(origin: Origin, toId?: string): Promise<HistoryView> {
+  undo(origin: Origin, toId?: string, limit?: number): Promise<HistoryView> {
     return this.enqueue(async () => {
       const stack = this.deps.store.undoStack();
       const count = this.countTo(stack, toId, 'undo');
@@ -120,29 +120,39 @@ export class CommandInvoker {
         );
       }
       for (const entry of targets) await this.undoOne(entry, origin);
-      return this.view();
+      return this.view(limit);
     });
   }
 
   /** Redo the last undone command, or every undone command up to and including entry `toId`. */
-  redo(origin: Origin, toId?: string): Promise<HistoryView> {
+  redo(origin: Origin, toId?: string, limit?: number): Promise<HistoryView> {
     return this.enqueue(async () => {
       const stack = this.deps.store.redoStack();
       const count = this.countTo(stack, toId, 'redo');
       const targets = stack.slice(stack.length - count).reverse();
       for (const entry of targets) await this.redoOne(entry, origin);
-      return this.view();
+      return this.view(limit);
     });
   }
 
-  view(): HistoryView {
+  /** The undo and redo stacks, newest first: at most `limit` entries of each (default all). */
+  view(limit = Infinity): HistoryView {
     const strip = ({ params: _p, memo: _m, ...item }: HistoryEntry) => item;
-    const undo = [...this.deps.store.undoStack()].reverse().map(strip);
-    const redo = [...this.deps.store.redoStack()].reverse().map(strip);
+    const newest = (stack: readonly HistoryEntry[]) =>
+      stack
+        .slice(Math.max(0, stack.length - limit))
+        .reverse()
+        .map(strip);
+    const undoStack = this.deps.store.undoStack();
+    const redoStack = this.deps.store.redoStack();
+    const undo = newest(undoStack);
+    const redo = newest(redoStack);
     const top = undo[0];
     return {
       undo,
       redo,
+      undoTotal: undoStack.length,
+      redoTotal: redoStack.length,
       nextUndo: top && !top.barrier ? top.label : null,
       nextRedo: redo[0]?.label ?? null,
     };

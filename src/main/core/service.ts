@@ -227,9 +227,9 @@ export class Service {
     'recurring.run': (_input, origin, finalize) => this.runRecurring(origin, finalize),
     'scheduler.run': (_input, origin, finalize) => this.runRecurring(origin, finalize),
 
-    'history.get': () => this.deps.invoker.view(),
-    'history.undo': (input, origin) => this.deps.invoker.undo(origin, input.toId),
-    'history.redo': (input, origin) => this.deps.invoker.redo(origin, input.toId),
+    'history.get': (input) => this.deps.invoker.view(input.limit),
+    'history.undo': (input, origin) => this.deps.invoker.undo(origin, input.toId, input.limit),
+    'history.redo': (input, origin) => this.deps.invoker.redo(origin, input.toId, input.limit),
 
     'audit.list': (input) => this.deps.store.audit(input.offset, input.limit),
 

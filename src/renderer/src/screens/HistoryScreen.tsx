@@ -18,8 +18,8 @@ export function HistoryScreen() {
       {loading && !view && <Loading>Loading the history…</Loading>}
       {view && (
         <div className="columns">
-          <HistoryPanel direction="undo" entries={view.undo} />
-          <HistoryPanel direction="redo" entries={view.redo} />
+          <HistoryPanel direction="undo" entries={view.undo} total={view.undoTotal} />
+          <HistoryPanel direction="redo" entries={view.redo} total={view.redoTotal} />
         </div>
       )}
     </>

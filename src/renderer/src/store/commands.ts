@@ -17,13 +17,19 @@ export interface CommandOptions<K extends OperationName> {
   level?: (data: OperationOutput<K>) => ToastLevel;
 }
 
+/**
+ * Entries looked at on top of the undo stack to find the one a command added: more than the
+ * other commands (API, scheduler) can add meanwhile, far fewer than a year of history.
+ */
+const NEWEST = 50;
+
 async function undoIds(): Promise<Set<string> | null> {
-  const res = await api()['history.get']({});
+  const res = await api()['history.get']({ limit: NEWEST });
   return res.ok ? new Set(res.data.undo.map((e) => e.id)) : null;
 }
 
 async function newEntryId(kind: CommandKind, before: Set<string>): Promise<string | null> {
-  const res = await api()['history.get']({});
+  const res = await api()['history.get']({ limit: NEWEST });
   if (!res.ok) return null;
   const entry = res.data.undo.find((e) => e.kind === kind && !before.has(e.id));
   return entry && !entry.barrier ? entry.id : null;

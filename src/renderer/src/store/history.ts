@@ -11,19 +11,31 @@ import { showToast } from './toasts';
 
 export interface HistoryState {
   view: HistoryView | null;
+  /** Entries of each stack loaded and shown, newest first ("Show older" raises it). */
+  limit: number;
   loading: boolean;
   error: string | null;
 }
 
-export const initialHistory: HistoryState = { view: null, loading: false, error: null };
+/** Entries of each stack shown at first, and added by each "Show older". */
+export const HISTORY_PAGE = 100;
+
+export const initialHistory: HistoryState = {
+  view: null,
+  limit: HISTORY_PAGE,
+  loading: false,
+  error: null,
+};
 export const useHistory = create<HistoryState>()(() => initialHistory);
 
 let loadSeq = 0;
 
+const shownLimit = () => useHistory.getState().limit;
+
 export async function loadHistory(): Promise<void> {
   const seq = ++loadSeq;
   useHistory.setState((s) => ({ loading: s.view === null, error: null }));
-  const res = await api()['history.get']({});
+  const res = await api()['history.get']({ limit: shownLimit() });
   if (seq !== loadSeq) return;
   if (res.ok) useHistory.setState({ view: res.data, loading: false, error: null });
   else useHistory.setState({ loading: false, error: res.error.message });
@@ -33,10 +45,18 @@ function commandsText(count: number): string {
   return count === 1 ? '1 command' : `${count} commands`;
 }
 
+/** Show HISTORY_PAGE older entries of each stack. */
+export function showOlderHistory(): Promise<void> {
+  useHistory.setState((s) => ({ limit: s.limit + HISTORY_PAGE }));
+  return loadHistory();
+}
+
 /** Undo the last command (no toId) or everything down to and including entry toId. */
 export async function undo(toId?: string): Promise<boolean> {
   const before = useHistory.getState().view;
-  const res = await api()['history.undo'](toId ? { toId } : {});
+  const res = await api()['history.undo'](
+    toId ? { toId, limit: shownLimit() } : { limit: shownLimit() },
+  );
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;
@@ -54,7 +74,9 @@ export async function undo(toId?: string): Promise<boolean> {
 /** Redo the next undone command (no toId) or everything up to and including entry toId. */
 export async function redo(toId?: string): Promise<boolean> {
   const before = useHistory.getState().view;
-  const res = await api()['history.redo'](toId ? { toId } : {});
+  const res = await api()['history.redo'](
+    toId ? { toId, limit: shownLimit() } : { limit: shownLimit() },
+  );
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;

@@ -1,12 +1,13 @@
 /**
  * One history stack (undo or redo), newest first. Clicking an entry undoes (or redoes)
  * everything down to it. A barrier (an irreversible entry) is marked "Cannot be undone",
- * and nothing at or below it can be clicked.
+ * and nothing at or below it can be clicked. The newest entries are shown (a year of use
+ * stacks tens of thousands); "Show older" loads more.
  */
 import type { HistoryItem } from '../../../../shared/contract';
 import { dateTime, originText } from '../../lib/format';
 import { firstBarrier } from '../../lib/history-plan';
-import { travelTo } from '../../store/history';
+import { HISTORY_PAGE, showOlderHistory, travelTo } from '../../store/history';
 import { Empty } from '../States';
 
 type Entry = HistoryItem;
@@ -28,10 +29,15 @@ function EntryBody({ entry }: { entry: Entry }) {
 export function HistoryPanel({
   direction,
   entries,
+  total,
 }: {
   direction: 'undo' | 'redo';
+  /** The newest entries, newest first. */
   entries: Entry[];
+  /** Entries on the stack, shown or not. */
+  total: number;
 }) {
+  const older = total - entries.length;
   const title = direction === 'undo' ? 'Undo history' : 'Redo history';
   const headingId = `${direction}-history-title`;
   const barrier = firstBarrier(entries);
@@ -80,6 +86,16 @@ export function HistoryPanel({
             );
           })}
         </ol>
+      )}
+      {older > 0 && (
+        <p className="history-more">
+          <span className="muted">
+            {older.toLocaleString()} older {older === 1 ? 'entry' : 'entries'} not shown.
+          </span>{' '}
+          <button type="button" className="link-button" onClick={() => void showOlderHistory()}>
+            Show {Math.min(older, HISTORY_PAGE)} older
+          </button>
+        </p>
       )}
     </section>
   );
