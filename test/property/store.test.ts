@@ -105,6 +105,17 @@ class Model implements StoreReads {
   }
   paymentsOfSubscription = (id: string) =>
     [...this.payments.values()].filter((p) => p.subscriptionId === id).sort(byCreation);
+  refundsSince(instant: string) {
+    return [...this.payments.values()].flatMap((p) =>
+      p.status === 'PARTIALLY_REFUNDED' || p.status === 'REFUNDED'
+        ? p.events.flatMap((e) =>
+            e.type === 'refunded' && Date.parse(e.at) >= Date.parse(instant)
+              ? [{ paymentId: p.id, currency: p.currency, amount: e.amount, at: e.at }]
+              : [],
+          )
+        : [],
+    );
+  }
   periodCharges(id: string, period: number) {
     const charges = this.paymentsOfSubscription(id).filter((p) => p.period === period);
     return { attempts: charges.length, paid: charges.some((p) => wasCharged(p.status)) };
@@ -172,11 +183,18 @@ const paymentChange = fc
     amount: fc.nat({ max: 100_000 }),
     // The key: the payment's own, or in a form the snapshot derives from the id or period.
     keyForm: maybe(fc.constantFrom('own', 'charge', 'period', 'stray')),
+    // A refund recorded with this version, at this minute (refundsSince reads them).
+    refundedAt: maybe(minute),
   })
   .map((f): Template => (model) => {
-    const { id, keyForm, ...fields } = f;
+    const { id, keyForm, refundedAt, ...fields } = f;
     const current = model.payments.get(id);
-    const v = current ? { ...current, ...defined(fields) } : payment(id, defined(fields));
+    const base = current ? { ...current, ...defined(fields) } : payment(id, defined(fields));
+    const refund = { type: 'refunded' as const, amount: 100, refundId: `re_${id}` };
+    const v =
+      refundedAt === undefined
+        ? base
+        : { ...base, events: [...base.events, { ...refund, at: at(refundedAt) }] };
     const n = id.slice(1);
     const keys = {
       own: `key-${id}`,

@@ -4,7 +4,7 @@ import { computeDashboard, windowStart } from '../../src/main/core/dashboard';
 import { pendingPayment, refunded, settle } from '../../src/main/core/payment-rules';
 import { createSubscription } from '../../src/main/core/subscription-rules';
 import type { Payment, PaymentStatus } from '../../src/shared/domain';
-import { must, openTestCore } from '../helpers/core';
+import { must, openTestCore, tempDataDir } from '../helpers/core';
 
 const NOW = new Date('2030-03-15T12:00:00Z');
 
@@ -27,6 +27,14 @@ function paid(id: string, amount: number, currency: string, at: string, ok = tru
       ? { status: 'succeeded', transactionId: `txn_${id}` }
       : { status: 'failed', code: 'card_declined', message: 'x' },
     at,
+  );
+}
+
+function refundsOf(payments: Payment[]) {
+  return payments.flatMap((p) =>
+    p.events.flatMap((e) =>
+      e.type === 'refunded' ? [{ currency: p.currency, amount: e.amount, at: e.at }] : [],
+    ),
   );
 }
 
@@ -64,7 +72,20 @@ describe('computeDashboard', () => {
         NOW.toISOString(),
       ),
     ];
-    const d = computeDashboard({ payments, subscriptions: subs, counts: countsOf(payments) }, NOW);
+    const d = computeDashboard(
+      {
+        payments,
+        refunds: [
+          ...refundsOf(payments),
+          // Of a payment from long ago (not among the payments), and one from last month.
+          { currency: 'EUR', amount: 450, at: '2030-03-01T00:00:00.000Z' },
+          { currency: 'USD', amount: 999, at: '2030-02-28T23:59:59.999Z' },
+        ],
+        subscriptions: subs,
+        counts: countsOf(payments),
+      },
+      NOW,
+    );
     const usd = d.currencies.find((c) => c.currency === 'USD')!;
     expect(usd).toMatchObject({
       revenueToday: 1000,
@@ -76,13 +97,19 @@ describe('computeDashboard', () => {
     expect(usd.daily.at(-1)).toEqual({ date: '2030-03-15', revenue: 1000 });
     expect(usd.daily.find((x) => x.date === '2030-02-27')?.revenue).toBe(700);
     expect(d.currencies.find((c) => c.currency === 'JPY')).toMatchObject({ revenueToday: 300 });
+    expect(d.currencies.find((c) => c.currency === 'EUR')).toMatchObject({
+      revenueThisMonth: 0,
+      refundsThisMonth: 450,
+    });
     expect(d.successRate).toBeCloseTo(4 / 5);
     expect(d).toMatchObject({ paymentsCount: 5, activeSubscriptions: 1 });
   });
 
   it('has no success rate before the first charge', () => {
     const counts = countsOf([]);
-    expect(computeDashboard({ payments: [], subscriptions: [], counts }, NOW)).toMatchObject({
+    expect(
+      computeDashboard({ payments: [], refunds: [], subscriptions: [], counts }, NOW),
+    ).toMatchObject({
       successRate: null,
       currencies: [],
       paymentsCount: 0,
@@ -123,6 +150,34 @@ describe('dashboard.get', () => {
         refundsThisMonth: 3000,
       });
       expect(d).toMatchObject({ paymentsCount: 2, successRate: 1 });
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('counts this month’s refunds of payments read back from the snapshot, and new ones', async () => {
+    const dataDir = tempDataDir();
+    let core = await openTestCore(dataDir);
+    const old = await must(core, 'payments.process', {
+      amount: '80.00',
+      currency: 'EUR',
+      customerEmail: 'old@example.com',
+      paymentMethod: 'pm_card_visa',
+    });
+    await must(core, 'clock.advance', { to: '2031-04-20T10:00:00Z' });
+    await must(core, 'payments.refund', { paymentId: old.id, amount: '30.00' });
+    await core.close(); // compacts: the refunded payment is now in the snapshot
+    core = await openTestCore(dataDir);
+    try {
+      const refundsOfEur = async () =>
+        (await must(core, 'dashboard.get', {})).currencies.find((c) => c.currency === 'EUR')
+          ?.refundsThisMonth;
+      expect(await refundsOfEur()).toBe(3000);
+      // A second refund of it (the payment leaves the snapshot for memory): both count.
+      await must(core, 'payments.refund', { paymentId: old.id, amount: '10.00' });
+      expect(await refundsOfEur()).toBe(4000);
+      await must(core, 'clock.advance', { to: '2031-05-02T10:00:00Z' });
+      expect(await refundsOfEur()).toBeUndefined();
     } finally {
       await core.close();
     }

@@ -167,6 +167,12 @@ export function dumpStore(store: StoreReads, keys: DumpKeys) {
       ),
     ),
     ofSub: subscriptionIds.map((id) => store.paymentsOfSubscription(id)),
+    refunds: [now, '2000-01-01T00:00:00.000Z'].map((instant) =>
+      store
+        .refundsSince(instant)
+        .map((r) => `${r.paymentId} ${r.at} ${r.amount} ${r.currency}`)
+        .sort(),
+    ),
     periodCharges: subscriptionIds.flatMap((id) =>
       [0, 1, 2, 3].map((period) => store.periodCharges(id, period)),
     ),

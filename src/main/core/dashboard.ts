@@ -4,12 +4,12 @@
  * never added), and the success rate of charges.
  *
  * `computeDashboard` is the pure arithmetic; `dashboardFromStore` feeds it through the
- * store's indexes, reading only the payments that can count (charged inside the window, or
- * refunded at all), never the whole store.
+ * store's indexes: the payments charged inside the window, and the refunds made this month
+ * (`Store.refundsSince`, which reads no payment body twice), never the whole store.
  */
 import type { Dashboard } from '../../shared/contract';
 import type { Payment, PaymentStatus, Subscription } from '../../shared/domain';
-import type { Store } from './ports';
+import type { RefundMade, Store } from './ports';
 import { monthlyAmount } from './subscription-rules';
 
 const DAYS_SHOWN = 30;
@@ -20,10 +20,12 @@ type Figures = Dashboard['currencies'][number];
 
 export interface DashboardInput {
   /**
-   * Each charged payment created in the window (this month and the last 30 days) and each
-   * refunded one, once; others may be left out, as they cannot count.
+   * Each charged payment created in the window (this month and the last 30 days), once;
+   * others may be left out, as they cannot count.
    */
   payments: Iterable<Payment>;
+  /** Every refund made this month, of any payment however old; earlier ones may be given. */
+  refunds: Iterable<Pick<RefundMade, 'currency' | 'amount' | 'at'>>;
   subscriptions: Iterable<Subscription>;
   /** Payments by status, over the whole store. */
   counts: Readonly<Record<PaymentStatus, number>>;
@@ -67,9 +69,9 @@ export function computeDashboard(input: DashboardInput, now: Date): Dashboard {
     if (day === today) f.revenueToday += p.amount;
     if (day.startsWith(month)) f.revenueThisMonth += p.amount;
     if (day >= firstDay && day <= today) f.perDay.set(day, (f.perDay.get(day) ?? 0) + p.amount);
-    for (const e of p.events) {
-      if (e.type === 'refunded' && e.at.startsWith(month)) f.refundsThisMonth += e.amount;
-    }
+  }
+  for (const r of input.refunds) {
+    if (r.at.startsWith(month)) figures(r.currency).refundsThisMonth += r.amount;
   }
 
   let active = 0;
@@ -130,13 +132,18 @@ export function dashboardFromStore(store: Store, now: Date): Dashboard {
     REFUNDED: count('REFUNDED'),
   };
   function* payments() {
-    yield* newestWhile(store, 'COMPLETED', (p) => p.createdAt >= from);
-    // A refund this month may be of an older payment: every refunded one can count.
-    yield* newestWhile(store, 'PARTIALLY_REFUNDED', () => true);
-    yield* newestWhile(store, 'REFUNDED', () => true);
+    for (const status of ['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const) {
+      yield* newestWhile(store, status, (p) => p.createdAt >= from);
+    }
   }
   return computeDashboard(
-    { payments: payments(), subscriptions: store.allSubscriptions(), counts },
+    {
+      payments: payments(),
+      // A refund this month may be of a payment from long before the window.
+      refunds: store.refundsSince(from),
+      subscriptions: store.allSubscriptions(),
+      counts,
+    },
     now,
   );
 }

@@ -63,6 +63,14 @@ export interface PeriodCharges {
   paid: boolean;
 }
 
+/** One refund of a payment, as its `refunded` event records it. */
+export interface RefundMade {
+  paymentId: string;
+  currency: string;
+  amount: number;
+  at: string;
+}
+
 export interface Store {
   readonly dataDir: string;
 
@@ -84,6 +92,12 @@ export interface Store {
    * answered from the indexes (no payment is read): the scheduler asks it of every due period.
    */
   periodCharges(subscriptionId: string, period: number): PeriodCharges;
+  /**
+   * Every refund made at or after `instant` (any payment, however old). The refunds of
+   * payments unchanged since the last snapshot are read from their bodies once per
+   * snapshot, not per call: the dashboard asks this after every change.
+   */
+  refundsSince(instant: string): RefundMade[];
   /** ACTIVE or PAST_DUE subscriptions whose nextPaymentDate is at or before `now`, soonest first. */
   dueSubscriptions(now: string, limit?: number): Subscription[];
   allSubscriptions(): Iterable<Subscription>;

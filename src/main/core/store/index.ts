@@ -65,7 +65,15 @@ import {
   type Subscription,
 } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
-import type { Change, PaymentQuery, PeriodCharges, Store, SubscriptionQuery } from '../ports';
+import type {
+  Change,
+  PaymentQuery,
+  PeriodCharges,
+  RefundMade,
+  Store,
+  SubscriptionQuery,
+} from '../ports';
+import { instantMs } from './codec';
 import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import { dataFiles, TEMP_SUFFIX, type DataFiles } from './files';
 import { journalLine, JournalWriter, replayJournal } from './journal';
@@ -395,6 +403,10 @@ class FileStore implements Store {
 
   paymentsOfSubscription(subscriptionId: string): Payment[] {
     return this.state.payments.ofSubscription(subscriptionId);
+  }
+
+  refundsSince(instant: string): RefundMade[] {
+    return this.state.payments.refundsSince(instantMs(instant));
   }
 
   periodCharges(subscriptionId: string, period: number): PeriodCharges {

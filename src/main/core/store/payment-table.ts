@@ -16,13 +16,25 @@
 import type { Page } from '../../../shared/contract';
 import type { Payment, PaymentStatus } from '../../../shared/domain';
 import { wasCharged } from '../payment-rules';
-import type { PeriodCharges } from '../ports';
+import type { PeriodCharges, RefundMade } from '../ports';
 import { instantMs, keyOwner, STATUS_DIGITS } from './codec';
 import { GroupIndex } from './groups';
 import { PaymentBase } from './payment-base';
 import { emailKey, Table, type Filter } from './tables';
 
 const DIGIT = new Map(STATUS_DIGITS.map((s, i) => [s as string, i]));
+
+const REFUNDED_STATUSES: readonly PaymentStatus[] = ['PARTIALLY_REFUNDED', 'REFUNDED'];
+
+function refundsOf(p: Payment): RefundMade[] {
+  const out: RefundMade[] = [];
+  for (const e of p.events) {
+    if (e.type === 'refunded') {
+      out.push({ paymentId: p.id, currency: p.currency, amount: e.amount, at: e.at });
+    }
+  }
+  return out;
+}
 
 /**
  * Base payments kept once read one at a time (about 1.3 KB each): the payment an operator
@@ -62,6 +74,7 @@ export class PaymentTable extends Table<Payment> {
   /** Keys not in one of the derived forms for their payment. */
   private readonly explicitKeys = new Map<string, number>();
   private readonly bySubscription = new GroupIndex();
+  private refundSummary: { base: PaymentBase; bySlot: Map<number, RefundMade[]> } | null = null;
 
   /** Loads the payments of a snapshot into an empty table; returns a repeated id, or null. */
   loadBase(base: PaymentBase): string | null {
@@ -132,6 +145,43 @@ export class PaymentTable extends Table<Payment> {
       paid ||= wasCharged(this.statusOf(slot) as PaymentStatus);
     }
     return { attempts, paid };
+  }
+
+  /**
+   * Refunds made at or after `fromMs`. Those of base payments (unchanged since the snapshot)
+   * come from a summary built from their bodies the first time it is asked of this base;
+   * those of payments changed since come from the overlay, in memory.
+   */
+  refundsSince(fromMs: number): RefundMade[] {
+    const out: RefundMade[] = [];
+    const keep = (r: RefundMade): void => {
+      if (instantMs(r.at) >= fromMs) out.push(r);
+    };
+    for (const [slot, refunds] of this.baseRefunds()) {
+      if (this.overlay[slot] === undefined) refunds.forEach(keep);
+    }
+    for (const status of REFUNDED_STATUSES) {
+      const slots = this.statusSlots(status);
+      for (let i = 0; i < slots.length; i++) {
+        const p = this.overlay[slots.at(i) as number];
+        if (p !== undefined) refundsOf(p).forEach(keep);
+      }
+    }
+    return out;
+  }
+
+  /** The refunds of the base's refunded payments, by slot, read once per base. */
+  private baseRefunds(): Map<number, RefundMade[]> {
+    if (this.refundSummary?.base === this.base) return this.refundSummary.bySlot;
+    const base = this.base;
+    const slots: number[] = [];
+    for (let slot = 0; slot < base.count; slot++) {
+      if (REFUNDED_STATUSES.includes(base.statusOf(slot))) slots.push(slot);
+    }
+    const bySlot = new Map<number, RefundMade[]>();
+    for (const [slot, p] of this.readMissing(slots)) bySlot.set(slot, refundsOf(p));
+    this.refundSummary = { base, bySlot };
+    return bySlot;
   }
 
   /** Every payment in creation order, read in runs; base payments not cached are not kept. */

@@ -223,6 +223,11 @@ export abstract class Table<T extends Row> {
     return this.rows(slots);
   }
 
+  /** The slots of one status, in creation order. */
+  protected statusSlots(status: string): SlotList {
+    return this.byStatus.get(status) ?? EMPTY;
+  }
+
   protected statusRows(status: string): T[] {
     const list = this.byStatus.get(status);
     return list === undefined ? [] : this.listRows(list);
