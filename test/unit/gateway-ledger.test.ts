@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { appendFile, mkdtemp, open as openFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,7 +102,10 @@ describe('gateway ledger on disk', () => {
   });
 
   describe('fsync', () => {
-    /** Count fsyncs (either kind) made through any FileHandle while `run` runs. */
+    /**
+     * Count fsyncs (either kind) made while `run` runs, through any FileHandle (large
+     * appends) or synchronously (small ones: src/main/core/durable-append.ts).
+     */
     async function countSyncs(run: () => Promise<void>): Promise<number> {
       const probe = await openFile(path.join(dataDir, 'probe'), 'w');
       const fileHandle = Object.getPrototypeOf(probe) as {
@@ -109,14 +113,17 @@ describe('gateway ledger on disk', () => {
         datasync(): Promise<void>;
       };
       await probe.close();
-      const sync = vi.spyOn(fileHandle, 'sync');
-      const datasync = vi.spyOn(fileHandle, 'datasync');
+      const spies = [
+        vi.spyOn(fileHandle, 'sync'),
+        vi.spyOn(fileHandle, 'datasync'),
+        vi.spyOn(fs, 'fsyncSync'),
+        vi.spyOn(fs, 'fdatasyncSync'),
+      ];
       try {
         await run();
-        return sync.mock.calls.length + datasync.mock.calls.length;
+        return spies.reduce((n, spy) => n + spy.mock.calls.length, 0);
       } finally {
-        sync.mockRestore();
-        datasync.mockRestore();
+        for (const spy of spies) spy.mockRestore();
       }
     }
 

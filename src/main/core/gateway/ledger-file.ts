@@ -8,6 +8,7 @@
 import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
+import { appendDurably } from '../durable-append';
 import { LedgerBook, ledgerEntry, type LedgerEntry } from './ledger-book';
 
 export const LEDGER_FILE_NAME = 'gateway-ledger.jsonl';
@@ -165,8 +166,7 @@ export class LedgerWriter {
       this.queue = [];
       this.waiters = [];
       try {
-        await this.handle.appendFile(text);
-        if (this.durable) await this.handle.datasync();
+        await appendDurably(this.handle, Buffer.from(text), this.durable ? 'fdatasync' : 'none');
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
         // After a failed write the file's end is unknown: refuse every later append.

@@ -12,6 +12,7 @@
  */
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { appendDurably } from '../durable-append';
 import type { Change } from '../ports';
 import { errnoCode, StoreError, unreadable } from './errors';
 import { fsyncDir, readLines, TEMP_SUFFIX, type LineRef } from './files';
@@ -311,8 +312,7 @@ export class JournalWriter {
     try {
       if (this.handle === null) throw new Error('the journal is not open');
       this.options.beforeWrite?.();
-      await writeAll(this.handle, buf);
-      await this.handle.sync();
+      await appendDurably(this.handle, buf, 'fsync');
     } catch (error) {
       this.fail(error);
       batch.reject(this.failure ?? new Error('journal write failed'));
