@@ -46,7 +46,7 @@
  * fixtures.ts): open 0.75 to 0.9 s and about 370 MB RSS (schema 1, which read every payment,
  * took 9 to 11 s and 1.2 to 1.4 GB; the first open of such a file still reads it whole, once,
  * to rewrite it: about 16 s); a status page of 50 anywhere in the list about 0.11 ms (p50)
- * and 0.45 ms (p99), its bodies read from the file; a lone commit about 0.35 ms (p50), 2 ms
+ * and 0.45 ms (p99), its bodies read from the file; a lone commit about 0.25 ms (p50), 1 ms
  * (p99); a compaction about 1.2 s of slices, commits meanwhile waiting up to about 30 ms.
  * Reading every payment (allPayments) takes about 3 s at that size. BENCHMARKS.md has the
  * figures of the whole core path.
