@@ -112,13 +112,15 @@ function chargeBatch(ctx: CommandContext, pending: Pending[]): Promise<Payment[]
   );
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Charges due periods batch by batch. Between two batches, in one synchronous stretch, the
  * previous batch's results are committed (applied at once, so its subscriptions are no
  * longer due), the next batch is chosen and its PENDING payments committed: commits made
  * in one tick share one journal flush, which is awaited before the gateway is called (rule
- * 3). Awaiting that flush and the gateway hands the event loop to other work (an operator's
- * request) between batches.
+ * 3). Then the run yields, so that other work (an operator's request) runs between
+ * batches, before the batch goes to the gateway.
  */
 async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
   const results: Payment[] = [];
@@ -136,6 +138,8 @@ async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
     const pending = stageBatch(ctx, due);
     await Promise.all([previousResults, ctx.flush()]);
     if (due.length === 0) break;
+    // Even when the flush was synchronous (a small one: durable-append.ts).
+    await yieldToEventLoop();
     for (const p of await chargeBatch(ctx, pending)) {
       results.push(p);
       if (p.status === 'PENDING' && p.subscriptionId) held.add(p.subscriptionId);
