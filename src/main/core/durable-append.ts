@@ -17,6 +17,13 @@ export const SYNC_APPEND_BYTES = 64 * 1024;
 /** How to flush: the data and the metadata (fsync), the data and the size (fdatasync), or not. */
 export type Flush = 'fsync' | 'fdatasync' | 'none';
 
+/** Writes all of `buf` at the handle's position, through the thread pool. */
+export async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
+  for (let done = 0; done < buf.length;) {
+    done += (await handle.write(buf, done, buf.length - done)).bytesWritten;
+  }
+}
+
 export async function appendDurably(handle: FileHandle, buf: Buffer, flush: Flush): Promise<void> {
   if (buf.length <= SYNC_APPEND_BYTES) {
     // Through the `fs` object (not named imports), so that tests can watch the flushes.
@@ -27,9 +34,7 @@ export async function appendDurably(handle: FileHandle, buf: Buffer, flush: Flus
     else if (flush === 'fdatasync') fs.fdatasyncSync(handle.fd);
     return;
   }
-  for (let done = 0; done < buf.length;) {
-    done += (await handle.write(buf, done, buf.length - done)).bytesWritten;
-  }
+  await writeAll(handle, buf);
   if (flush === 'fsync') await handle.sync();
   else if (flush === 'fdatasync') await handle.datasync();
 }

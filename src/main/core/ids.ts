@@ -20,7 +20,7 @@ function nextParts(): { ms: number; random: number } {
   const now = Date.now();
   if (now > lastMs) {
     lastMs = now;
-    // Drawn below the limit minus a margin, so that increments rarely carry into the time.
+    // Drawn from the lower half, so that the increments of one millisecond never carry over.
     lastRandom = randomBytes(5).readUIntBE(0, 5) % (RANDOM_LIMIT / 2);
   } else if (++lastRandom >= RANDOM_LIMIT) {
     lastMs += 1;

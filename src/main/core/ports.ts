@@ -94,8 +94,9 @@ export interface Store {
   periodCharges(subscriptionId: string, period: number): PeriodCharges;
   /**
    * Every refund made at or after `instant` (any payment, however old). The refunds of
-   * payments unchanged since the last snapshot are read from their bodies once per
-   * snapshot, not per call: the dashboard asks this after every change.
+   * payments unchanged since the snapshot was read are read from their bodies once per
+   * open, not per call (compactions carry them over): the dashboard asks this after every
+   * change.
    */
   refundsSince(instant: string): RefundMade[];
   /** ACTIVE or PAST_DUE subscriptions whose nextPaymentDate is at or before `now`, soonest first. */

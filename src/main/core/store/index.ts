@@ -16,8 +16,8 @@
  *    If a write fails, every commit of that group rejects and the store refuses further
  *    commits (memory would be ahead of disk).
  *  - Compaction (in the background when the journal passes compactThresholdBytes or the
- *    snapshot's size, whichever is larger, and at close) writes the state as of commit S to paydesk.json.tmp in slices without blocking
- *    the event loop (syncing it every few megabytes, so that journal fsyncs never wait long
+ *    snapshot's size, whichever is larger, and at close) writes the state as of commit S to
+ *    paydesk.json.tmp in slices without blocking the event loop (syncing it every few megabytes, so that journal fsyncs never wait long
  *    behind it), fsyncs it, renames it over paydesk.json, fsyncs the directory, then
  *    replaces the journal by its lines after S. A crash at any point leaves a snapshot and a
  *    journal that hold every acknowledged commit exactly once (replay skips seq <= S).

@@ -12,19 +12,11 @@
  */
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { appendDurably } from '../durable-append';
+import { appendDurably, writeAll } from '../durable-append';
 import type { Change } from '../ports';
 import { errnoCode, StoreError, unreadable } from './errors';
 import { fsyncDir, readLines, TEMP_SUFFIX, type LineRef } from './files';
 import type { CompactionStep } from './snapshot';
-
-async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesWritten } = await handle.write(buf, done, buf.length - done);
-    done += bytesWritten;
-  }
-}
 
 const LINE_END = Buffer.from('}\n');
 

@@ -26,6 +26,12 @@ const DIGIT = new Map(STATUS_DIGITS.map((s, i) => [s as string, i]));
 
 const REFUNDED_STATUSES: readonly PaymentStatus[] = ['PARTIALLY_REFUNDED', 'REFUNDED'];
 
+/** The refunds of a base's refunded payments, by slot (PaymentTable.refundsSince). */
+interface RefundSummary {
+  base: PaymentBase;
+  bySlot: Map<number, RefundMade[]>;
+}
+
 function refundsOf(p: Payment): RefundMade[] {
   const out: RefundMade[] = [];
   for (const e of p.events) {
@@ -74,7 +80,7 @@ export class PaymentTable extends Table<Payment> {
   /** Keys not in one of the derived forms for their payment. */
   private readonly explicitKeys = new Map<string, number>();
   private readonly bySubscription = new GroupIndex();
-  private refundSummary: { base: PaymentBase; bySlot: Map<number, RefundMade[]> } | null = null;
+  private refundSummary: RefundSummary | null = null;
 
   /** Loads the payments of a snapshot into an empty table; returns a repeated id, or null. */
   loadBase(base: PaymentBase): string | null {
@@ -149,8 +155,9 @@ export class PaymentTable extends Table<Payment> {
 
   /**
    * Refunds made at or after `fromMs`. Those of base payments (unchanged since the snapshot)
-   * come from a summary built from their bodies the first time it is asked of this base;
-   * those of payments changed since come from the overlay, in memory.
+   * come from a summary built from their bodies the first time it is asked (and carried over
+   * to the next base by a compaction); those of payments changed since come from the overlay,
+   * in memory.
    */
   refundsSince(fromMs: number): RefundMade[] {
     const out: RefundMade[] = [];
@@ -170,7 +177,7 @@ export class PaymentTable extends Table<Payment> {
     return out;
   }
 
-  /** The refunds of the base's refunded payments, by slot, read once per base. */
+  /** The refunds of the base's refunded payments, by slot, read once. */
   private baseRefunds(): Map<number, RefundMade[]> {
     if (this.refundSummary?.base === this.base) return this.refundSummary.bySlot;
     const base = this.base;
@@ -182,6 +189,28 @@ export class PaymentTable extends Table<Payment> {
     for (const [slot, p] of this.readMissing(slots)) bySlot.set(slot, refundsOf(p));
     this.refundSummary = { base, bySlot };
     return bySlot;
+  }
+
+  /**
+   * The refund summary of the base written from `capture`, made from the old base's summary
+   * and the captured overlay without reading the file again (null when there is nothing to
+   * carry over: it is then built when first asked).
+   */
+  private carryRefunds(
+    old: PaymentBase,
+    base: PaymentBase,
+    capture: PaymentsCapture,
+  ): RefundSummary | null {
+    if (this.refundSummary?.base !== old) return null;
+    const bySlot = new Map<number, RefundMade[]>();
+    for (const [slot, refunds] of this.refundSummary.bySlot) {
+      if (capture.overlay[slot] === undefined) bySlot.set(slot, refunds);
+    }
+    for (let slot = 0; slot < capture.count; slot++) {
+      const p = capture.overlay[slot];
+      if (p !== undefined && REFUNDED_STATUSES.includes(p.status)) bySlot.set(slot, refundsOf(p));
+    }
+    return { base, bySlot };
   }
 
   /** Every payment in creation order, read in runs; base payments not cached are not kept. */
@@ -217,6 +246,7 @@ export class PaymentTable extends Table<Payment> {
   rebase(base: PaymentBase, capture: PaymentsCapture): PaymentBase {
     const old = this.base;
     this.base = base;
+    this.refundSummary = this.carryRefunds(old, base, capture);
     for (let slot = 0; slot < capture.count; slot++) {
       const written = capture.overlay[slot];
       // Same object, now in the base: read from there from now on.

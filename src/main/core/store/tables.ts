@@ -169,7 +169,7 @@ export abstract class Table<T extends Row> {
 
   protected statusFilter(status: string): Filter {
     return {
-      list: this.byStatus.get(status) ?? EMPTY,
+      list: this.statusSlots(status),
       test: (slot) => this.statusOf(slot) === status,
     };
   }
@@ -229,8 +229,7 @@ export abstract class Table<T extends Row> {
   }
 
   protected statusRows(status: string): T[] {
-    const list = this.byStatus.get(status);
-    return list === undefined ? [] : this.listRows(list);
+    return this.listRows(this.statusSlots(status));
   }
 
   private index(slot: number): void {

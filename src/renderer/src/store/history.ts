@@ -54,9 +54,7 @@ export function showOlderHistory(): Promise<void> {
 /** Undo the last command (no toId) or everything down to and including entry toId. */
 export async function undo(toId?: string): Promise<boolean> {
   const before = useHistory.getState().view;
-  const res = await api()['history.undo'](
-    toId ? { toId, limit: shownLimit() } : { limit: shownLimit() },
-  );
+  const res = await api()['history.undo']({ ...(toId && { toId }), limit: shownLimit() });
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;
@@ -74,9 +72,7 @@ export async function undo(toId?: string): Promise<boolean> {
 /** Redo the next undone command (no toId) or everything up to and including entry toId. */
 export async function redo(toId?: string): Promise<boolean> {
   const before = useHistory.getState().view;
-  const res = await api()['history.redo'](
-    toId ? { toId, limit: shownLimit() } : { limit: shownLimit() },
-  );
+  const res = await api()['history.redo']({ ...(toId && { toId }), limit: shownLimit() });
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;
