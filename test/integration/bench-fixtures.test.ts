@@ -5,10 +5,11 @@
  * batch in charge order, and has all of it on disk when it returns; it reports progress
  * after each batch and lets other work run between them; a batch whose PENDING commit
  * fails reaches the gateway with none of its payments (rule 3), and no gateway call
- * outlives the failed run.
+ * outlives the failed run; background compaction waits for the end of the run.
  */
-import { rm } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FIXTURE_NOW, generateStore } from '../../bench/fixtures';
 import { TestClock } from '../../src/main/core/clock';
 import { RECURRING_BATCH_SIZE } from '../../src/main/core/commands/run-recurring';
@@ -168,6 +169,45 @@ describe('generated benchmark data', () => {
     // The loop turned at least once per batch: an operator's request is served between
     // batches, not after the whole run.
     expect(turns).toBeGreaterThanOrEqual(progress.length);
+    await gateway.close();
+  });
+
+  it('compacts once after a run that passes the threshold, never in the middle of it', async () => {
+    const dir = newDir();
+    const due = 2 * RECURRING_BATCH_SIZE + 200;
+    await generateStore(dir, { payments: 100, subscriptions: due, dueSubscriptions: due, seed: 7 });
+    /** The last commit each compaction's snapshot holds. */
+    const compactedAt: number[] = [];
+    const snapshotSeq = async () =>
+      (JSON.parse(await readFile(join(dir, 'paydesk.json'), 'utf8')) as { journalSeq: number })
+        .journalSeq;
+    const store = await openStore(dir, {
+      compactThresholdBytes: 4096,
+      testing: {
+        onCompactionStep: async (step) => {
+          if (step === 'snapshot-renamed') compactedAt.push(await snapshotSeq());
+        },
+      },
+    });
+    stores.push(store);
+    const gateway = await openMockGateway({ dataDir: dir, latencyMs: 0, seed: 9 });
+    const invoker = new CommandInvoker({
+      store,
+      gateway,
+      clock: new TestClock(new Date(FIXTURE_NOW)),
+    });
+    const run = await invoker.execute('RunRecurring', {}, 'scheduler');
+    expect(run.charged).toBe(due);
+    // Each batch's commits are far past 4 KiB: without the hold, one would start mid-run.
+    await vi.waitFor(() => expect(compactedAt).toHaveLength(1));
+    await store.close(); // compacts again, at the last commit
+    const last = await snapshotSeq();
+    expect(compactedAt).toHaveLength(2);
+    // The one after the run holds its last batch (the very last commit is the run's history
+    // entry, made once the run has returned).
+    expect(compactedAt[0]).toBeGreaterThanOrEqual(last - 1);
+    const reopened = await open(dir);
+    for (const p of run.payments) expect(reopened.getPayment(p.id)).toEqual(p);
     await gateway.close();
   });
 

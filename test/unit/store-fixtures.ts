@@ -140,7 +140,7 @@ export interface DumpKeys {
 }
 
 /** The read half of a Store (what a reference model implements too). */
-export type StoreReads = Omit<Store, 'dataDir' | 'commit' | 'compact' | 'close'>;
+export type StoreReads = Omit<Store, 'dataDir' | 'commit' | 'compact' | 'holdCompaction' | 'close'>;
 
 export function dumpStore(store: StoreReads, keys: DumpKeys) {
   const { emails, subscriptionIds, idempotencyKeys, now } = keys;

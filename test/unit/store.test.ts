@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore, StoreError } from '../../src/main/core/store/index';
 import { migrate, SCHEMA_VERSION } from '../../src/main/core/store/migrations';
 import type { Change, Store } from '../../src/main/core/ports';
@@ -420,6 +420,35 @@ describe('durability and closing', () => {
     };
     expect(doc.journalSeq).toBe(10);
     expect(await readFile(join(dir, 'paydesk.journal'), 'utf8')).toBe('');
+  });
+
+  it('holds background compaction back until every hold is released', async () => {
+    const dir = await tempDir();
+    let compactions = 0;
+    const store = await openTracked(dir, {
+      compactThresholdBytes: 2000,
+      testing: {
+        onCompactionStep: (step) => {
+          if (step === 'snapshot-renamed') compactions++;
+        },
+      },
+    });
+    const journalBytes = async () => (await stat(join(dir, 'paydesk.journal'))).size;
+    const atOpen = compactions; // a new store's first snapshot is written the same way
+    const first = store.holdCompaction();
+    const second = store.holdCompaction();
+    for (let i = 0; i < 10; i++) await put(store, { t: 'payment', v: payment(`p${i}`) });
+    first();
+    first(); // a second call of the same release does nothing
+    await put(store, { t: 'payment', v: payment('p10') });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(compactions).toBe(atOpen);
+    expect(await journalBytes()).toBeGreaterThan(2000 * 2);
+
+    second();
+    await vi.waitFor(() => expect(compactions).toBe(atOpen + 1));
+    await vi.waitFor(async () => expect(await journalBytes()).toBe(0));
+    expect(store.paymentCount()).toBe(11);
   });
 
   it('lets the journal grow to the size of a larger snapshot before compacting it', async () => {

@@ -121,6 +121,14 @@ export interface Store {
   commit(changes: Change[]): Promise<void>;
   /** Rewrite the snapshot and truncate the journal. */
   compact(): Promise<void>;
+  /**
+   * Hold background compactions back until the returned release is called (once is enough;
+   * later calls do nothing), for a long stretch of back-to-back commits such as a scheduler
+   * run: a compaction in the middle would rewrite a snapshot the run is about to outdate,
+   * competing with it for the disk and the thread. The release starts the compaction the
+   * journal has grown past its threshold meanwhile. `compact()` and `close()` still compact.
+   */
+  holdCompaction(): () => void;
   /** Flush, compact and release the directory lock. */
   close(): Promise<void>;
 }

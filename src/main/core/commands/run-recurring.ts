@@ -120,7 +120,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * longer due), the next batch is chosen and its PENDING payments committed: commits made
  * in one tick share one journal flush, which is awaited before the gateway is called (rule
  * 3). Then the run yields, so that other work (an operator's request) runs between
- * batches, before the batch goes to the gateway.
+ * batches, before the batch goes to the gateway. Background compaction waits for the end of
+ * the run (Store.holdCompaction): a rewrite of the snapshot halfway would be outdated by the
+ * rest of the run and would take the disk and the thread from it.
  */
 async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
   const results: Payment[] = [];
@@ -132,20 +134,25 @@ async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
       .filter((s) => !held.has(s.id))
       .slice(0, RECURRING_BATCH_SIZE);
   let expected = ctx.store.dueSubscriptions(ctx.now()).length;
-  for (;;) {
-    const previousResults = ctx.flush();
-    const due = nextDue();
-    const pending = stageBatch(ctx, due);
-    await Promise.all([previousResults, ctx.flush()]);
-    if (due.length === 0) break;
-    // Even when the flush was synchronous (a small one: durable-append.ts).
-    await yieldToEventLoop();
-    for (const p of await chargeBatch(ctx, pending)) {
-      results.push(p);
-      if (p.status === 'PENDING' && p.subscriptionId) held.add(p.subscriptionId);
+  const releaseCompaction = ctx.store.holdCompaction();
+  try {
+    for (;;) {
+      const previousResults = ctx.flush();
+      const due = nextDue();
+      const pending = stageBatch(ctx, due);
+      await Promise.all([previousResults, ctx.flush()]);
+      if (due.length === 0) break;
+      // Even when the flush was synchronous (a small one: durable-append.ts).
+      await yieldToEventLoop();
+      for (const p of await chargeBatch(ctx, pending)) {
+        results.push(p);
+        if (p.status === 'PENDING' && p.subscriptionId) held.add(p.subscriptionId);
+      }
+      expected = Math.max(expected, results.length);
+      ctx.progress(results.length, expected);
     }
-    expected = Math.max(expected, results.length);
-    ctx.progress(results.length, expected);
+  } finally {
+    releaseCompaction();
   }
   return results;
 }

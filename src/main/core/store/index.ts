@@ -328,6 +328,8 @@ class FileStore implements Store {
   private compaction: Promise<void> | null = null;
   /** The journal size past which the next background compaction starts. */
   private compactAt: number;
+  /** Holds on background compaction not yet released (holdCompaction). */
+  private compactionHolds = 0;
   private snapshotBytes: number;
 
   constructor(
@@ -481,6 +483,17 @@ class FileStore implements Store {
     return this.runCompaction();
   }
 
+  holdCompaction(): () => void {
+    this.compactionHolds++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.compactionHolds--;
+      this.maybeCompact();
+    };
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutDown();
     return this.closing;
@@ -547,7 +560,7 @@ class FileStore implements Store {
   }
 
   private maybeCompact(): void {
-    if (this.compaction !== null || this.closing !== null) return;
+    if (this.compaction !== null || this.closing !== null || this.compactionHolds > 0) return;
     if (this.journal.bytes < this.compactAt) return;
     // After a failure, wait for another threshold's worth of journal before trying again.
     this.compactAt = this.journal.bytes + this.threshold();
