@@ -109,15 +109,28 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-interface Waiter {
+/** The appends that go out in one write: they share one promise. */
+interface Group {
+  lines: string[];
+  written: Promise<void>;
   resolve: () => void;
   reject: (error: Error) => void;
 }
 
+function newGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const written = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { lines: [], written, resolve, reject };
+}
+
 /** Appends entries to the ledger file; see the header for the grouping of fsyncs. */
 export class LedgerWriter {
-  private queue: string[] = [];
-  private waiters: Waiter[] = [];
+  /** The appends not yet being written. */
+  private next: Group | null = null;
   private draining: Promise<void> | null = null;
   private failure: Error | null = null;
 
@@ -148,35 +161,38 @@ export class LedgerWriter {
   /** Append `entry`; resolves once it is written (and fsync'd when durable). */
   append(entry: LedgerEntry): Promise<void> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push(`${JSON.stringify(entry)}\n`);
-      this.waiters.push({ resolve, reject });
-      this.draining ??= this.drain();
-    });
+    this.next ??= newGroup();
+    this.next.lines.push(`${JSON.stringify(entry)}\n`);
+    this.draining ??= this.drain();
+    return this.next.written;
   }
 
   private async drain(): Promise<void> {
     // Started by the first append of a tick: the appends made in the same tick (a batch of
-    // charges) join it before the first write. Entries queued while one write and fsync are
-    // in flight go out together in the next.
+    // charges) join it before the first write. Entries appended while one write and fsync
+    // are in flight go out together in the next.
     await Promise.resolve();
-    while (this.queue.length > 0) {
-      const text = this.queue.join('');
-      const waiters = this.waiters;
-      this.queue = [];
-      this.waiters = [];
+    for (let group = this.next; group !== null; group = this.next) {
+      this.next = null;
       try {
-        await appendDurably(this.handle, Buffer.from(text), this.durable ? 'fdatasync' : 'none');
-        for (const waiter of waiters) waiter.resolve();
+        const bytes = Buffer.from(group.lines.join(''));
+        await appendDurably(this.handle, bytes, this.durable ? 'fdatasync' : 'none');
+        group.resolve();
       } catch (error) {
         // After a failed write the file's end is unknown: refuse every later append.
         this.failure = error instanceof Error ? error : new Error(String(error));
-        for (const waiter of [...waiters, ...this.waiters]) waiter.reject(this.failure);
-        this.queue = [];
-        this.waiters = [];
+        this.refuseFrom(group);
       }
     }
     this.draining = null;
+  }
+
+  /** Rejects `failed` and the appends made while it was being written. */
+  private refuseFrom(failed: Group): void {
+    const failure = this.failure ?? new Error('the gateway ledger could not be written');
+    failed.reject(failure);
+    this.next?.reject(failure);
+    this.next = null;
   }
 
   /** Wait for the appends in flight, then close the file. */

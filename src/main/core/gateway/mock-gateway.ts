@@ -97,8 +97,9 @@ function copyResult(result: ChargeResult): ChargeResult {
 class MockGatewayImpl implements MockGateway {
   /** Per idempotency key, the call running now; a later call with that key waits for it. */
   private readonly inFlight = new Map<string, Promise<void>>();
-  /** Every call accepted and not yet answered: close() waits for them. */
-  private readonly calls = new Set<Promise<void>>();
+  /** Calls accepted and not yet answered: close() waits until there are none. */
+  private active = 0;
+  private whenIdle: (() => void) | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -111,14 +112,14 @@ class MockGatewayImpl implements MockGateway {
   ) {}
 
   charge(request: ChargeRequest): Promise<ChargeResult> {
-    return this.accept(async () => {
+    return this.accept(() => {
       const valid = parseRequest(chargeRequest, request, 'charge');
       return this.exclusive(valid.idempotencyKey, () => this.chargeOnce(valid));
     });
   }
 
   refund(request: RefundRequest): Promise<RefundResult> {
-    return this.accept(async () => {
+    return this.accept(() => {
       const valid = parseRequest(refundRequest, request, 'refund');
       return this.exclusive(valid.idempotencyKey, () => this.refundOnce(valid));
     });
@@ -142,39 +143,41 @@ class MockGatewayImpl implements MockGateway {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      while (this.calls.size > 0) await Promise.all(this.calls);
+      if (this.active > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
       await this.writer.close();
     })();
     return this.closing;
   }
 
-  /** Run a call unless the gateway is closing, and let close() wait for it. */
+  /**
+   * Run a call unless the gateway is closing, and let close() wait for it. A call that
+   * throws at once (an invalid request) rejects like any other.
+   */
   private accept<T>(call: () => Promise<T>): Promise<T> {
     if (this.closing !== null) return Promise.reject(new Error('The mock gateway is closed'));
-    const answer = call();
-    const settled = answer.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.calls.add(settled);
-    void settled.then(() => this.calls.delete(settled));
+    let answer: Promise<T>;
+    try {
+      answer = call();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.active++;
+    const done = (): void => {
+      if (--this.active === 0) this.whenIdle?.();
+    };
+    answer.then(done, done);
     return answer;
   }
 
   /** Run `work` once no other call with `key` is running: concurrent replays wait. */
-  private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
-    for (let running = this.inFlight.get(key); running; running = this.inFlight.get(key)) {
-      await running;
-    }
+  private exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key);
+    if (running !== undefined) return running.then(() => this.exclusive(key, work));
     const answer = work();
-    const settled: Promise<void> = answer
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .then(() => {
-        if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
-      });
+    const release = (): void => {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
+    };
+    const settled: Promise<void> = answer.then(release, release);
     this.inFlight.set(key, settled);
     return answer;
   }
@@ -267,9 +270,8 @@ class MockGatewayImpl implements MockGateway {
   }
 
   /** Wait for the simulated network and for the entry to be on disk. */
-  private async answerAfter(written: Promise<void>): Promise<void> {
-    if (this.latencyMs === 0) await written;
-    else await Promise.all([this.delay(), written]);
+  private answerAfter(written: Promise<void>): Promise<unknown> {
+    return this.latencyMs === 0 ? written : Promise.all([this.delay(), written]);
   }
 
   private delay(): Promise<void> {
