@@ -415,8 +415,12 @@ describe('mock gateway: request validation', () => {
 describe('mock gateway: lifecycle', () => {
   it('finishes the calls in flight before closing, then refuses new ones', async () => {
     const gateway = await open({ latencyMs: 20 });
+    const order: string[] = [];
     const charging = gateway.charge(chargeRequest());
+    void charging.then(() => order.push('answered'));
     await gateway.close();
+    order.push('closed');
+    expect(order).toEqual(['answered', 'closed']);
     expect((await charging).status).toBe('succeeded');
     await expect(gateway.charge(chargeRequest({ idempotencyKey: 'late' }))).rejects.toThrow(
       /closed/,
