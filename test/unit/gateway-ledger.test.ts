@@ -141,6 +141,24 @@ describe('gateway ledger on disk', () => {
       expect(sequential).toBe(3);
     });
 
+    it('fails every call of a write that failed, then refuses more', async () => {
+      const gateway = await open();
+      const failing = vi.spyOn(fs, 'fdatasyncSync').mockImplementationOnce(() => {
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      });
+      try {
+        const tick = await Promise.allSettled([
+          gateway.charge(request('w-1', null)),
+          gateway.charge(request('w-2', null)),
+        ]);
+        expect(tick.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+        // The file's end is unknown after a failed write: no later call is answered either.
+        await expect(gateway.charge(request('w-3', null))).rejects.toThrow(/EIO/);
+      } finally {
+        failing.mockRestore();
+      }
+    });
+
     it('never syncs when not durable', async () => {
       const gateway = await open({ durable: false });
       const syncs = await countSyncs(async () => {
