@@ -2,7 +2,7 @@
  * The snapshot's payment encodings (codec.ts, columns.ts) give back exactly what they were
  * given: instants, keys, bodies, and whole payments written to a data directory and read
  * back lazily through the store (odd ids and e-mails, instants out of order or written in
- * other forms, keys in the derived forms and not).
+ * other forms, keys in the derived forms and not). So do the journal's (journal-codec.ts).
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,12 @@ import {
   periodKey,
 } from '../../src/main/core/store/codec';
 import { openStore, writeStoreFiles } from '../../src/main/core/store/index';
+import {
+  changesDecoder,
+  encodeChanges,
+  SUBSCRIPTION_TUPLE,
+} from '../../src/main/core/store/journal-codec';
+import type { Change } from '../../src/main/core/ports';
 import { payment as paymentSchema, type Payment } from '../../src/shared/domain';
 import { removeTempDirs, tempDir } from '../unit/store-fixtures';
 
@@ -205,6 +211,29 @@ describe('payment encodings', () => {
         expect(back).toEqual(p);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('journal encodings', () => {
+  // The codec does not judge records (replay checks them after): any JSON values will do.
+  const anyValue = fc.oneof(text, minor, fc.constant(null), fc.array(fc.nat(), { maxLength: 3 }));
+  const subscriptionArb = fc.record(
+    Object.fromEntries(SUBSCRIPTION_TUPLE.map((field) => [field, anyValue])),
+  ) as unknown as fc.Arbitrary<Extract<Change, { t: 'subscription' }>['v']>;
+  const changeArb: fc.Arbitrary<Change> = fc.oneof(
+    paymentArb.map((v) => ({ t: 'payment' as const, v })),
+    subscriptionArb.map((v) => ({ t: 'subscription' as const, v })),
+    fc.constant({ t: 'undo.pop' as const }),
+    fc.option(canonical, { nil: null }).map((v) => ({ t: 'clock' as const, v })),
+  );
+
+  it('decodes what a line holds back into the very changes committed', () => {
+    fc.assert(
+      fc.property(fc.array(changeArb, { maxLength: 6 }), (changes) => {
+        const written = JSON.parse(JSON.stringify(encodeChanges(changes))) as unknown[];
+        expect(changesDecoder()(written)).toEqual(changes);
+      }),
     );
   });
 });

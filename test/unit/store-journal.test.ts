@@ -2,13 +2,16 @@
  * Journal recovery: a torn last line (a crash mid-append) is cut and reported, every earlier
  * commit survives; damage anywhere else refuses the open and leaves the bytes as they were.
  * "Crashes" are copies of a live store's files (what a killed process leaves behind).
+ * Payments and subscriptions are journaled as tuples since schema 3; older lines still replay.
  */
 import { copyFile, readFile, readdir, writeFile, appendFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, StoreError } from '../../src/main/core/store/index';
+import { journalLine } from '../../src/main/core/store/journal';
+import { SUBSCRIPTION_TUPLE } from '../../src/main/core/store/journal-codec';
 import type { Store } from '../../src/main/core/ports';
-import { auditEntry, payment, removeTempDirs, tempDir } from './store-fixtures';
+import { at, auditEntry, payment, removeTempDirs, subscription, tempDir } from './store-fixtures';
 
 const open: Store[] = [];
 afterEach(async () => {
@@ -181,4 +184,70 @@ it('replays lines holding text beyond ASCII (the checksum is over the UTF-8 byte
   expect(logs).toEqual([]);
   expect(again.getPayment('p1')?.description).toBe(p.description);
   expect(auditIds(again)).toEqual(['a1']);
+});
+
+describe('the journal encoding (journal-codec.ts)', () => {
+  /** A store's files holding p0 in the snapshot and `lines` of changes in the journal after it. */
+  async function directoryWith(lines: unknown[][]): Promise<string> {
+    const dir = await crashedAfter(0); // the snapshot ends at commit 1
+    let seq = 1;
+    const text = lines.map((changes) => journalLine(++seq, JSON.stringify(changes)));
+    await writeFile(journalOf(dir), Buffer.concat(text));
+    return dir;
+  }
+
+  it('writes payments and subscriptions as tuples, and reads them back', async () => {
+    const live = await tempDir();
+    const store = await openStore(live);
+    open.push(store);
+    const p = payment('p1', { status: 'REFUNDED', refundedAmount: 1250, updatedAt: at(5) });
+    const s = subscription('s1', { waivedPeriods: [2, 3], retryAt: at(9) });
+    await store.commit([
+      { t: 'payment', v: p },
+      { t: 'subscription', v: s },
+    ]);
+    const line = JSON.parse(await readFile(journalOf(live), 'utf8')) as {
+      changes: { t: string; v: unknown }[];
+    };
+    expect(line.changes.map((c) => [c.t, Array.isArray(c.v)])).toEqual([
+      ['payment', true],
+      ['subscription', true],
+    ]);
+    const dir = await tempDir();
+    await copyFile(journalOf(live), journalOf(dir));
+    const { store: again } = await reopen(dir);
+    expect(again.getPayment('p1')).toEqual(p);
+    expect(again.getSubscription('s1')).toEqual(s);
+  });
+
+  it('replays lines written before schema 3 (records as objects), and migrates the snapshot', async () => {
+    const dir = await directoryWith([
+      [{ t: 'payment', v: payment('p1') }],
+      [{ t: 'subscription', v: subscription('s1') }],
+    ]);
+    const snapshot = join(dir, 'paydesk.json');
+    const v3 = await readFile(snapshot, 'utf8');
+    expect(v3).toContain('"schemaVersion":3,');
+    await writeFile(snapshot, v3.replace('"schemaVersion":3,', '"schemaVersion":2,'));
+    const { store } = await reopen(dir);
+    expect(store.getPayment('p1')).toEqual(payment('p1'));
+    expect(store.getSubscription('s1')).toEqual(subscription('s1'));
+    expect(await readFile(snapshot, 'utf8')).toContain('"schemaVersion":3,');
+  });
+
+  it('refuses a tuple that is not a record, naming the field', async () => {
+    const sub = subscription('s1');
+    const tuple: unknown[] = SUBSCRIPTION_TUPLE.map((field) => sub[field]);
+    tuple[SUBSCRIPTION_TUPLE.indexOf('amount')] = 'twelve';
+    const dir = await directoryWith([
+      [{ t: 'subscription', v: tuple }],
+      [{ t: 'audit', v: auditEntry('a1') }],
+    ]);
+    const error = await openStore(dir).then(
+      () => null,
+      (e: unknown) => e as StoreError,
+    );
+    expect(error?.code).toBe('corrupt');
+    expect(error?.message).toMatch(/line 1: change 0: subscription: amount: .*expected number/);
+  });
 });

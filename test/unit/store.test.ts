@@ -437,10 +437,10 @@ describe('durability and closing', () => {
     const atOpen = compactions; // a new store's first snapshot is written the same way
     const first = store.holdCompaction();
     const second = store.holdCompaction();
-    for (let i = 0; i < 10; i++) await put(store, { t: 'payment', v: payment(`p${i}`) });
+    for (let i = 0; i < 30; i++) await put(store, { t: 'payment', v: payment(`p${i}`) });
     first();
     first(); // a second call of the same release does nothing
-    await put(store, { t: 'payment', v: payment('p10') });
+    await put(store, { t: 'payment', v: payment('p30') });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(compactions).toBe(atOpen);
     expect(await journalBytes()).toBeGreaterThan(2000 * 2);
@@ -448,7 +448,7 @@ describe('durability and closing', () => {
     second();
     await vi.waitFor(() => expect(compactions).toBe(atOpen + 1));
     await vi.waitFor(async () => expect(await journalBytes()).toBe(0));
-    expect(store.paymentCount()).toBe(11);
+    expect(store.paymentCount()).toBe(31);
   });
 
   it('lets the journal grow to the size of a larger snapshot before compacting it', async () => {

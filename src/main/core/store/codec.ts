@@ -14,10 +14,11 @@
  *       failureMessage, refundedAmount, redoOf, updatedAt | 0 (= createdAt), events]
  *    each event [type, at | 0 (= createdAt) | 1 (= updatedAt), ...its own fields in the
  *    order of encodeEvent]; a succeeded event's transactionId is 0 when it is the payment's.
- * Schema version 1 wrote each payment whole as one positional tuple (only read now, to
- * migrate): [id, amount, currency, customerEmail, description, paymentMethod, status,
- * transactionId, failureCode, failureMessage, refundedAmount, idempotencyKey,
- * subscriptionId, period, redoOf, createdAt, updatedAt | 0, events].
+ * Schema version 1 wrote each payment whole as one positional tuple, and the journal does
+ * since schema version 3 (journal-codec.ts): [id, amount, currency, customerEmail,
+ * description, paymentMethod, status, transactionId, failureCode, failureMessage,
+ * refundedAmount, idempotencyKey, subscriptionId, period, redoOf, createdAt,
+ * updatedAt | 0, events], the events as in a body.
  *
  * Decoding never throws: a malformed body decodes to an object that fails validation.
  */
@@ -194,10 +195,14 @@ function encodeEvent(e: PaymentEvent, p: Payment): unknown[] {
   }
 }
 
-/** A payment's body line (without its separator). */
-export function encodeBody(p: Payment): string {
+function encodeEvents(p: Payment): unknown[] {
   const events: unknown[] = new Array(p.events.length);
   for (let i = 0; i < p.events.length; i++) events[i] = encodeEvent(p.events[i] as PaymentEvent, p);
+  return events;
+}
+
+/** A payment's body line (without its separator). */
+export function encodeBody(p: Payment): string {
   return JSON.stringify([
     p.amount,
     p.currency,
@@ -209,7 +214,7 @@ export function encodeBody(p: Payment): string {
     p.refundedAmount,
     p.redoOf,
     p.updatedAt === p.createdAt ? 0 : p.updatedAt,
-    events,
+    encodeEvents(p),
   ]);
 }
 
@@ -292,10 +297,34 @@ function decodeEvent(
 }
 
 // ---------------------------------------------------------------------------------------
-// Schema version 1 (read only)
+// Whole payments as tuples (schema version 1's snapshot; the journal's since version 3)
+
+/** A payment whole, as one tuple (see the header comment). */
+export function encodePaymentTuple(p: Payment): unknown[] {
+  return [
+    p.id,
+    p.amount,
+    p.currency,
+    p.customerEmail,
+    p.description,
+    p.paymentMethod,
+    p.status,
+    p.transactionId,
+    p.failureCode,
+    p.failureMessage,
+    p.refundedAmount,
+    p.idempotencyKey,
+    p.subscriptionId,
+    p.period,
+    p.redoOf,
+    p.createdAt,
+    p.updatedAt === p.createdAt ? 0 : p.updatedAt,
+    encodeEvents(p),
+  ];
+}
 
 export interface PaymentDecoder {
-  /** A version-1 tuple decodes to a payment-shaped object; any other value is returned unchanged. */
+  /** A payment tuple decodes to a payment-shaped object; any other value is returned unchanged. */
   (raw: unknown): unknown;
 }
 

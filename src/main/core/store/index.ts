@@ -78,6 +78,7 @@ import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import { dataFiles, TEMP_SUFFIX, type DataFiles } from './files';
 import { journalLine, JournalWriter, replayJournal } from './journal';
 import { acquireLock, type DirLock } from './lock';
+import { encodeChanges } from './journal-codec';
 import { migrate, SCHEMA_VERSION, type Migration, type RawDoc } from './migrations';
 import type { PaymentBase } from './payment-base';
 import { draftList } from './payment-writer';
@@ -467,7 +468,7 @@ class FileStore implements Store {
     }
     let json: string;
     try {
-      json = JSON.stringify(changes);
+      json = JSON.stringify(encodeChanges(changes));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -614,7 +615,7 @@ export async function writeStoreFiles(dataDir: string, content: StoreFilesConten
     let lines: Buffer[] = [];
     for (const changes of content.journal ?? []) {
       seq++;
-      lines.push(journalLine(seq, JSON.stringify(changes)));
+      lines.push(journalLine(seq, JSON.stringify(encodeChanges(changes))));
       if (lines.length >= 1000) {
         await handle.write(Buffer.concat(lines));
         lines = [];

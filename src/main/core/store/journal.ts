@@ -1,6 +1,7 @@
 /**
  * paydesk.journal: one JSON line per commit, `{"seq":N,"crc":C,"changes":[...]}`, where C is
- * the CRC-32 of the changes' JSON text. Sequence numbers follow each other without gaps.
+ * the CRC-32 of the changes' JSON text (written as journal-codec.ts encodes them). Sequence
+ * numbers follow each other without gaps.
  *
  * Replay (at open) applies the lines after the snapshot's journalSeq. A bad LAST line (torn by
  * a crash mid-append: incomplete, bad checksum, no newline) was never acknowledged and is
@@ -15,6 +16,7 @@ import { crc32 } from 'node:zlib';
 import { appendDurably, writeAll } from '../durable-append';
 import type { Change } from '../ports';
 import { errnoCode, StoreError, unreadable } from './errors';
+import { changesDecoder } from './journal-codec';
 import { fsyncDir, readLines, TEMP_SUFFIX, type LineRef } from './files';
 import type { CompactionStep } from './snapshot';
 
@@ -93,6 +95,7 @@ export async function replayJournal(
   const result: ReplayResult = { lastSeq: journalSeq, applied: 0, goodBytes: 0, torn: null };
   let prevSeq: number | null = null;
   let bad: { line: number; problem: string } | null = null;
+  const decode = changesDecoder();
   try {
     await readLines(path, (lines) => {
       for (const line of lines) {
@@ -139,9 +142,10 @@ export async function replayJournal(
         return 'the changes are not valid JSON';
       }
       if (!Array.isArray(changes)) return 'the changes are not a list';
-      const problem = target.check(changes);
+      const decoded = decode(changes);
+      const problem = target.check(decoded);
       if (problem !== null) throw corruptJournal(path, line.lineNo, problem);
-      target.apply(changes as Change[]);
+      target.apply(decoded as Change[]);
       result.applied++;
     }
     prevSeq = seq;

@@ -5,17 +5,20 @@
  * the snapshot in the current version at once, so the journal never mixes versions.
  * A snapshot newer than SCHEMA_VERSION is refused, never touched.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export type RawDoc = Record<string, unknown>;
 export type Migration = (doc: RawDoc) => RawDoc;
 
 /**
  * MIGRATIONS[n] migrates version n to n + 1. Version 2 changed only how payments are laid
- * out in the file (a raw document holds them as objects either way).
+ * out in the file (a raw document holds them as objects either way); version 3 only how the
+ * journal writes payments and subscriptions (journal-codec.ts reads the older lines too): an
+ * older Paydesk refuses the directory as newer instead of taking its journal for damage.
  */
 export const MIGRATIONS: Readonly<Record<number, Migration>> = {
   1: (doc) => doc,
+  2: (doc) => doc,
 };
 
 export type MigrationResult =
