@@ -162,24 +162,30 @@ class MockGatewayImpl implements MockGateway {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     this.active++;
-    const done = (): void => {
-      if (--this.active === 0) this.whenIdle?.();
-    };
-    answer.then(done, done);
+    answer.then(this.answered, this.answered);
     return answer;
   }
+
+  private readonly answered = (): void => {
+    if (--this.active === 0) this.whenIdle?.();
+  };
 
   /** Run `work` once no other call with `key` is running: concurrent replays wait. */
   private exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
     const running = this.inFlight.get(key);
     if (running !== undefined) return running.then(() => this.exclusive(key, work));
     const answer = work();
-    const release = (): void => {
-      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
-    };
-    const settled: Promise<void> = answer.then(release, release);
+    // Inline callbacks: a named closure per call costs a name each under tsx's keepNames.
+    const settled: Promise<void> = answer.then(
+      () => this.release(key, settled),
+      () => this.release(key, settled),
+    );
     this.inFlight.set(key, settled);
     return answer;
+  }
+
+  private release(key: string, settled: Promise<void>): void {
+    if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
   }
 
   private async chargeOnce(request: ChargeRequest): Promise<ChargeResult> {
