@@ -707,6 +707,29 @@ describe('schema versions and damaged files', () => {
     await expectStoreError(openStore(dir), 'newer_schema');
   });
 
+  it('moves a schema 2 snapshot to 3 (only the journal changed) without reading its payments', async () => {
+    const dir = await tempDir();
+    const first = await openStore(dir);
+    await put(
+      first,
+      { t: 'payment', v: payment('p1', { createdAt: at(1) }) },
+      { t: 'payment', v: payment('p2', { createdAt: at(2), currency: 'EUR' }) },
+    );
+    await first.close();
+    const path = join(dir, 'paydesk.json');
+    const text = await readFile(path, 'utf8');
+    expect(SCHEMA_VERSION).toBe(3);
+    // A damaged body (same size): reading every payment would refuse the open.
+    await writeFile(
+      path,
+      text.replace('"schemaVersion":3,', '"schemaVersion":2,').replace('"USD"', '"usd"'),
+    );
+    const store = await openTracked(dir);
+    expect(store.getPayment('p2')?.currency).toBe('EUR');
+    expect(() => store.getPayment('p1')).toThrow(/currency/);
+    expect(await readFile(path, 'utf8')).toContain('"schemaVersion":3,');
+  });
+
   it('reads a schema 1 snapshot (payments whole, as tuples) and rewrites it', async () => {
     const dir = await tempDir();
     const t0 = at(0);

@@ -5,7 +5,8 @@
  *  - paydesk.json     the snapshot: the whole state as of commit `journalSeq` (a lowdb file
  *                     with our own adapter; layout in snapshot.ts: the payments' indexed
  *                     fields in columns, their other fields one line each at the end).
- *  - paydesk.journal  one JSON line per commit after the snapshot: {"seq","crc","changes"}.
+ *  - paydesk.journal  one JSON line per commit after the snapshot: {"seq","crc","changes"}
+ *                     (layout in journal.ts, changes encoded by journal-codec.ts).
  *  - paydesk.lock     the pid of the one process that may write the directory.
  *  - *.tmp            a snapshot or journal being rewritten; ignored and removed at open.
  *
@@ -25,7 +26,8 @@
  *    byte (neither read nor checked again); payments are read from the new file as soon as
  *    it is synced. Idempotency records older than 7 days are dropped at compaction.
  *  - open() takes the lock (a stale lock of a dead pid is taken over), reads and validates
- *    the snapshot, migrates an older schema (reading every payment), refuses a newer one,
+ *    the snapshot, migrates an older schema (reading every payment, unless the versions
+ *    between changed only the journal: migrations.ts), refuses a newer one,
  *    and replays the journal. A torn last journal line is cut and reported through
  *    options.log; any other damage found at open stops it with StoreError 'corrupt' and
  *    touches nothing.
@@ -79,7 +81,7 @@ import { dataFiles, TEMP_SUFFIX, type DataFiles } from './files';
 import { journalLine, JournalWriter, replayJournal } from './journal';
 import { acquireLock, type DirLock } from './lock';
 import { encodeChanges } from './journal-codec';
-import { migrate, SCHEMA_VERSION, type Migration, type RawDoc } from './migrations';
+import { migrate, readsPayments, SCHEMA_VERSION, type Migration, type RawDoc } from './migrations';
 import type { PaymentBase } from './payment-base';
 import { draftList } from './payment-writer';
 import { SnapshotFile, type SnapshotData, type StepHook } from './snapshot';
@@ -229,7 +231,12 @@ async function loadSnapshot(
   let { raw, firstLines, payments: base } = data;
   try {
     const version = raw.schemaVersion;
-    if (base !== null && typeof version === 'number' && version < target) {
+    if (
+      base !== null &&
+      typeof version === 'number' &&
+      version < target &&
+      readsPayments(version, target, migrations)
+    ) {
       // Migrations take payments as objects: read them all (each is validated as it is).
       raw = { ...raw, payments: readAll(base) };
       firstLines = {};

@@ -11,6 +11,12 @@ export type RawDoc = Record<string, unknown>;
 export type Migration = (doc: RawDoc) => RawDoc;
 
 /**
+ * The migration of a version that changed only how the journal is written: the snapshot is
+ * rewritten as it is (its payments copied byte for byte, never read), only its version moves.
+ */
+export const journalOnly: Migration = (doc) => doc;
+
+/**
  * MIGRATIONS[n] migrates version n to n + 1. Version 2 changed only how payments are laid
  * out in the file (a raw document holds them as objects either way); version 3 only how the
  * journal writes payments and subscriptions (journal-codec.ts reads the older lines too): an
@@ -18,8 +24,18 @@ export type Migration = (doc: RawDoc) => RawDoc;
  */
 export const MIGRATIONS: Readonly<Record<number, Migration>> = {
   1: (doc) => doc,
-  2: (doc) => doc,
+  2: journalOnly,
 };
+
+/** Whether migrating a snapshot from `version` to `target` needs its payments as objects. */
+export function readsPayments(
+  version: number,
+  target: number,
+  migrations: Readonly<Record<number, Migration>> = MIGRATIONS,
+): boolean {
+  for (let v = version; v < target; v++) if (migrations[v] !== journalOnly) return true;
+  return false;
+}
 
 export type MigrationResult =
   | { ok: true; doc: RawDoc; migrated: boolean }
