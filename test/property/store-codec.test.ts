@@ -194,6 +194,33 @@ describe('payment encodings', () => {
     );
   });
 
+  it('reads a period key as the regular expression of its form reads it', () => {
+    const PERIOD_KEY = /^sub_(.*)_p(\d+)_a(\d+)$/s;
+    const byRegex = (key: string) => {
+      if (key.startsWith('charge_')) return { id: key.slice(7) };
+      const m = PERIOD_KEY.exec(key);
+      return m === null ? null : { subscriptionId: m[1], period: Number(m[2]) };
+    };
+    const piece = fc.oneof(
+      text,
+      fc.constantFrom('sub_', '_p', '_a', '_p1', '_a0', '_p_a', '12', 'charge_', '_'),
+      fc.nat().map(String),
+    );
+    const keyLike = fc.array(piece, { maxLength: 7 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          keyLike,
+          keyLike.map((k) => `sub_${k}`),
+        ),
+        (key) => {
+          expect(keyOwner(key)).toEqual(byRegex(key));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
   it('decodes a body back into the payment, which stays valid', () => {
     fc.assert(
       fc.property(paymentArb, (p) => {

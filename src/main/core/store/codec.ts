@@ -161,16 +161,32 @@ export function encodeKey(p: Payment): number | string {
   return key;
 }
 
-const PERIOD_KEY = /^sub_(.*)_p(\d+)_a(\d+)$/s;
+/** Whether text[from, to) is one digit or more. */
+function digitsOnly(text: string, from: number, to: number): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
-/** Which payment a key in one of the encoded forms would belong to; null for another key. */
+/**
+ * Which payment a key in one of the encoded forms would belong to; null for another key.
+ * A period key reads as /^sub_(.*)_p(\d+)_a(\d+)$/s would read it (the subscription id is
+ * all before the last `_p<digits>_a<digits>`), without the regular expression's
+ * backtracking: the store asks this of every payment it is given.
+ */
 export function keyOwner(
   key: string,
 ): { id: string } | { subscriptionId: string; period: number } | null {
   if (key.startsWith('charge_')) return { id: key.slice(7) };
-  const m = PERIOD_KEY.exec(key);
-  if (m === null) return null;
-  return { subscriptionId: m[1] as string, period: Number(m[2]) };
+  if (!key.startsWith('sub_')) return null;
+  const a = key.lastIndexOf('_a');
+  if (a < 4 || !digitsOnly(key, a + 2, key.length)) return null;
+  const p = key.lastIndexOf('_p', a - 1);
+  if (p < 4 || !digitsOnly(key, p + 2, a)) return null;
+  return { subscriptionId: key.slice(4, p), period: Number(key.slice(p + 2, a)) };
 }
 
 // ---------------------------------------------------------------------------------------
