@@ -32,14 +32,18 @@ const chargeRef = z.object({
 type ChargeRef = z.infer<typeof chargeRef>;
 const runMemo = z.object({ charges: z.array(chargeRef) });
 
-/** Stage the PENDING payment of one attempt at `period` (committed before the gateway call). */
+/**
+ * The PENDING payment of the next attempt at `period`, after `attempts` earlier ones
+ * (committed before the gateway call).
+ */
 function pendingCharge(
   ctx: CommandContext,
   sub: Subscription,
   period: number,
+  attempts: number,
   redoOf: string | null,
 ) {
-  const attempt = ctx.store.periodCharges(sub.id, period).attempts + 1;
+  const attempt = attempts + 1;
   const id = newId('pay');
   return pendingPayment(
     {
@@ -77,11 +81,12 @@ function runLabel(summary: RecurringRunSummary): string {
 function stageBatch(ctx: CommandContext, subs: Subscription[]): Pending[] {
   const pending: Pending[] = [];
   for (const sub of subs) {
-    if (ctx.store.periodCharges(sub.id, sub.nextPeriod).paid) {
+    const charges = ctx.store.periodCharges(sub.id, sub.nextPeriod);
+    if (charges.paid) {
       ctx.stage({ t: 'subscription', v: periodPaid(sub, sub.nextPeriod, ctx.now()) });
       continue;
     }
-    const payment = pendingCharge(ctx, sub, sub.nextPeriod, null);
+    const payment = pendingCharge(ctx, sub, sub.nextPeriod, charges.attempts, null);
     ctx.stage({ t: 'payment', v: payment });
     pending.push({ sub, payment });
   }
@@ -161,7 +166,8 @@ async function rechargeWaived(ctx: CommandContext, charges: ChargeRef[]): Promis
   const results: Payment[] = [];
   for (const ref of charges) {
     const sub = requireSubscription(ctx.store, ref.subscriptionId);
-    const payment = pendingCharge(ctx, sub, ref.period, ref.paymentId);
+    const { attempts } = ctx.store.periodCharges(sub.id, ref.period);
+    const payment = pendingCharge(ctx, sub, ref.period, attempts, ref.paymentId);
     ctx.stage({ t: 'payment', v: payment });
     await ctx.flush();
     const after = await chargePending(ctx.gateway, payment, () => ctx.now());
