@@ -147,7 +147,7 @@ async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
       const pending = stageBatch(ctx, due);
       await Promise.all([previousResults, ctx.flush()]);
       if (due.length === 0) break;
-      // Even when the flush was synchronous (a small one: durable-append.ts).
+      // Even when the flush was synchronous (as a batch's usually is: durable-append.ts).
       await yieldToEventLoop();
       for (const p of await chargeBatch(ctx, pending)) {
         results.push(p);

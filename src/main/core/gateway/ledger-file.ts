@@ -181,15 +181,14 @@ export class LedgerWriter {
       } catch (error) {
         // After a failed write the file's end is unknown: refuse every later append.
         this.failure = error instanceof Error ? error : new Error(String(error));
-        this.refuseFrom(group);
+        this.refuse(group, this.failure);
       }
     }
     this.draining = null;
   }
 
   /** Rejects `failed` and the appends made while it was being written. */
-  private refuseFrom(failed: Group): void {
-    const failure = this.failure ?? new Error('the gateway ledger could not be written');
+  private refuse(failed: Group, failure: Error): void {
     failed.reject(failure);
     this.next?.reject(failure);
     this.next = null;
