@@ -37,6 +37,16 @@ export const SUBSCRIPTION_TUPLE = [
   'updatedAt',
 ] as const satisfies readonly (keyof Subscription)[];
 
+/**
+ * Fails to compile when Subscription has a field the tuple lacks (it would be lost). A new
+ * field goes at the end of the tuple: positions are part of the format, and decoding takes
+ * a tuple of another length for damage.
+ */
+export type SubscriptionTupleIsComplete = Assert<
+  Exclude<keyof Subscription, (typeof SUBSCRIPTION_TUPLE)[number]>
+>;
+type Assert<Unlisted extends never> = Unlisted;
+
 /** The changes as they are written (to be passed to JSON.stringify). */
 export function encodeChanges(changes: readonly Change[]): unknown[] {
   const out: unknown[] = new Array(changes.length);
