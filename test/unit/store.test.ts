@@ -620,7 +620,8 @@ describe('schema versions and damaged files', () => {
     expect(error.message).toMatch(/payments\[0\]: createdAt: "yesterday" is no instant/);
   });
 
-  it('opens with a bad payment body, and refuses that payment when it is read, naming its line', async () => {
+  /** A closed store holding p1 (USD) and p2 (EUR), and its snapshot's text. */
+  async function closedStoreWithTwoPayments() {
     const dir = await tempDir();
     const first = await openStore(dir);
     await put(
@@ -630,7 +631,11 @@ describe('schema versions and damaged files', () => {
     );
     await first.close();
     const path = join(dir, 'paydesk.json');
-    const text = await readFile(path, 'utf8');
+    return { dir, path, text: await readFile(path, 'utf8') };
+  }
+
+  it('opens with a bad payment body, and refuses that payment when it is read, naming its line', async () => {
+    const { dir, path, text } = await closedStoreWithTwoPayments();
     await writeFile(path, text.replace('"USD"', '"usd"')); // same size: only reading finds it
     const line = text.split('\n').findIndex((l) => l.includes('"USD"')) + 1;
     const store = await openTracked(dir);
@@ -708,16 +713,7 @@ describe('schema versions and damaged files', () => {
   });
 
   it('moves a schema 2 snapshot to 3 (only the journal changed) without reading its payments', async () => {
-    const dir = await tempDir();
-    const first = await openStore(dir);
-    await put(
-      first,
-      { t: 'payment', v: payment('p1', { createdAt: at(1) }) },
-      { t: 'payment', v: payment('p2', { createdAt: at(2), currency: 'EUR' }) },
-    );
-    await first.close();
-    const path = join(dir, 'paydesk.json');
-    const text = await readFile(path, 'utf8');
+    const { dir, path, text } = await closedStoreWithTwoPayments();
     expect(SCHEMA_VERSION).toBe(3);
     // A damaged body (same size): reading every payment would refuse the open.
     await writeFile(
