@@ -103,6 +103,7 @@ function makeSubscriptions(count: number, due: number, rnd: () => number): Subsc
       waivedPeriods: [],
       createdAt: created,
       updatedAt: created,
+      review: null,
     });
   }
   return out;

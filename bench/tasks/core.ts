@@ -8,6 +8,7 @@
  */
 import { SystemClock } from '../../src/main/core/clock';
 import type { CommandInvoker } from '../../src/main/core/invoker';
+import { internalRequest } from '../../src/main/core/requests';
 import type { ParamsOf, ResultOf } from '../protocol';
 import { collectGarbage, seededRandom, summarize } from '../stats';
 import { invokerOver, openGateway, openParts } from './assemble';
@@ -30,7 +31,11 @@ async function processPayments(
       paymentMethod: null,
     };
     const start = performance.now();
-    const payment = await invoker.execute('ProcessPayment', params, 'operator');
+    const payment = await invoker.execute(
+      'ProcessPayment',
+      params,
+      internalRequest('payments.process', 'operator'),
+    );
     ms.push(performance.now() - start);
     if (payment.status === 'COMPLETED') succeeded++;
   }

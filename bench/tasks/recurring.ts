@@ -8,6 +8,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TestClock } from '../../src/main/core/clock';
+import { internalRequest } from '../../src/main/core/requests';
 import { FIXTURE_NOW } from '../fixtures';
 import type { ParamsOf, ResultOf } from '../protocol';
 import { collectGarbage } from '../stats';
@@ -22,7 +23,11 @@ export async function recurring(p: ParamsOf<'recurring'>): Promise<ResultOf<'rec
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const start = performance.now();
-  const summary = await parts.invoker.execute('RunRecurring', {}, 'scheduler');
+  const summary = await parts.invoker.execute(
+    'RunRecurring',
+    {},
+    internalRequest('scheduler.run', 'scheduler'),
+  );
   const ms = performance.now() - start;
   loop.disable();
   await closeParts(parts);

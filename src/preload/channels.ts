@@ -22,6 +22,8 @@ const OPERATION_CHANNELS: Record<OperationName, true> = {
   'subscriptions.pause': true,
   'subscriptions.resume': true,
   'subscriptions.cancel': true,
+  'subscriptions.chargeMissed': true,
+  'subscriptions.skipMissed': true,
   'recurring.run': true,
   'history.get': true,
   'history.undo': true,

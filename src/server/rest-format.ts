@@ -6,12 +6,13 @@
 import type {
   HistoryItem,
   HistoryView,
+  PaymentDetail,
   RecurringRunSummary,
   RecurringRunSummaryBrief,
   SchedulerStatus,
   SubscriptionDetail,
 } from '../shared/contract';
-import type { Payment, PaymentEvent, Subscription } from '../shared/domain';
+import type { Payment, PaymentEvent, Refund, Subscription } from '../shared/domain';
 import { toDecimalString } from '../shared/money';
 
 export const snakeCase = (name: string): string =>
@@ -58,10 +59,25 @@ function presentEvent(e: PaymentEvent, currency: string) {
   }
 }
 
-/** A payment with its timeline, for GET payments/{id}/. */
-export const presentPaymentDetail = (p: Payment) => ({
+export function presentRefund(r: Refund) {
+  return {
+    id: r.id,
+    amount: toDecimalString(r.amount, r.currency),
+    currency: r.currency,
+    status: r.status,
+    gateway_refund_id: r.gatewayRefundId,
+    failure_code: r.failureCode,
+    failure_message: r.failureMessage,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+  };
+}
+
+/** A payment with its timeline and its refunds, for GET payments/{id}/. */
+export const presentPaymentDetail = (p: PaymentDetail) => ({
   ...presentPayment(p),
   events: p.events.map((e) => presentEvent(e, p.currency)),
+  refunds: p.refunds.map(presentRefund),
 });
 
 export function presentSubscription(s: Subscription) {
@@ -78,6 +94,15 @@ export function presentSubscription(s: Subscription) {
     updated_at: s.updatedAt,
     failed_attempts: s.failedAttempts,
     pause_reason: s.pauseReason,
+    billing_anchor: s.billingAnchor,
+    missed_periods:
+      s.review === null
+        ? null
+        : {
+            from_period: s.review.fromPeriod,
+            to_period: s.review.toPeriod,
+            marked_at: s.review.markedAt,
+          },
   };
 }
 

@@ -3,11 +3,15 @@
  * maps each path to one contract operation, snake_case JSON to the contract's input and the
  * operation's output back to the MVP's JSON, with Idempotency-Key support on every POST.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { Core, IdempotentResponse } from '../main/core/api';
-import { operations, type OperationName, type OperationOutput } from '../shared/contract';
+import type { Core } from '../main/core/api';
+import {
+  idempotencyKey,
+  operations,
+  type OperationName,
+  type OperationOutput,
+} from '../shared/contract';
 import type { AppError, ErrorCode, Result } from '../shared/result';
 import {
   errorBody,
@@ -193,6 +197,20 @@ export const ROUTES: Route[] = [
     }),
   ),
   route({
+    method: 'POST',
+    path: 'subscriptions/:id/charge-missed',
+    op: 'subscriptions.chargeMissed',
+    pathFields: { id: 'id' },
+    render: (run) => ok200(presentRun(run)),
+  }),
+  route({
+    method: 'POST',
+    path: 'subscriptions/:id/skip-missed',
+    op: 'subscriptions.skipMissed',
+    pathFields: { id: 'id' },
+    render: (s) => ok200(presentSubscription(s)),
+  }),
+  route({
     method: 'GET',
     path: 'history',
     op: 'history.get',
@@ -291,17 +309,31 @@ const STATUS_OF: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   unavailable: 409,
+  in_progress: 409,
   forbidden: 403,
   gateway: 502,
   internal: 500,
+  storage_unavailable: 503,
 };
 
+/** What a route answers: a status and the JSON text of the body. */
+interface Response {
+  status: number;
+  body: string;
+}
+
+/** The name REST gives a contract field: the path parameter, the header, or snake_case. */
+function restField(route: Route, field: string): string {
+  if (field === 'idempotencyKey') return 'Idempotency-Key';
+  const [head = '', ...rest] = field.split('.');
+  return [route.pathFields?.[head] ?? snakeCase(head), ...rest].join('.');
+}
+
 /** A core error in REST terms: the field (and the message's leading field) in snake_case. */
-function renderError(error: AppError, route: Route): IdempotentResponse {
+function renderError(error: AppError, route: Route): Response {
   let { field, message } = error;
   if (field !== undefined) {
-    const [head = '', ...rest] = field.split('.');
-    const restName = [route.pathFields?.[head] ?? snakeCase(head), ...rest].join('.');
+    const restName = restField(route, field);
     if (message.startsWith(`${field}:`)) message = restName + message.slice(field.length);
     field = restName;
   }
@@ -310,18 +342,6 @@ function renderError(error: AppError, route: Route): IdempotentResponse {
     body: errorBody({ code: error.code, message, ...(field === undefined ? {} : { field }) }),
   };
 }
-
-/** Canonical JSON (keys sorted at every level), for request fingerprints. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Serve one request below /command/api/ (the caller has checked the Host and the token).
@@ -362,42 +382,28 @@ export async function handleRest(
   const input = r.input(request);
   if (!input.ok) return sendFailure(res, input.failure);
 
-  const render = (result: Result<unknown>): IdempotentResponse => {
+  const render = (result: Result<unknown>): Response => {
     if (!result.ok) return renderError(result.error, r);
     const out = r.render(result.data as never, request);
     return { status: out.status, body: JSON.stringify(out.body) };
   };
 
-  const key = req.headers['idempotency-key'];
-  if (r.method === 'POST' && key !== undefined) {
-    if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-      return sendFailure(res, idempotencyKeyInvalid);
-    }
-    const fingerprint = createHash('sha256')
-      .update(`POST /${r.path}\n${JSON.stringify(params)}\n${canonicalJson(body ?? {})}`)
-      .digest('hex');
-    const answer = await core.callIdempotent(key, fingerprint, r.op, input.value, 'api', render);
-    if ('conflict' in answer) return sendFailure(res, idempotencyConflict);
-    return sendJsonText(
-      res,
-      answer.status,
-      answer.body,
-      answer.replayed ? { 'idempotent-replayed': 'true' } : {},
-    );
-  }
-  const answer = render(await core.call(r.op, input.value, 'api'));
-  sendJsonText(res, answer.status, answer.body);
+  const header = r.method === 'POST' ? req.headers['idempotency-key'] : undefined;
+  const key = header === undefined ? undefined : idempotencyKey.safeParse(header);
+  if (key?.success === false) return sendFailure(res, idempotencyKeyInvalid);
+  const answer = await core.call(
+    r.op,
+    input.value,
+    'api',
+    key === undefined ? {} : { idempotencyKey: key.data },
+  );
+  const { status, body: text } = render(answer);
+  sendJsonText(res, status, text, answer.replayed ? { 'idempotent-replayed': 'true' } : {});
 }
 
 const idempotencyKeyInvalid: HttpFailure = failure(
   400,
   'validation',
   'Idempotency-Key must be 1 to 255 visible ASCII characters',
-  'Idempotency-Key',
-);
-const idempotencyConflict: HttpFailure = failure(
-  409,
-  'conflict',
-  'This Idempotency-Key was used with another request: use a new key for a new request',
   'Idempotency-Key',
 );

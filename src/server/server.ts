@@ -102,7 +102,9 @@ export async function createServer(core: Core, options: ServerOptions): Promise<
     if (method === 'OPTIONS') return methodNotAllowed(res, allowedMethods(pathname));
 
     if (HEALTH_PATHS.has(pathname)) {
-      return method === 'GET' ? sendJson(res, 200, { status: 'ok' }) : methodNotAllowed(res, 'GET');
+      return method === 'GET'
+        ? sendJson(res, 200, { status: 'ok', reconciling: core.reconciling() })
+        : methodNotAllowed(res, 'GET');
     }
     const isApi = pathname.startsWith(API_PREFIX) || `${pathname}/` === API_PREFIX;
     const isRpc = pathname.startsWith(RPC_PREFIX) || `${pathname}/` === RPC_PREFIX;

@@ -11,10 +11,12 @@ import {
   type AuditEntry,
   type HistoryEntry,
   type Payment,
+  type Refund,
   type Settings,
   type Subscription,
 } from './domain';
 import type { Result } from './result';
+import { TEST_PAYMENT_METHOD_IDS, isTestPaymentMethod } from './test-methods';
 
 const id = z.string().trim().min(1, 'Required').max(100);
 const email = z.email('Enter an email address like ann@example.com').max(254);
@@ -30,8 +32,37 @@ const page = {
   order: z.enum(['asc', 'desc']).default('desc'),
 };
 const empty = z.object({}).strict();
+/**
+ * A payment method: a test method of the mock gateway (pm_card_visa...), or any other text
+ * that does not look like one (the gateway then draws a seeded outcome). An unknown `pm_`
+ * id is refused here, before anything is stored or sent to the gateway.
+ */
+const paymentMethod = z
+  .string()
+  .trim()
+  .max(100)
+  .refine((m) => !m.startsWith('pm_') || isTestPaymentMethod(m), {
+    message: `No such payment method; the test methods are ${TEST_PAYMENT_METHOD_IDS.join(', ')}`,
+  });
 /** How many entries of each history stack to return (a year of use stacks tens of thousands). */
 const historyLimit = z.number().int().min(1).max(1_000_000).optional();
+
+/** Push events: what changed, so that views refetch (the UI never polls). */
+export const CHANGE_TOPICS = [
+  'payments',
+  'subscriptions',
+  'history',
+  'scheduler',
+  'clock',
+] as const;
+export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
+
+/**
+ * An operation that changes something declares what (`changes`, for push events). Those are
+ * the operations a caller may name with an idempotency key: a retry with the same key gets
+ * the first outcome instead of acting again. Queries declare nothing.
+ */
+const changing = <const T extends readonly ChangeTopic[]>(...topics: T) => topics;
 
 export const operations = {
   'payments.process': {
@@ -41,16 +72,19 @@ export const operations = {
         currency,
         customerEmail: email,
         description: z.string().max(500).optional(),
-        paymentMethod: z.string().max(100).optional(),
+        paymentMethod: paymentMethod.optional(),
       })
       .strict(),
     output: {} as Payment,
+    changes: changing('payments', 'history'),
   },
   'payments.refund': {
     input: z.object({ paymentId: id, amount: decimalAmount.optional() }).strict(),
     output: {} as Payment,
+    changes: changing('payments', 'history'),
   },
-  'payments.get': { input: z.object({ id }).strict(), output: {} as Payment },
+  /** One payment with its refunds (every status: a PENDING one is being made). */
+  'payments.get': { input: z.object({ id }).strict(), output: {} as PaymentDetail },
   'payments.list': {
     input: z
       .object({
@@ -74,6 +108,7 @@ export const operations = {
       })
       .strict(),
     output: {} as Subscription,
+    changes: changing('subscriptions', 'history'),
   },
   'subscriptions.get': { input: z.object({ id }).strict(), output: {} as SubscriptionDetail },
   'subscriptions.list': {
@@ -86,29 +121,67 @@ export const operations = {
       .strict(),
     output: {} as Page<Subscription>,
   },
-  'subscriptions.pause': { input: z.object({ id }).strict(), output: {} as Subscription },
-  'subscriptions.resume': { input: z.object({ id }).strict(), output: {} as Subscription },
-  'subscriptions.cancel': { input: z.object({ id }).strict(), output: {} as Subscription },
-  'recurring.run': { input: empty, output: {} as RecurringRunSummary },
+  'subscriptions.pause': {
+    input: z.object({ id }).strict(),
+    output: {} as Subscription,
+    changes: changing('subscriptions', 'history'),
+  },
+  'subscriptions.resume': {
+    input: z.object({ id }).strict(),
+    output: {} as Subscription,
+    changes: changing('subscriptions', 'history'),
+  },
+  'subscriptions.cancel': {
+    input: z.object({ id }).strict(),
+    output: {} as Subscription,
+    changes: changing('subscriptions', 'history'),
+  },
+  /** Charge the missed periods of a subscription held for review, one charge each. */
+  'subscriptions.chargeMissed': {
+    input: z.object({ id }).strict(),
+    output: {} as RecurringRunSummary,
+    changes: changing('payments', 'subscriptions', 'history'),
+  },
+  /** Skip them: billing goes on from the first period at or after now. */
+  'subscriptions.skipMissed': {
+    input: z.object({ id }).strict(),
+    output: {} as Subscription,
+    changes: changing('subscriptions', 'history'),
+  },
+  'recurring.run': {
+    input: empty,
+    output: {} as RecurringRunSummary,
+    changes: changing('payments', 'subscriptions', 'history', 'scheduler'),
+  },
   /** The undo and redo stacks, newest first: at most `limit` entries of each (default all). */
   'history.get': { input: z.object({ limit: historyLimit }).strict(), output: {} as HistoryView },
   /** Undo the last command, or everything down to and including entry `toId`. */
   'history.undo': {
     input: z.object({ toId: id.optional(), limit: historyLimit }).strict(),
     output: {} as HistoryView,
+    changes: changing('payments', 'subscriptions', 'history'),
   },
   'history.redo': {
     input: z.object({ toId: id.optional(), limit: historyLimit }).strict(),
     output: {} as HistoryView,
+    changes: changing('payments', 'subscriptions', 'history'),
   },
   'audit.list': {
     input: z.object({ offset: page.offset, limit: page.limit }).strict(),
     output: {} as Page<AuditEntry>,
   },
   'scheduler.status': { input: empty, output: {} as SchedulerStatus },
-  'scheduler.start': { input: empty, output: {} as SchedulerStatus },
-  'scheduler.stop': { input: empty, output: {} as SchedulerStatus },
-  'scheduler.run': { input: empty, output: {} as RecurringRunSummary },
+  'scheduler.start': {
+    input: empty,
+    output: {} as SchedulerStatus,
+    changes: changing('scheduler'),
+  },
+  'scheduler.stop': { input: empty, output: {} as SchedulerStatus, changes: changing('scheduler') },
+  'scheduler.run': {
+    input: empty,
+    output: {} as RecurringRunSummary,
+    changes: changing('payments', 'subscriptions', 'history', 'scheduler'),
+  },
   'clock.get': { input: empty, output: {} as ClockView },
   'clock.advance': {
     input: z
@@ -127,6 +200,7 @@ export const operations = {
         path: ['seconds'],
       }),
     output: {} as ClockView,
+    changes: changing('clock', 'scheduler'),
   },
   'settings.get': { input: empty, output: {} as Settings },
   'settings.set': {
@@ -137,9 +211,13 @@ export const operations = {
       })
       .strict(),
     output: {} as Settings,
+    changes: changing('scheduler'),
   },
   'dashboard.get': { input: empty, output: {} as Dashboard },
-} as const satisfies Record<string, { input: z.ZodType; output: unknown }>;
+} as const satisfies Record<
+  string,
+  { input: z.ZodType; output: unknown; changes?: readonly ChangeTopic[] }
+>;
 
 export type Operations = typeof operations;
 export type OperationName = keyof Operations;
@@ -150,9 +228,37 @@ export type OperationInput<K extends OperationName> = z.input<Operations[K]['inp
 export type ParsedInput<K extends OperationName> = z.output<Operations[K]['input']>;
 export type OperationOutput<K extends OperationName> = Operations[K]['output'];
 
+/** What each changing operation changes (for push events); undefined for a query. */
+export function changesOf(name: OperationName): readonly ChangeTopic[] | undefined {
+  const op = operations[name];
+  return 'changes' in op ? op.changes : undefined;
+}
+
+/** Operations that change something: they take an idempotency key. */
+export const CHANGING_OPERATIONS: readonly OperationName[] = OPERATION_NAMES.filter(
+  (name) => changesOf(name) !== undefined,
+);
+
+/** An Idempotency-Key: 1 to 255 visible ASCII characters, as Stripe takes them. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'An idempotency key is 1 to 255 visible ASCII characters');
+
+/**
+ * How a caller names one intent: the same key sent again (a retry after a lost answer, a
+ * second click) gets the first outcome instead of acting twice. Only changing operations
+ * take one; a caller that sends none gets a key made for it.
+ */
+export interface CallOptions {
+  idempotencyKey?: string;
+}
+
 /** The typed API every transport (IPC preload, HTTP client, tests) offers the renderer. */
 export type PaydeskApi = {
-  [K in OperationName]: (input: OperationInput<K>) => Promise<Result<OperationOutput<K>>>;
+  [K in OperationName]: (
+    input: OperationInput<K>,
+    options?: CallOptions,
+  ) => Promise<Result<OperationOutput<K>>>;
 };
 
 export interface Page<T> {
@@ -160,6 +266,10 @@ export interface Page<T> {
   offset: number;
   limit: number;
   items: T[];
+}
+
+export interface PaymentDetail extends Payment {
+  refunds: Refund[];
 }
 
 export interface SubscriptionDetail extends Subscription {
@@ -217,15 +327,6 @@ export interface Dashboard {
   failedSubscriptions: number;
 }
 
-/** Push events: what changed, so that views refetch (the UI never polls). */
-export const CHANGE_TOPICS = [
-  'payments',
-  'subscriptions',
-  'history',
-  'scheduler',
-  'clock',
-] as const;
-export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
 export type PushEvent =
   | { type: 'changed'; topics: ChangeTopic[] }
   | { type: 'notice'; level: 'info' | 'error'; message: string }

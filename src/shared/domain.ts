@@ -4,6 +4,7 @@
  * Amounts are integers in minor units; instants are ISO-8601 UTC strings.
  */
 import { z } from 'zod';
+import { ERROR_CODES } from './result';
 
 export const isoInstant = z.iso.datetime({ offset: false });
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'Use a three-letter ISO-4217 code');
@@ -100,8 +101,21 @@ export const subscription = z.object({
   waivedPeriods: z.array(z.number().int().nonnegative()),
   createdAt: isoInstant,
   updatedAt: isoInstant,
+  /**
+   * Set when a run found more periods to catch up than it charges by itself (the app was
+   * closed, the clock jumped): none of them is charged until the operator charges or skips
+   * them. Periods `fromPeriod` to `toPeriod`, both included, were due at `markedAt`.
+   */
+  review: z
+    .object({
+      fromPeriod: z.number().int().nonnegative(),
+      toPeriod: z.number().int().nonnegative(),
+      markedAt: isoInstant,
+    })
+    .nullable(),
 });
 export type Subscription = z.infer<typeof subscription>;
+export type MissedPeriods = NonNullable<Subscription['review']>;
 
 export const ORIGINS = ['operator', 'api', 'scheduler', 'system'] as const;
 export const origin = z.enum(ORIGINS);
@@ -115,6 +129,8 @@ export const COMMAND_KINDS = [
   'ResumeSubscription',
   'CancelSubscription',
   'RunRecurring',
+  'ChargeMissedPeriods',
+  'SkipMissedPeriods',
 ] as const;
 export const commandKind = z.enum(COMMAND_KINDS);
 export type CommandKind = z.infer<typeof commandKind>;
@@ -152,15 +168,76 @@ export const auditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
-/** A stored response to an HTTP request with an Idempotency-Key (kept at least 24 h). */
+/**
+ * An operation's answer as it is stored for replays: its Result, the data in the compact form
+ * the core keeps for it (a recurring run's payments by id, history answers as nothing: the
+ * history is read again when replayed).
+ */
+export const storedAnswer = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      field: z.string().optional(),
+    }),
+  }),
+]);
+export type StoredAnswer = z.infer<typeof storedAnswer>;
+
+/**
+ * One request that changes something, under its idempotency key (the caller's, or one made
+ * for it). It is written with the first durable record of its work (unfinished: `answer`
+ * null), and finished with its answer in the commit that ends the work; a repeat of the key
+ * gets that answer. Start-up finishes what a crash left unfinished. Kept at least 24 hours.
+ */
 export const idempotencyRecord = z.object({
   key: z.string(),
+  /** SHA-256 of the operation and its parsed input: the key with other input is a conflict. */
   fingerprint: z.string(),
-  status: z.number().int(),
-  body: z.string(),
+  operation: z.string(),
+  origin,
+  /** Whether the caller chose the key (and may send it again); else Paydesk made it. */
+  clientKey: z.boolean(),
+  /** The history entries an undo or redo works on, in the order it takes them. */
+  targets: z.array(z.string()),
   createdAt: isoInstant,
+  finishedAt: isoInstant.nullable(),
+  /** Null while the request is unfinished. */
+  answer: storedAnswer.nullable(),
 });
 export type IdempotencyRecord = z.infer<typeof idempotencyRecord>;
+
+export const REFUND_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
+export const refundStatus = z.enum(REFUND_STATUSES);
+export type RefundStatus = z.infer<typeof refundStatus>;
+
+/**
+ * A refund, as its own record: stored PENDING with the key of the request that asked for it
+ * before the gateway is called (rule 3), then SUCCEEDED (the payment's refundedAmount and
+ * events follow in the same commit) or FAILED. Statuses only move forward.
+ */
+export const refund = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  amount: minorUnits,
+  currency: currencyCode,
+  status: refundStatus,
+  /** The gateway's idempotency key, derived from the request key. */
+  idempotencyKey: z.string(),
+  /** The request that asked for it; null for a refund found at the gateway by reconciliation. */
+  requestKey: z.string().nullable(),
+  /** The history entry whose undo made this refund; null for an explicit refund. */
+  undoOf: z.string().nullable(),
+  /** The gateway's id of the refund, once made. */
+  gatewayRefundId: z.string().nullable(),
+  failureCode: z.string().nullable(),
+  failureMessage: z.string().nullable(),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+});
+export type Refund = z.infer<typeof refund>;
 
 export const settings = z.object({
   schedulerIntervalSeconds: z.number().int().min(1).max(86_400),

@@ -2,14 +2,19 @@
  * Errors are values at every boundary: an operation answers `{ ok: true, data }` or
  * `{ ok: false, error }`, never a thrown exception, so they cross IPC and HTTP intact.
  */
-export type ErrorCode =
-  | 'validation' // the input does not fit the operation's schema or a domain rule about input
-  | 'not_found' // the id names nothing
-  | 'conflict' // the state does not allow it (nothing to refund, a barrier in the way, ...)
-  | 'gateway' // the payment provider failed in a way the caller must know about
-  | 'unavailable' // e.g. the test clock is off, the scheduler is stopping
-  | 'forbidden' // the caller is not allowed (foreign IPC sender)
-  | 'internal'; // a bug: reported, never swallowed
+/** Every error code, each with what it means; `ErrorCode` is one of them. */
+export const ERROR_CODES = [
+  'validation', // the input does not fit the operation's schema or a domain rule about input
+  'not_found', // the id names nothing
+  'conflict', // the state does not allow it (nothing to refund, a barrier in the way, ...)
+  'gateway', // the payment provider failed in a way the caller must know about
+  'unavailable', // e.g. the test clock is off, the scheduler is stopping
+  'storage_unavailable', // the data directory cannot be written (disk full, read-only, I/O error)
+  'in_progress', // a request with this idempotency key is still running: ask again later
+  'forbidden', // the caller is not allowed (foreign IPC sender)
+  'internal', // a bug: reported, never swallowed
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AppError {
   code: ErrorCode;

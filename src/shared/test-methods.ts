@@ -19,3 +19,7 @@ export const TEST_PAYMENT_METHODS = {
 } as const;
 export type TestPaymentMethod = keyof typeof TEST_PAYMENT_METHODS;
 export const TEST_PAYMENT_METHOD_IDS = Object.keys(TEST_PAYMENT_METHODS) as TestPaymentMethod[];
+
+export function isTestPaymentMethod(method: string): method is TestPaymentMethod {
+  return Object.hasOwn(TEST_PAYMENT_METHODS, method);
+}

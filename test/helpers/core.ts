@@ -9,17 +9,20 @@ export function tempDataDir(prefix = 'paydesk-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function openTestCore(
+/** A core on the test clock with an instant gateway, once start-up reconciliation is done. */
+export async function openTestCore(
   dataDir = tempDataDir(),
   options: Partial<CoreOptions> = {},
 ): Promise<Core> {
-  return openCore({
+  const core = await openCore({
     dataDir,
     clock: 'test',
     gateway: { latencyMs: 0, seed: 42, ...options.gateway },
     scheduler: false,
     ...options,
   });
+  await core.reconciled;
+  return core;
 }
 
 /** Call an operation as the operator and return its data, failing the test on an error. */

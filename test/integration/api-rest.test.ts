@@ -24,6 +24,7 @@ const PAYMENT_FIELDS = [
 ];
 const SUBSCRIPTION_FIELDS = [
   'amount',
+  'billing_anchor',
   'created_at',
   'currency',
   'customer_email',
@@ -31,6 +32,7 @@ const SUBSCRIPTION_FIELDS = [
   'id',
   'interval',
   'interval_count',
+  'missed_periods',
   'next_payment_date',
   'pause_reason',
   'status',

@@ -16,6 +16,7 @@ import { RECURRING_BATCH_SIZE } from '../../src/main/core/commands/run-recurring
 import { ledgerEntries, openMockGateway } from '../../src/main/core/gateway/mock-gateway';
 import { CommandInvoker } from '../../src/main/core/invoker';
 import type { Gateway, Store } from '../../src/main/core/ports';
+import { internalRequest } from '../../src/main/core/requests';
 import { periodChargeKey } from '../../src/main/core/schedule';
 import { openStore } from '../../src/main/core/store';
 import type { Payment } from '../../src/shared/domain';
@@ -104,7 +105,11 @@ describe('generated benchmark data', () => {
     const dueSubs = store.dueSubscriptions(FIXTURE_NOW);
     expect(dueSubs).toHaveLength(due);
 
-    const run = await invoker.execute('RunRecurring', {}, 'scheduler');
+    const run = await invoker.execute(
+      'RunRecurring',
+      {},
+      internalRequest('scheduler.run', 'scheduler'),
+    );
     expect(run.charged).toBe(due);
     expect(run.succeeded + run.failed).toBe(due);
     expect(run.succeeded).toBeGreaterThan(0);
@@ -159,7 +164,7 @@ describe('generated benchmark data', () => {
       if (running) setImmediate(turn);
     };
     setImmediate(turn);
-    await invoker.execute('RunRecurring', {}, 'scheduler');
+    await invoker.execute('RunRecurring', {}, internalRequest('scheduler.run', 'scheduler'));
     running = false;
     expect(progress).toEqual([
       [RECURRING_BATCH_SIZE, due],
@@ -196,7 +201,11 @@ describe('generated benchmark data', () => {
       gateway,
       clock: new TestClock(new Date(FIXTURE_NOW)),
     });
-    const run = await invoker.execute('RunRecurring', {}, 'scheduler');
+    const run = await invoker.execute(
+      'RunRecurring',
+      {},
+      internalRequest('scheduler.run', 'scheduler'),
+    );
     expect(run.charged).toBe(due);
     // Each batch's commits are far past 4 KiB: without the hold, one would start mid-run.
     await vi.waitFor(() => expect(compactedAt).toHaveLength(1));
@@ -240,6 +249,8 @@ describe('generated benchmark data', () => {
       },
       refund: (request) => gateway.refund(request),
       lookup: (key) => gateway.lookup(key),
+      lookupRefund: (key) => gateway.lookupRefund(key),
+      records: (after, limit) => gateway.records(after, limit),
       close: () => gateway.close(),
     };
     const invoker = new CommandInvoker({
@@ -247,7 +258,9 @@ describe('generated benchmark data', () => {
       gateway: counting,
       clock: new TestClock(new Date(FIXTURE_NOW)),
     });
-    await expect(invoker.execute('RunRecurring', {}, 'scheduler')).rejects.toThrow(/disk full/);
+    await expect(
+      invoker.execute('RunRecurring', {}, internalRequest('scheduler.run', 'scheduler')),
+    ).rejects.toThrow(/disk full/);
     // The first batch was charged, and every call to the gateway had returned.
     expect(started).toBe(RECURRING_BATCH_SIZE);
     expect(finished).toBe(started);

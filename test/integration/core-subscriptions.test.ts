@@ -50,20 +50,94 @@ describe('subscriptions', () => {
     );
   });
 
-  it('catches up every missed period with one charge each, anchored on the start date', async () => {
+  it('catches up missed periods with one charge each, anchored on the start date', async () => {
     const core = await open();
     const start = new Date((await now(core)).getTime());
     await must(core, 'clock.advance', { to: new Date(Date.UTC(2031, 0, 31, 9)).toISOString() });
     const sub = await subscribe(core, { startDate: '2031-01-31T09:00:00Z' });
     expect(start.getTime()).toBeLessThan(Date.parse(sub.nextPaymentDate!));
-    await must(core, 'clock.advance', { to: '2031-05-01T00:00:00Z' });
+    await must(core, 'clock.advance', { to: '2031-04-01T00:00:00Z' });
     const run = await must(core, 'recurring.run', {});
-    expect(run.succeeded).toBe(4); // Jan 31, Feb 28, Mar 31, Apr 30
+    expect(run.succeeded).toBe(3); // Jan 31, Feb 28, Mar 31
     const detail = await must(core, 'subscriptions.get', { id: sub.id });
-    expect(detail.charges.map((c) => c.period)).toEqual([0, 1, 2, 3]);
-    expect(detail.nextPaymentDate).toBe('2031-05-31T09:00:00.000Z');
+    expect(detail.charges.map((c) => c.period)).toEqual([0, 1, 2]);
+    expect(detail.nextPaymentDate).toBe('2031-04-30T09:00:00.000Z');
     // Nothing more is due: a second run charges nothing.
     expect((await must(core, 'recurring.run', {})).charged).toBe(0);
+  });
+
+  it.each([
+    ['monthly from 2000', 'MONTHLY', '2000-01-01T00:00:00Z'],
+    ['daily from 1990', 'DAILY', '1990-01-01T00:00:00Z'],
+  ])(
+    'back-dated (%s): the start sets the anchor only; no period before the creation is charged',
+    async (_name, interval, startDate) => {
+      const core = await open();
+      await must(core, 'clock.advance', { to: '2026-12-01T10:00:00Z' });
+      const sub = await subscribe(core, { interval, startDate });
+      expect(Date.parse(sub.nextPaymentDate!)).toBeGreaterThanOrEqual(Date.parse(sub.createdAt));
+      expect(sub.billingAnchor).toBe(new Date(startDate).toISOString());
+      expect((await must(core, 'recurring.run', {})).charged).toBe(0);
+      await must(core, 'clock.advance', { to: sub.nextPaymentDate! });
+      const run = await must(core, 'recurring.run', {});
+      expect(run.charged).toBe(1);
+      expect(run.payments[0]?.period).toBe(sub.nextPeriod);
+    },
+  );
+
+  it('holds a subscription with more than 3 periods to catch up for review, charging none', async () => {
+    const core = await open();
+    const sub = await subscribe(core, { interval: 'WEEKLY' });
+    expect((await must(core, 'recurring.run', {})).charged).toBe(1);
+    // The app was closed for five weeks.
+    await must(core, 'clock.advance', { seconds: 5 * 7 * DAY + 60 });
+    const run = await must(core, 'recurring.run', {});
+    expect(run.charged).toBe(0);
+    const held = await must(core, 'subscriptions.get', { id: sub.id });
+    expect(held.review).toMatchObject({ fromPeriod: 1, toPeriod: 5 });
+    expect(held.nextPaymentDate).toBeNull();
+    const audit = (await must(core, 'audit.list', {})).items[0];
+    expect(audit).toMatchObject({
+      kind: 'RunRecurring',
+      label: expect.stringMatching(/1 held for review/),
+    });
+    // Still held: the next run charges nothing either.
+    expect((await must(core, 'recurring.run', {})).charged).toBe(0);
+
+    const charged = await must(core, 'subscriptions.chargeMissed', { id: sub.id });
+    expect(charged.payments.map((p) => [p.period, p.status])).toEqual([
+      [1, 'COMPLETED'],
+      [2, 'COMPLETED'],
+      [3, 'COMPLETED'],
+      [4, 'COMPLETED'],
+      [5, 'COMPLETED'],
+    ]);
+    const after = await must(core, 'subscriptions.get', { id: sub.id });
+    expect(after).toMatchObject({ review: null, nextPeriod: 6 });
+    // Its undo refunds them all; its redo charges them again.
+    await must(core, 'history.undo', {});
+    for (const p of charged.payments) {
+      expect((await must(core, 'payments.get', { id: p.id })).status).toBe('REFUNDED');
+    }
+  });
+
+  it("skips the missed periods at the operator's word, and its undo holds them again", async () => {
+    const core = await open();
+    const sub = await subscribe(core, { interval: 'DAILY' });
+    await must(core, 'recurring.run', {});
+    await must(core, 'clock.advance', { seconds: 10 * DAY + 60 });
+    await must(core, 'recurring.run', {});
+    expect((await must(core, 'subscriptions.get', { id: sub.id })).review).not.toBeNull();
+    const skipped = await must(core, 'subscriptions.skipMissed', { id: sub.id });
+    expect(skipped).toMatchObject({ review: null, nextPeriod: 11 });
+    expect((await must(core, 'recurring.run', {})).charged).toBe(0);
+    await must(core, 'history.undo', {});
+    expect((await must(core, 'subscriptions.get', { id: sub.id })).review).toMatchObject({
+      fromPeriod: 1,
+      toPeriod: 10,
+    });
+    const refused = await core.call('subscriptions.skipMissed', { id: 'sub_nope' }, 'operator');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('rejects interval counts beyond three years, naming the field', async () => {
@@ -164,7 +238,8 @@ describe('subscriptions', () => {
         subscribe(core, { customerEmail: `s${i}@example.com`, interval: 'DAILY' }),
       ),
     );
-    await must(core, 'clock.advance', { seconds: 3 * DAY });
+    // Three periods each to catch up (0, 1 and 2): the most a run charges by itself.
+    await must(core, 'clock.advance', { seconds: 2 * DAY });
     const runs = await Promise.all([
       core.call('recurring.run', {}, 'operator'),
       core.call('recurring.run', {}, 'api'),
@@ -177,7 +252,7 @@ describe('subscriptions', () => {
     for (const sub of subs) {
       const detail = await must(again, 'subscriptions.get', { id: sub.id });
       const periods = detail.charges.filter((c) => c.status === 'COMPLETED').map((c) => c.period);
-      expect(periods).toEqual([0, 1, 2, 3]);
+      expect(periods).toEqual([0, 1, 2]);
     }
   });
 });

@@ -6,6 +6,7 @@ import {
   periodChargeKey,
   periodDate,
 } from '../../src/main/core/schedule';
+import { createSubscription, periodsToCatchUp } from '../../src/main/core/subscription-rules';
 import type { Interval } from '../../src/shared/domain';
 
 const DAY_MS = 86_400_000;
@@ -158,6 +159,74 @@ describe('schedule properties', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('back-dating and catch-up (subscription-rules.ts)', () => {
+  const subscriptionAt = (anchor: Date, interval: Interval, count: number, created: Date) =>
+    createSubscription(
+      {
+        id: 'sub_p',
+        customerEmail: 'p@example.com',
+        amount: 100,
+        currency: 'USD',
+        interval,
+        intervalCount: count,
+        start: anchor,
+      },
+      created.toISOString(),
+    );
+
+  it('charges first the first period that begins at or after the creation, whatever the start', () => {
+    fc.assert(
+      fc.property(anchorArb, intervalAndCount, anchorArb, (anchor, [interval, count], created) => {
+        const sub = subscriptionAt(anchor, interval, count, created);
+        const first = sub.nextPeriod;
+        const date = periodDate(anchor, interval, count, first);
+        expect(sub.nextPaymentDate).toBe(date.toISOString());
+        expect(date.getTime()).toBeGreaterThanOrEqual(
+          Math.min(created.getTime(), anchor.getTime()),
+        );
+        if (first > 0) {
+          // The period before began before the creation: it is never charged.
+          expect(periodDate(anchor, interval, count, first - 1).getTime()).toBeLessThan(
+            created.getTime(),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts as periods to catch up exactly those begun by now, from the next one', () => {
+    fc.assert(
+      fc.property(
+        anchorArb,
+        intervalAndCount,
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 2 * 366 * DAY_MS }),
+        (anchor, [interval, count], next, laterMs) => {
+          const sub = {
+            ...subscriptionAt(anchor, interval, count, anchor),
+            nextPeriod: next,
+            nextPaymentDate: periodDate(anchor, interval, count, next).toISOString(),
+          };
+          const now = new Date(periodDate(anchor, interval, count, next).getTime() + laterMs);
+          const { from, to, count: behind } = periodsToCatchUp(sub, now);
+          expect(from).toBe(next);
+          expect(behind).toBe(to - from + 1);
+          for (let k = from; k <= to; k++) {
+            expect(periodDate(anchor, interval, count, k).getTime()).toBeLessThanOrEqual(
+              now.getTime(),
+            );
+          }
+          expect(periodDate(anchor, interval, count, to + 1).getTime()).toBeGreaterThan(
+            now.getTime(),
+          );
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -118,6 +118,9 @@ const subscriptionArb = fc.record({
   waivedPeriods: fc.array(fc.nat(), { maxLength: 3 }),
   createdAt: instant,
   updatedAt: instant,
+  review: fc.option(fc.record({ fromPeriod: minor, toPeriod: minor, markedAt: instant }), {
+    nil: null,
+  }),
 });
 
 const auditArb = fc.record({

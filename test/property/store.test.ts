@@ -13,6 +13,7 @@ import type {
   HistoryEntry,
   IdempotencyRecord,
   Payment,
+  Refund,
   Settings,
   Subscription,
 } from '../../src/shared/domain';
@@ -27,6 +28,7 @@ import {
   historyEntry,
   idempotency,
   payment,
+  refund,
   removeTempDirs,
   subscription,
   tempDir,
@@ -53,8 +55,10 @@ class Model implements StoreReads {
   redo: HistoryEntry[] = [];
   log: AuditEntry[] = [];
   idem = new Map<string, IdempotencyRecord>();
+  refunds = new Map<string, Refund>();
   set: Settings = DEFAULT_SETTINGS;
   clock: string | null = null;
+  cursor: string | null = null;
 
   apply(changes: Change[]): void {
     for (const c of changes) {
@@ -67,7 +71,9 @@ class Model implements StoreReads {
       else if (c.t === 'redo.pop') this.redo.pop();
       else if (c.t === 'redo.clear') this.redo = [];
       else if (c.t === 'idempotency') this.idem.set(c.v.key, c.v);
+      else if (c.t === 'refund') this.refunds.set(c.v.id, c.v);
       else if (c.t === 'settings') this.set = c.v;
+      else if (c.t === 'gatewayCursor') this.cursor = c.v;
       else this.clock = c.v;
     }
   }
@@ -142,13 +148,23 @@ class Model implements StoreReads {
   audit = (offset: number, limit: number): Page<AuditEntry> =>
     pageOf(this.log, 'desc', offset, limit);
   getIdempotencyRecord = (key: string) => this.idem.get(key);
+  unfinishedRequests = () => [...this.idem.values()].filter((r) => r.answer === null);
+  getRefund = (id: string) => this.refunds.get(id);
+  getRefundByIdempotencyKey = (key: string) =>
+    [...this.refunds.values()].find((r) => r.idempotencyKey === key);
+  refundsOfPayment = (paymentId: string) =>
+    [...this.refunds.values()].filter((r) => r.paymentId === paymentId);
+  pendingRefunds = () => [...this.refunds.values()].filter((r) => r.status === 'PENDING');
   settings = () => this.set;
   testClock = () => this.clock;
+  gatewayCursor = () => this.cursor;
 }
 
 const EMAILS = ['ada@example.com', 'ADA@example.com', 'bob@example.com'];
 const SUBS = ['s0', 's1', 's2'];
 const KEYS = ['k0', 'k1', 'k2'];
+/** Refund r<n> is always of payment p<n> (a refund never changes payment). */
+const REFUND_IDS = ['r0', 'r1', 'r2'];
 const minute = fc.integer({ min: 0, max: 40 });
 let serial = 0;
 
@@ -254,9 +270,34 @@ const change: fc.Arbitrary<Template> = fc.oneof(
     weight: 1,
     arbitrary: fixed(
       fc
-        .record({ key: fc.constantFrom(...KEYS), status: fc.constantFrom(200, 201, 409) })
-        .map((f): Change => ({ t: 'idempotency', v: idempotency(f.key, { status: f.status }) })),
+        .record({ key: fc.constantFrom(...KEYS), finished: fc.boolean(), n: fc.nat(9) })
+        .map((f): Change => ({
+          t: 'idempotency',
+          v: idempotency(
+            f.key,
+            f.finished ? { answer: { ok: true, data: f.n } } : { answer: null, finishedAt: null },
+          ),
+        })),
     ),
+  },
+  {
+    weight: 1,
+    arbitrary: fixed(
+      fc
+        .record({
+          id: fc.constantFrom(...REFUND_IDS),
+          status: fc.constantFrom('PENDING' as const, 'SUCCEEDED' as const, 'FAILED' as const),
+          amount: fc.integer({ min: 1, max: 900 }),
+        })
+        .map((f): Change => ({
+          t: 'refund',
+          v: refund(f.id, { ...f, paymentId: `p${f.id.slice(1)}` }),
+        })),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fixed(fc.nat(99).map((n): Change => ({ t: 'gatewayCursor', v: String(n) }))),
   },
   {
     weight: 1,
@@ -295,7 +336,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
 );
 
-const keys = { emails: EMAILS, subscriptionIds: SUBS, idempotencyKeys: KEYS, now: at(20) };
+const keys = {
+  emails: EMAILS,
+  subscriptionIds: SUBS,
+  idempotencyKeys: KEYS,
+  refundIds: REFUND_IDS,
+  now: at(20),
+};
 // Nothing here is older than 7 days at this "now": compaction keeps every idempotency record.
 const clockNow = () => new Date(at(60));
 

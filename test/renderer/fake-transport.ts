@@ -1,12 +1,15 @@
 /**
  * An in-memory Transport for component tests: every operation of the contract is a vi.fn
  * over a tiny fake core (payments, subscriptions, undo/redo stacks, scheduler, clock), so
- * tests can assert the exact calls and replace any answer with `reply`.
+ * tests can assert the exact calls and replace any answer with `reply`. Like the core, it
+ * does a call at most once per idempotency key (a repeat gets the first answer); `keys`
+ * lists the keys the calls carried, and `loseAnswer` drops an answer on the way back.
  */
-import { vi, type Mock } from 'vitest';
+import { expect, vi, type Mock } from 'vitest';
 import {
   OPERATION_NAMES,
   parseInput,
+  type CallOptions,
   type Dashboard,
   type HistoryItem,
   type OperationInput,
@@ -42,6 +45,10 @@ export interface FakeTransport extends Transport {
   api: FakeApi;
   emit(event: PushEvent): void;
   reply<K extends OperationName>(name: K, handler: Handler<K>): void;
+  /** The idempotency key each call of `name` carried, oldest first (undefined: none). */
+  keys(name: OperationName): Array<string | undefined>;
+  /** The next call of `name` is done, but its answer is lost: the caller sees `unavailable`. */
+  loseAnswer(name: OperationName): void;
   db: {
     payments: Payment[];
     generated: number;
@@ -52,6 +59,11 @@ export interface FakeTransport extends Transport {
     clock: { mode: 'system' | 'test'; now: string };
   };
 }
+
+/** The options of a call that carries an idempotency key, for toHaveBeenCalledWith. */
+export const withKey = { idempotencyKey: expect.any(String) as string };
+
+export const LOST_ANSWER = 'The connection dropped before the answer came';
 
 const T0 = Date.parse('2026-03-10T12:00:00.000Z');
 const at = (minutesAgo: number): string => new Date(T0 - minutesAgo * 60_000).toISOString();
@@ -103,6 +115,7 @@ export function makeSubscription(i: number, over: Partial<Subscription> = {}): S
     waivedPeriods: [],
     createdAt: at(60 * 24 * 40),
     updatedAt: at(60 * 24 * 40),
+    review: null,
     ...over,
   };
 }
@@ -214,7 +227,9 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     },
     'payments.get': (input) => {
       const payment = findPayment(input.id);
-      return payment ? ok(payment) : fail('not_found', `No payment ${input.id}`, 'id');
+      return payment
+        ? ok({ ...payment, refunds: [] })
+        : fail('not_found', `No payment ${input.id}`, 'id');
     },
     'payments.list': (input) => {
       const offset = input.offset ?? 0;
@@ -262,6 +277,11 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     'subscriptions.pause': setSubStatus('PAUSED', 'PauseSubscription'),
     'subscriptions.resume': setSubStatus('ACTIVE', 'ResumeSubscription'),
     'subscriptions.cancel': setSubStatus('CANCELLED', 'CancelSubscription'),
+    'subscriptions.chargeMissed': (input) => {
+      const cleared = setSubStatus('ACTIVE', 'ChargeMissedPeriods')(input);
+      return cleared.ok ? ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }) : cleared;
+    },
+    'subscriptions.skipMissed': setSubStatus('ACTIVE', 'SkipMissedPeriods'),
     'recurring.run': () => ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }),
     'history.get': (input) => ok(view(input.limit)),
     'history.undo': (input) => {
@@ -303,12 +323,28 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
   };
 
   const overrides: Partial<Record<OperationName, unknown>> = {};
+  /** Successful answers by idempotency key, with the call they answered. */
+  const done = new Map<string, { call: string; answer: unknown }>();
+  const lost = new Set<OperationName>();
+  const run = async (name: OperationName, input: unknown, key?: string): Promise<unknown> => {
+    const call = JSON.stringify([name, input]);
+    const stored = key === undefined ? undefined : done.get(key);
+    if (stored) {
+      return stored.call === call
+        ? stored.answer
+        : fail('conflict', 'This idempotency key was used with another request');
+    }
+    const handler = (overrides[name] ?? handlers[name]) as (i: unknown) => unknown;
+    const answer = (await handler(input)) as Result<unknown>;
+    if (key !== undefined && answer.ok) done.set(key, { call, answer });
+    return answer;
+  };
   const api = Object.fromEntries(
     OPERATION_NAMES.map((name) => [
       name,
-      vi.fn(async (input: unknown) => {
-        const handler = (overrides[name] ?? handlers[name]) as (i: unknown) => unknown;
-        return handler(input);
+      vi.fn(async (input: unknown, options?: CallOptions) => {
+        const answer = await run(name, input, options?.idempotencyKey);
+        return lost.delete(name) ? fail('unavailable', LOST_ANSWER) : answer;
       }),
     ]),
   ) as unknown as FakeApi; // One vi.fn per operation name, each typed by its key.
@@ -316,6 +352,13 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
   return {
     api,
     db,
+    keys: (name) =>
+      api[name].mock.calls.map(
+        (args: unknown[]) => (args[1] as CallOptions | undefined)?.idempotencyKey,
+      ),
+    loseAnswer(name) {
+      lost.add(name);
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

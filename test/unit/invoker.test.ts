@@ -4,6 +4,7 @@ import { TestClock } from '../../src/main/core/clock';
 import { openMockGateway } from '../../src/main/core/gateway/mock-gateway';
 import { CommandInvoker } from '../../src/main/core/invoker';
 import type { Gateway } from '../../src/main/core/ports';
+import { internalRequest } from '../../src/main/core/requests';
 import { openStore } from '../../src/main/core/store';
 import { tempDataDir } from '../helpers/core';
 
@@ -60,7 +61,11 @@ describe('CommandInvoker', () => {
       const origins = ['operator', 'api', 'scheduler'] as const;
       await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
-          invoker.execute('ProcessPayment', charge(100 + i), origins[i % 3]!),
+          invoker.execute(
+            'ProcessPayment',
+            charge(100 + i),
+            internalRequest('payments.process', origins[i % 3]!),
+          ),
         ),
       );
       expect(stats.max).toBe(1);
@@ -80,9 +85,13 @@ describe('CommandInvoker', () => {
       const failing = invoker.execute(
         'RefundPayment',
         { paymentId: 'pay_missing', amount: null },
-        'api',
+        internalRequest('payments.refund', 'api'),
       );
-      const next = invoker.execute('ProcessPayment', charge(500), 'operator');
+      const next = invoker.execute(
+        'ProcessPayment',
+        charge(500),
+        internalRequest('payments.process', 'operator'),
+      );
       await expect(failing).rejects.toThrow(/No payment/);
       await expect(next).resolves.toMatchObject({ status: 'COMPLETED' });
       const audit = store.audit(0, 10).items;
@@ -99,9 +108,13 @@ describe('CommandInvoker', () => {
     const { invoker, close } = await setup();
     try {
       expect(invoker.view()).toMatchObject({ nextUndo: null, nextRedo: null });
-      await invoker.execute('ProcessPayment', charge(1234), 'operator');
+      await invoker.execute(
+        'ProcessPayment',
+        charge(1234),
+        internalRequest('payments.process', 'operator'),
+      );
       expect(invoker.view().nextUndo).toBe('Charge $12.34 to q@example.com');
-      await invoker.undo('operator');
+      await invoker.undo(internalRequest('history.undo', 'operator'));
       expect(invoker.view()).toMatchObject({
         nextUndo: null,
         nextRedo: 'Charge $12.34 to q@example.com',
@@ -115,9 +128,13 @@ describe('CommandInvoker', () => {
     const { invoker, close } = await setup();
     try {
       for (const amount of [101, 102, 103, 104, 105]) {
-        await invoker.execute('ProcessPayment', charge(amount), 'operator');
+        await invoker.execute(
+          'ProcessPayment',
+          charge(amount),
+          internalRequest('payments.process', 'operator'),
+        );
       }
-      const redone = await invoker.undo('operator', undefined, 1);
+      const redone = await invoker.undo(internalRequest('history.undo', 'operator'), undefined, 1);
       expect(redone.redo.map((e) => e.label)).toEqual(['Charge $1.05 to q@example.com']);
       const view = invoker.view(2);
       expect(view.undo.map((e) => e.label)).toEqual([

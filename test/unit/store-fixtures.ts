@@ -9,6 +9,7 @@ import type {
   AuditEntry,
   HistoryEntry,
   IdempotencyRecord,
+  Refund,
   Payment,
   PaymentStatus,
   Subscription,
@@ -78,6 +79,7 @@ export function subscription(id: string, over: Partial<Subscription> = {}): Subs
     waivedPeriods: [],
     createdAt: at(0),
     updatedAt: at(0),
+    review: null,
     ...over,
   };
 }
@@ -111,13 +113,37 @@ export function historyEntry(id: string, over: Partial<HistoryEntry> = {}): Hist
   };
 }
 
+/** A finished request of a caller's key (kept 7 days), unless `over` says otherwise. */
 export function idempotency(key: string, over: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
   return {
     key,
     fingerprint: `fp-${key}`,
-    status: 201,
-    body: '{"ok":true}',
+    operation: 'payments.process',
+    origin: 'api',
+    clientKey: true,
+    targets: [],
     createdAt: at(0),
+    finishedAt: at(0),
+    answer: { ok: true, data: { id: `pay-${key}` } },
+    ...over,
+  };
+}
+
+export function refund(id: string, over: Partial<Refund> = {}): Refund {
+  return {
+    id,
+    paymentId: 'p0',
+    amount: 500,
+    currency: 'USD',
+    status: 'PENDING',
+    idempotencyKey: `rk-${id}`,
+    requestKey: `req-${id}`,
+    undoOf: null,
+    gatewayRefundId: null,
+    failureCode: null,
+    failureMessage: null,
+    createdAt: at(0),
+    updatedAt: at(0),
     ...over,
   };
 }
@@ -135,15 +161,19 @@ export interface DumpKeys {
   emails: string[];
   subscriptionIds: string[];
   idempotencyKeys: string[];
+  refundIds: string[];
   /** "now" for dueSubscriptions. */
   now: string;
 }
 
 /** The read half of a Store (what a reference model implements too). */
-export type StoreReads = Omit<Store, 'dataDir' | 'commit' | 'compact' | 'holdCompaction' | 'close'>;
+export type StoreReads = Omit<
+  Store,
+  'dataDir' | 'commit' | 'compact' | 'holdCompaction' | 'close' | 'writeFailure'
+>;
 
 export function dumpStore(store: StoreReads, keys: DumpKeys) {
-  const { emails, subscriptionIds, idempotencyKeys, now } = keys;
+  const { emails, subscriptionIds, idempotencyKeys, refundIds, now } = keys;
   const payments = [...store.allPayments()];
   const subscriptions = [...store.allSubscriptions()];
   const pq = (q: Omit<Parameters<Store['queryPayments']>[0], 'order' | 'offset' | 'limit'>) =>
@@ -192,6 +222,18 @@ export function dumpStore(store: StoreReads, keys: DumpKeys) {
     redo: store.redoStack(),
     audit: store.audit(0, 100_000),
     idempotency: idempotencyKeys.map((k) => store.getIdempotencyRecord(k) ?? null),
+    unfinished: store
+      .unfinishedRequests()
+      .map((r) => r.key)
+      .sort(),
+    refundsById: refundIds.map((id) => store.getRefund(id) ?? null),
+    refundsByKey: refundIds.map((id) => store.getRefundByIdempotencyKey(`rk-${id}`)?.id ?? null),
+    refundsOf: payments.map((p) => store.refundsOfPayment(p.id).map((r) => r.id)),
+    pendingRefunds: store
+      .pendingRefunds()
+      .map((r) => r.id)
+      .sort(),
+    gatewayCursor: store.gatewayCursor(),
     settings: store.settings(),
     testClock: store.testClock(),
   };

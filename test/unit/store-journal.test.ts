@@ -226,13 +226,26 @@ describe('the journal encoding (journal-codec.ts)', () => {
       [{ t: 'subscription', v: subscription('s1') }],
     ]);
     const snapshot = join(dir, 'paydesk.json');
-    const v3 = await readFile(snapshot, 'utf8');
-    expect(v3).toContain('"schemaVersion":3,');
-    await writeFile(snapshot, v3.replace('"schemaVersion":3,', '"schemaVersion":2,'));
+    const v4 = await readFile(snapshot, 'utf8');
+    expect(v4).toContain('"schemaVersion":4,');
+    await writeFile(snapshot, v4.replace('"schemaVersion":4,', '"schemaVersion":2,'));
     const { store } = await reopen(dir);
     expect(store.getPayment('p1')).toEqual(payment('p1'));
     expect(store.getSubscription('s1')).toEqual(subscription('s1'));
-    expect(await readFile(snapshot, 'utf8')).toContain('"schemaVersion":3,');
+    expect(await readFile(snapshot, 'utf8')).toContain('"schemaVersion":4,');
+  });
+
+  it('replays a schema 3 journal line with an HTTP-response idempotency record, dropping only it', async () => {
+    const response = { key: 'k1', fingerprint: 'f', status: 201, body: '{}', createdAt: at(0) };
+    const dir = await directoryWith([
+      [
+        { t: 'idempotency', v: response },
+        { t: 'audit', v: auditEntry('a1') },
+      ],
+    ]);
+    const { store } = await reopen(dir);
+    expect(auditIds(store)).toEqual(['a1']);
+    expect(store.getIdempotencyRecord('k1')).toBeUndefined();
   });
 
   it('refuses a tuple that is not a record, naming the field', async () => {

@@ -319,36 +319,43 @@ describe('history, audit, idempotency, settings and clock', () => {
       { t: 'settings', v: { schedulerIntervalSeconds: 5, schedulerEnabled: false } },
       { t: 'clock', v: at(42) },
     );
-    await put(store, { t: 'idempotency', v: idempotency('k1', { status: 409 }) });
-    expect(store.getIdempotencyRecord('k1')?.status).toBe(409);
+    const refused = { ok: false as const, error: { code: 'conflict' as const, message: 'no' } };
+    await put(store, { t: 'idempotency', v: idempotency('k1', { answer: refused }) });
+    expect(store.getIdempotencyRecord('k1')?.answer).toEqual(refused);
     expect(store.getIdempotencyRecord('k2')).toBeUndefined();
     await store.close();
     const again = await openTracked(dir, { clockNow });
-    expect(again.getIdempotencyRecord('k1')?.status).toBe(409);
+    expect(again.getIdempotencyRecord('k1')?.answer).toEqual(refused);
     expect(again.settings()).toEqual({ schedulerIntervalSeconds: 5, schedulerEnabled: false });
     expect(again.testClock()).toBe(at(42));
     await put(again, { t: 'clock', v: null });
     expect(again.testClock()).toBeNull();
   });
 
-  it('drops idempotency records older than 7 days at compaction, keeps younger ones', async () => {
+  it('drops at compaction finished requests older than 7 days and those of keys Paydesk made', async () => {
     const dir = await tempDir();
     const now = new Date(Date.parse(at(0)) + 8 * 24 * 3600_000);
     const store = await openTracked(dir, { clockNow: () => now });
     const day = 24 * 60;
+    const unfinished = { answer: null, finishedAt: null };
     await put(
       store,
       { t: 'idempotency', v: idempotency('old', { createdAt: at(0) }) },
       { t: 'idempotency', v: idempotency('young', { createdAt: at(2 * day) }) },
+      { t: 'idempotency', v: idempotency('made', { createdAt: at(2 * day), clientKey: false }) },
+      { t: 'idempotency', v: idempotency('old-unfinished', { createdAt: at(0), ...unfinished }) },
     );
     expect(store.getIdempotencyRecord('old')).toBeDefined();
     await store.compact();
     expect(store.getIdempotencyRecord('old')).toBeUndefined();
+    expect(store.getIdempotencyRecord('made')).toBeUndefined();
     expect(store.getIdempotencyRecord('young')).toBeDefined();
+    expect(store.unfinishedRequests().map((r) => r.key)).toEqual(['old-unfinished']);
     await store.close();
     const again = await openTracked(dir, { clockNow: () => now });
     expect(again.getIdempotencyRecord('old')).toBeUndefined();
     expect(again.getIdempotencyRecord('young')?.createdAt).toBe(at(2 * day));
+    expect(again.unfinishedRequests().map((r) => r.key)).toEqual(['old-unfinished']);
   });
 });
 
@@ -396,11 +403,13 @@ describe('durability and closing', () => {
     });
     expect(Object.keys(doc).sort()).toEqual([
       'audit',
+      'gatewayCursor',
       'idempotency',
       'journalSeq',
       'paymentColumns',
       'payments',
       'redo',
+      'refunds',
       'schemaVersion',
       'settings',
       'subscriptions',
@@ -712,19 +721,34 @@ describe('schema versions and damaged files', () => {
     await expectStoreError(openStore(dir), 'newer_schema');
   });
 
-  it('moves a schema 2 snapshot to 3 (only the journal changed) without reading its payments', async () => {
-    const { dir, path, text } = await closedStoreWithTwoPayments();
-    expect(SCHEMA_VERSION).toBe(3);
-    // A damaged body (same size): reading every payment would refuse the open.
-    await writeFile(
-      path,
-      text.replace('"schemaVersion":3,', '"schemaVersion":2,').replace('"USD"', '"usd"'),
-    );
-    const store = await openTracked(dir);
-    expect(store.getPayment('p2')?.currency).toBe('EUR');
-    expect(() => store.getPayment('p1')).toThrow(/currency/);
-    expect(await readFile(path, 'utf8')).toContain('"schemaVersion":3,');
-  });
+  /** A snapshot as schema `version` (2 or 3) wrote it: no refunds, no cursor, HTTP responses. */
+  function olderSnapshot(text: string, version: 2 | 3): string {
+    const response = { key: 'k1', fingerprint: 'f', status: 201, body: '{}', createdAt: at(0) };
+    return text
+      .replace(`"schemaVersion":${SCHEMA_VERSION},`, `"schemaVersion":${version},`)
+      .replace('"gatewayCursor":null,', '')
+      .replace('"refunds":[\n],\n', '')
+      .replace('"idempotency":[\n]', `"idempotency":[\n${JSON.stringify(response)}\n]`);
+  }
+
+  it.each([2, 3] as const)(
+    'moves a schema %i snapshot to 4 without reading its payments, dropping its HTTP responses',
+    async (version) => {
+      const { dir, path, text } = await closedStoreWithTwoPayments();
+      expect(SCHEMA_VERSION).toBe(4);
+      // A damaged body (same size): reading every payment would refuse the open.
+      await writeFile(path, olderSnapshot(text, version).replace('"USD"', '"usd"'));
+      const store = await openTracked(dir);
+      expect(store.getPayment('p2')?.currency).toBe('EUR');
+      expect(() => store.getPayment('p1')).toThrow(/currency/);
+      expect(store.getIdempotencyRecord('k1')).toBeUndefined();
+      expect(store.gatewayCursor()).toBeNull();
+      expect(store.pendingRefunds()).toEqual([]);
+      const migrated = await readFile(path, 'utf8');
+      expect(migrated).toContain('"schemaVersion":4,');
+      expect(migrated).toContain('"refunds":[');
+    },
+  );
 
   it('reads a schema 1 snapshot (payments whole, as tuples) and rewrites it', async () => {
     const dir = await tempDir();

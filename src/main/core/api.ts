@@ -2,9 +2,11 @@
  * The core's public face: what the Electron shell and the headless server hold. Everything
  * a transport needs goes through `call` (validated input in, a Result out) and `subscribe`.
  */
-import type { OperationName, OperationOutput, PushEvent } from '../../shared/contract';
+import type { CallOptions, OperationName, OperationOutput, PushEvent } from '../../shared/contract';
 import type { Origin } from '../../shared/domain';
 import type { Result } from '../../shared/result';
+import type { Gateway } from './ports';
+import type { StoreOptions } from './store';
 
 export interface CoreOptions {
   /** Where the store, the gateway's ledger and the lock file live. */
@@ -25,36 +27,41 @@ export interface CoreOptions {
   schedulerIntervalSeconds?: number;
   /** Where the core reports what it does at start-up (reconciliation, torn journal tails). */
   log?: (message: string) => void;
+  /** Options of the store (its tests inject write failures through them). */
+  store?: StoreOptions;
+  /** Wraps the gateway the core calls (tests count or refuse calls through it). */
+  wrapGateway?: (gateway: Gateway) => Gateway;
 }
 
-/** A stored HTTP response, replayed for a repeated Idempotency-Key. */
-export interface IdempotentResponse {
-  status: number;
-  body: string;
-}
+/**
+ * An operation's answer. `replayed` is set when it is the stored answer of an earlier
+ * request with the same idempotency key (nothing was done again).
+ */
+export type Answer<T> = Result<T> & { replayed?: true };
 
 export interface Core {
   readonly dataDir: string;
-  /** Run one operation of the contract. `input` is untrusted: it is parsed with the operation's schema. */
+  /**
+   * Run one operation of the contract. `input` is untrusted: it is parsed with the
+   * operation's schema. A changing operation is done at most once per idempotency key
+   * (`options.idempotencyKey`, else a key made for this call): the key is stored with the
+   * first durable record of the work, a repeat gets the stored answer (`replayed`), a repeat
+   * while the first still runs gets `in_progress`, the key with other input `conflict`.
+   */
   call<K extends OperationName>(
     name: K,
     input: unknown,
     origin: Origin,
-  ): Promise<Result<OperationOutput<K>>>;
+    options?: CallOptions,
+  ): Promise<Answer<OperationOutput<K>>>;
   /**
-   * Run an operation at most once per idempotency key, for HTTP's Idempotency-Key header.
-   * The first call runs it and stores `render(result)`; a later call with the same key and
-   * fingerprint returns the stored response; another fingerprint is a conflict. Keys are kept
-   * with the data for at least 24 hours.
+   * Settles when start-up reconciliation has run (pending payments and refunds settled with
+   * the gateway, the gateway's records compared with the store). Queries are answered
+   * meanwhile; changing operations wait for it.
    */
-  callIdempotent<K extends OperationName>(
-    key: string,
-    fingerprint: string,
-    name: K,
-    input: unknown,
-    origin: Origin,
-    render: (result: Result<OperationOutput<K>>) => IdempotentResponse,
-  ): Promise<(IdempotentResponse & { replayed: boolean }) | { conflict: true }>;
+  readonly reconciled: Promise<void>;
+  /** Whether start-up reconciliation is still running. */
+  reconciling(): boolean;
   /** Push events: what changed, notices (a scheduled charge failed), progress of long runs. */
   subscribe(listener: (event: PushEvent) => void): () => void;
   /** Charge what fell due while the computer slept (the shell calls it on power resume). */

@@ -1,7 +1,9 @@
 /**
  * The headless core, assembled: store, mock gateway, clock, invoker, scheduler and service.
- * `openCore` reconciles PENDING payments with the gateway before anything else runs and
- * hands back the `Core` that the Electron shell and the HTTP server hold.
+ * `openCore` hands back the `Core` that the Electron shell and the HTTP server hold as soon
+ * as the store and the gateway are open; start-up reconciliation (reconcile.ts, then the
+ * invoker's recovery of interrupted requests) is the first task of the invoker's queue, so
+ * queries are answered while it runs and every change waits for it.
  */
 import type { PushEvent } from '../../shared/contract';
 import type { Core, CoreOptions } from './api';
@@ -9,7 +11,7 @@ import { SystemClock, TestClock } from './clock';
 import { openMockGateway } from './gateway/mock-gateway';
 import { CommandInvoker } from './invoker';
 import type { Clock, Gateway } from './ports';
-import { reconcilePending } from './reconcile';
+import { reconcile } from './reconcile';
 import { Scheduler } from './scheduler';
 import { Service } from './service';
 import { openStore } from './store';
@@ -18,7 +20,7 @@ export type { Core, CoreOptions } from './api';
 
 export async function openCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? (() => undefined);
-  const store = await openStore(options.dataDir, { log });
+  const store = await openStore(options.dataDir, { log, ...options.store });
   let gateway: Gateway | undefined;
   try {
     const opened = await openMockGateway({
@@ -31,8 +33,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     });
     gateway = opened;
     const clock = await openClock(options.clock ?? 'system', store);
-    await reconcilePending(store, opened, clock, log);
-    return assemble(options, store, opened, clock, log);
+    return assemble(options, store, options.wrapGateway?.(opened) ?? opened, clock, log);
   } catch (error) {
     await gateway?.close();
     await store.close();
@@ -103,20 +104,34 @@ function assemble(
     store,
     gateway,
     clock,
+    log,
     onProgress: (done, total) => {
       scheduler.reportProgress(done, total);
       emit({ type: 'progress', done, total });
     },
   });
-  const service = new Service({ store, invoker, scheduler, clock, emit, log });
+  let reconciling = true;
+  const reconciled = invoker
+    .enqueue(async () => {
+      await reconcile(store, gateway, clock, log);
+      await invoker.recoverRequests();
+    })
+    .catch((error: unknown) => {
+      log(`Start-up reconciliation failed: ${(error as Error).message}`);
+    })
+    .finally(() => {
+      reconciling = false;
+      emit({ type: 'changed', topics: ['payments', 'subscriptions', 'history'] });
+    });
+  const service = new Service({ store, invoker, scheduler, clock, emit, log, reconciled });
   if (options.scheduler ?? store.settings().schedulerEnabled) scheduler.start();
 
   let closing: Promise<void> | null = null;
   return {
     dataDir: store.dataDir,
-    call: (name, input, origin) => service.call(name, input, origin),
-    callIdempotent: (key, fingerprint, name, input, origin, render) =>
-      service.callIdempotent(key, fingerprint, name, input, origin, render),
+    call: (name, input, origin, callOptions) => service.call(name, input, origin, callOptions),
+    reconciled,
+    reconciling: () => reconciling,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -124,6 +139,7 @@ function assemble(
     catchUp: () => scheduler.catchUp(),
     close() {
       closing ??= (async () => {
+        await reconciled;
         scheduler.stop();
         await scheduler.settle();
         await invoker.idle();

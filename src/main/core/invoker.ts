@@ -1,15 +1,37 @@
 /**
  * The CommandInvoker: one serialized queue that runs every command, undo and redo, whoever
- * asks (operator, API, scheduler), so two never interleave (rule 5). It keeps the undo and
+ * asks (operator, API, scheduler), so two never interleave (rule 6). It keeps the undo and
  * redo stacks and the append-only audit log in the store, so history survives restarts.
+ *
+ * Every call runs for a request (requests.ts): the request's record is written with the
+ * first durable record of the work (a PENDING payment or refund) and finished with its
+ * answer in the commit that ends the work, so a crash can never separate the two. At
+ * start-up, once reconciliation has settled every PENDING record with the gateway,
+ * `recoverRequests` finishes what a crash interrupted, from the records alone: a charge or a
+ * refund gets its history entry and its answer, an undo whose refunds were all made moves
+ * its entry to the redo stack; an undo that refunded only part stays on the undo stack.
  */
-import type { HistoryView } from '../../shared/contract';
-import type { AuditEntry, CommandKind, HistoryEntry, Origin } from '../../shared/domain';
-import { DomainError } from '../../shared/result';
-import type { CommandContext, Execution } from './commands/command';
+import type { HistoryView, OperationName } from '../../shared/contract';
+import type {
+  AuditEntry,
+  CommandKind,
+  HistoryEntry,
+  IdempotencyRecord,
+  Origin,
+} from '../../shared/domain';
+import { DomainError, fail, ok, type Result } from '../../shared/result';
+import { storedAnswerOf } from './answers';
+import type {
+  CommandContext,
+  CommandDefinition,
+  Execution,
+  RecoveryContext,
+} from './commands/command';
 import { definitionOf, type ParamsOf, type ResultOf } from './commands/registry';
+import { appErrorOf, isFinalAnswer, isStorageFailure } from './failures';
 import { newId } from './ids';
 import type { Change, Clock, Gateway, Store } from './ports';
+import { deriveKey, finishedRecord, startedRecord, type Request } from './requests';
 
 export interface InvokerDeps {
   store: Store;
@@ -18,10 +40,69 @@ export interface InvokerDeps {
   /** Told after each commit that changed history (for push events and menus). */
   onHistoryChanged?: () => void;
   onProgress?: (done: number, total: number) => void;
+  /** Where recovery reports what it finished. */
+  log?: (message: string) => void;
 }
 
-/** Extra changes committed atomically with a command's final commit (an HTTP idempotency record). */
-export type Finalizer = (result: unknown) => Change[];
+type AnyDefinition = CommandDefinition<unknown, unknown, unknown>;
+
+/**
+ * The command an operation runs, for finishing its request after a crash (the service's
+ * handlers run the same ones). Operations that change nothing outside one commit are not
+ * here: a crash leaves no unfinished request of theirs.
+ */
+const COMMAND_OF: Partial<Record<OperationName, CommandKind>> = {
+  'payments.process': 'ProcessPayment',
+  'payments.refund': 'RefundPayment',
+  'recurring.run': 'RunRecurring',
+  'scheduler.run': 'RunRecurring',
+  'subscriptions.chargeMissed': 'ChargeMissedPeriods',
+};
+
+/** The record of one request while the invoker works on it. */
+class RequestRun {
+  private written: boolean;
+  private done = false;
+  private readonly started: IdempotencyRecord;
+
+  constructor(
+    readonly request: Request,
+    targets: readonly string[],
+    startedAt: string,
+    /** A record already on disk (a request recovered at start-up). */
+    existing?: IdempotencyRecord,
+  ) {
+    this.started = existing ?? startedRecord(request, targets, startedAt);
+    this.written = existing !== undefined;
+  }
+
+  set targets(ids: readonly string[]) {
+    this.started.targets = [...ids];
+  }
+
+  /** The record to add to a commit in the middle of the work (once: the first). */
+  beforeCommit(): Change[] {
+    if (this.written || this.done) return [];
+    this.written = true;
+    return [{ t: 'idempotency', v: this.started }];
+  }
+
+  /**
+   * The record with its answer, for the commit that ends the work: none when nothing of the
+   * request reached the disk and nobody can ask for it again (a key Paydesk made).
+   */
+  finish(result: Result<unknown>, now: string): Change[] {
+    if (this.done) return [];
+    this.done = true;
+    if (!this.written && !this.request.clientKey) return [];
+    const answer = storedAnswerOf(this.request.operation, result, this.request.clientKey);
+    return [{ t: 'idempotency', v: finishedRecord(this.started, answer, now) }];
+  }
+}
+
+interface StagingContext extends CommandContext {
+  discard(): void;
+}
 
 export class CommandInvoker {
   private tail: Promise<unknown> = Promise.resolve();
@@ -57,82 +138,74 @@ export class CommandInvoker {
   execute<K extends CommandKind>(
     kind: K,
     params: ParamsOf<K>,
-    origin: Origin,
-    finalize?: Finalizer,
+    request: Request,
   ): Promise<ResultOf<K>> {
-    return this.enqueue(async () => {
-      const def = definitionOf(kind);
-      const parsed = def.params.parse(params);
-      const startedAt = this.now();
-      const ctx = this.context(origin);
-      let execution: Execution<unknown, unknown>;
-      try {
-        execution = await def.execute(ctx, parsed, null);
-      } catch (error) {
-        await this.recordFailure(
-          ctx,
-          'execute',
-          kind,
-          def.label(parsed, this.deps.store),
-          origin,
-          error,
-        );
-        throw error;
-      }
-      const label = execution.label ?? def.label(parsed, this.deps.store);
-      if (execution.memo !== null) {
-        const entry: HistoryEntry = {
-          id: newId('cmd'),
-          kind,
-          label,
-          params: parsed,
-          memo: execution.memo,
-          origin,
-          createdAt: startedAt,
-          barrier: def.irreversible,
-          movesMoney: def.movesMoney,
-          outcome: execution.summary,
-        };
-        if (this.deps.store.redoStack().length > 0) ctx.stage({ t: 'redo.clear' });
-        ctx.stage({ t: 'undo.push', v: entry });
-      }
-      ctx.stage(
-        this.audit('execute', kind, label, origin, execution.outcome, execution.message ?? null),
-      );
-      if (finalize) ctx.stage(...finalize(execution.result));
-      await ctx.flush();
-      this.deps.onHistoryChanged?.();
-      return execution.result as ResultOf<K>;
-    });
+    return this.enqueue(() =>
+      this.answering(request, async (run) => {
+        const def = definitionOf(kind);
+        const parsed = def.params.parse(params);
+        const startedAt = this.now();
+        const ctx = this.context(run, null);
+        let execution: Execution<unknown, unknown>;
+        try {
+          execution = await def.execute(ctx, parsed, null);
+        } catch (error) {
+          await this.recordFailure(
+            ctx,
+            run,
+            'execute',
+            kind,
+            def.label(parsed, this.deps.store),
+            error,
+          );
+          throw error;
+        }
+        this.stageExecuted(ctx, kind, def, parsed, execution, request.origin, startedAt, '');
+        ctx.stage(...run.finish(ok(execution.result), this.now()));
+        await ctx.flush();
+        this.deps.onHistoryChanged?.();
+        return execution.result as ResultOf<K>;
+      }),
+    );
   }
 
   /** Undo the last command, or every command down to and including entry `toId`. */
-  undo(origin: Origin, toId?: string, limit?: number): Promise<HistoryView> {
-    return this.enqueue(async () => {
-      const stack = this.deps.store.undoStack();
-      const count = this.countTo(stack, toId, 'undo');
-      const targets = stack.slice(stack.length - count).reverse();
-      const barrier = targets.find((e) => e.barrier);
-      if (barrier) {
-        throw new DomainError(
-          'conflict',
-          `"${barrier.label}" cannot be undone: a refund is final. Nothing before it can be undone either.`,
-        );
-      }
-      for (const entry of targets) await this.undoOne(entry, origin);
-      return this.view(limit);
-    });
+  undo(request: Request, toId?: string, limit?: number): Promise<HistoryView> {
+    return this.enqueue(() =>
+      this.answering(request, async (run) => {
+        const stack = this.deps.store.undoStack();
+        const count = this.countTo(stack, toId, 'undo');
+        const targets = stack.slice(stack.length - count).reverse();
+        const barrier = targets.find((e) => e.barrier);
+        if (barrier) {
+          throw new DomainError(
+            'conflict',
+            `"${barrier.label}" cannot be undone: a refund is final. Nothing before it can be undone either.`,
+          );
+        }
+        run.targets = targets.map((e) => e.id);
+        for (const [i, entry] of targets.entries()) {
+          await this.undoOne(entry, run, i === targets.length - 1);
+        }
+        return this.view(limit);
+      }),
+    );
   }
 
   /** Redo the last undone command, or every undone command up to and including entry `toId`. */
-  redo(origin: Origin, toId?: string, limit?: number): Promise<HistoryView> {
-    return this.enqueue(async () => {
-      const stack = this.deps.store.redoStack();
-      const count = this.countTo(stack, toId, 'redo');
-      const targets = stack.slice(stack.length - count).reverse();
-      for (const entry of targets) await this.redoOne(entry, origin);
-      return this.view(limit);
-    });
+  redo(request: Request, toId?: string, limit?: number): Promise<HistoryView> {
+    return this.enqueue(() =>
+      this.answering(request, async (run) => {
+        const stack = this.deps.store.redoStack();
+        const count = this.countTo(stack, toId, 'redo');
+        const targets = stack.slice(stack.length - count).reverse();
+        run.targets = targets.map((e) => e.id);
+        for (const [i, entry] of targets.entries()) {
+          await this.redoOne(entry, run, i === targets.length - 1);
+        }
+        return this.view(limit);
+      }),
+    );
   }
 
   /** The undo and redo stacks, newest first: at most `limit` entries of each (default all). */
@@ -158,6 +231,280 @@ export class CommandInvoker {
     };
   }
 
+  /**
+   * Finishes every request a crash left unfinished, oldest first, from what the store holds
+   * once reconciliation has settled its PENDING records: never calls the gateway. Run it
+   * through the queue, before anything else. Returns how many it finished.
+   */
+  async recoverRequests(): Promise<number> {
+    const unfinished = this.deps.store
+      .unfinishedRequests()
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    for (const record of unfinished) {
+      const request: Request = {
+        key: record.key,
+        clientKey: record.clientKey,
+        fingerprint: record.fingerprint,
+        // A record's operation is one the service wrote: a name of the contract.
+        operation: record.operation as OperationName,
+        origin: record.origin,
+      };
+      const run = new RequestRun(request, record.targets, record.createdAt, record);
+      if (record.operation === 'history.undo') await this.recoverUndo(run, record);
+      else if (record.operation === 'history.redo') await this.recoverRedo(run, record);
+      else await this.recoverExecution(run, record);
+    }
+    if (unfinished.length > 0) this.deps.onHistoryChanged?.();
+    return unfinished.length;
+  }
+
+  // -- one entry --------------------------------------------------------------------------
+
+  private async undoOne(entry: HistoryEntry, run: RequestRun, last: boolean): Promise<void> {
+    const def = definitionOf(entry.kind);
+    const ctx = this.context(run, entry.id);
+    const label = `Undo: ${entry.label}`;
+    try {
+      const memo = await def.undo(ctx, def.params.parse(entry.params), def.memo.parse(entry.memo));
+      this.stageUndone(ctx, entry, memo, run.request.origin, label);
+      ctx.stage(...(last ? run.finish(ok(null), this.now()) : run.beforeCommit()));
+      await ctx.flush();
+    } catch (error) {
+      await this.recordFailure(ctx, run, 'undo', entry.kind, label, error);
+      throw error;
+    } finally {
+      this.deps.onHistoryChanged?.();
+    }
+  }
+
+  private async redoOne(entry: HistoryEntry, run: RequestRun, last: boolean): Promise<void> {
+    const def = definitionOf(entry.kind);
+    const ctx = this.context(run, entry.id);
+    try {
+      const execution = await def.execute(
+        ctx,
+        def.params.parse(entry.params),
+        def.memo.parse(entry.memo),
+      );
+      this.stageRedone(ctx, entry, execution, run.request.origin, '');
+      ctx.stage(...(last ? run.finish(ok(null), this.now()) : run.beforeCommit()));
+      await ctx.flush();
+    } catch (error) {
+      await this.recordFailure(ctx, run, 'redo', entry.kind, `Redo: ${entry.label}`, error);
+      throw error;
+    } finally {
+      this.deps.onHistoryChanged?.();
+    }
+  }
+
+  // -- what an execution, an undo and a redo commit -----------------------------------------
+
+  private stageExecuted(
+    ctx: Pick<CommandContext, 'stage'>,
+    kind: CommandKind,
+    def: AnyDefinition,
+    params: unknown,
+    execution: Execution<unknown, unknown>,
+    origin: Origin,
+    startedAt: string,
+    note: string,
+  ): void {
+    const label = execution.label ?? def.label(params, this.deps.store);
+    if (execution.memo !== null) {
+      const entry: HistoryEntry = {
+        id: newId('cmd'),
+        kind,
+        label,
+        params,
+        memo: execution.memo,
+        origin,
+        createdAt: startedAt,
+        barrier: def.irreversible,
+        movesMoney: def.movesMoney,
+        outcome: execution.summary,
+      };
+      if (this.deps.store.redoStack().length > 0) ctx.stage({ t: 'redo.clear' });
+      ctx.stage({ t: 'undo.push', v: entry });
+    }
+    ctx.stage(
+      this.audit(
+        'execute',
+        kind,
+        label + note,
+        origin,
+        execution.outcome,
+        execution.message ?? null,
+      ),
+    );
+  }
+
+  private stageUndone(
+    ctx: Pick<CommandContext, 'stage'>,
+    entry: HistoryEntry,
+    memo: unknown,
+    origin: Origin,
+    label: string,
+  ): void {
+    ctx.stage(
+      { t: 'undo.pop' },
+      { t: 'redo.push', v: { ...entry, memo } },
+      this.audit('undo', entry.kind, label, origin, 'ok', null),
+    );
+  }
+
+  private stageRedone(
+    ctx: Pick<CommandContext, 'stage'>,
+    entry: HistoryEntry,
+    execution: Execution<unknown, unknown>,
+    origin: Origin,
+    note: string,
+  ): void {
+    const label = execution.label ?? entry.label;
+    ctx.stage({ t: 'redo.pop' });
+    if (execution.memo !== null) {
+      ctx.stage({
+        t: 'undo.push',
+        v: { ...entry, label, memo: execution.memo, outcome: execution.summary },
+      });
+    }
+    ctx.stage(
+      this.audit(
+        'redo',
+        entry.kind,
+        `Redo: ${label}${note}`,
+        origin,
+        execution.outcome,
+        execution.message ?? null,
+      ),
+    );
+  }
+
+  // -- recovery ---------------------------------------------------------------------------
+
+  private async recoverExecution(run: RequestRun, record: IdempotencyRecord): Promise<void> {
+    const kind = COMMAND_OF[run.request.operation];
+    const def = kind === undefined ? undefined : definitionOf(kind);
+    const { ctx, staged } = this.recoveryContext(run, null, record.createdAt);
+    const recovered = def?.recover?.(ctx, null) ?? null;
+    if (kind === undefined || def === undefined || recovered === null) {
+      await this.finishInterrupted(
+        run,
+        `${run.request.operation} was interrupted by a restart before it did anything`,
+      );
+      return;
+    }
+    const { params, execution } = recovered;
+    this.stageExecuted(
+      ctx,
+      kind,
+      def,
+      params,
+      execution,
+      run.request.origin,
+      record.createdAt,
+      RECOVERED,
+    );
+    staged.push(...run.finish(ok(execution.result), this.now()));
+    await this.deps.store.commit(staged);
+    this.deps.log?.(
+      `Finished request ${run.request.key} (${run.request.operation}) after a restart`,
+    );
+  }
+
+  private async recoverUndo(run: RequestRun, record: IdempotencyRecord): Promise<void> {
+    for (const id of record.targets) {
+      const stack = this.deps.store.undoStack();
+      if (!stack.some((e) => e.id === id)) continue;
+      const entry = stack[stack.length - 1] as HistoryEntry;
+      const def = definitionOf(entry.kind);
+      const { ctx, staged } = this.recoveryContext(run, entry.id, record.createdAt);
+      const memo =
+        entry.id === id
+          ? (def.recoverUndo?.(ctx, def.params.parse(entry.params), def.memo.parse(entry.memo)) ??
+            null)
+          : null;
+      if (memo === null) {
+        await this.finishInterrupted(
+          run,
+          `The undo of "${entry.label}" was interrupted by a restart; what it refunded is recorded. Undo it again to finish.`,
+        );
+        return;
+      }
+      this.stageUndone(ctx, entry, memo, run.request.origin, `Undo: ${entry.label}${RECOVERED}`);
+      await this.deps.store.commit(staged);
+    }
+    await this.deps.store.commit(run.finish(ok(null), this.now()));
+  }
+
+  private async recoverRedo(run: RequestRun, record: IdempotencyRecord): Promise<void> {
+    for (const id of record.targets) {
+      const stack = this.deps.store.redoStack();
+      if (!stack.some((e) => e.id === id)) continue;
+      const entry = stack[stack.length - 1] as HistoryEntry;
+      const def = definitionOf(entry.kind);
+      const { ctx, staged } = this.recoveryContext(run, entry.id, record.createdAt);
+      const recovered =
+        entry.id === id ? (def.recover?.(ctx, def.memo.parse(entry.memo)) ?? null) : null;
+      if (recovered === null) {
+        await this.finishInterrupted(
+          run,
+          `The redo of "${entry.label}" was interrupted by a restart before it did anything. Redo it again.`,
+        );
+        return;
+      }
+      this.stageRedone(ctx, entry, recovered.execution, run.request.origin, RECOVERED);
+      await this.deps.store.commit(staged);
+    }
+    await this.deps.store.commit(run.finish(ok(null), this.now()));
+  }
+
+  /** Ends an interrupted request with a conflict that says what to do. */
+  private async finishInterrupted(run: RequestRun, message: string): Promise<void> {
+    await this.deps.store.commit([
+      this.audit('reconcile', 'Request', message, 'system', 'error', run.request.key),
+      ...run.finish(fail('conflict', message), this.now()),
+    ]);
+    this.deps.log?.(`Request ${run.request.key}: ${message}`);
+  }
+
+  private recoveryContext(
+    run: RequestRun,
+    entryId: string | null,
+    startedAt: string,
+  ): { ctx: RecoveryContext; staged: Change[] } {
+    const staged: Change[] = [];
+    return {
+      staged,
+      ctx: {
+        store: this.deps.store,
+        entryId,
+        startedAt,
+        gatewayKey: keyScope(run.request.key, entryId),
+        stage: (...changes) => void staged.push(...changes),
+        now: () => this.now(),
+      },
+    };
+  }
+
+  // -- plumbing ---------------------------------------------------------------------------
+
+  /**
+   * Runs `work` for `request`; when it fails with a final answer before its record was
+   * finished, that is the request's answer (stored when the caller may ask again).
+   */
+  private async answering<T>(request: Request, work: (run: RequestRun) => Promise<T>): Promise<T> {
+    const run = new RequestRun(request, [], this.now());
+    try {
+      return await work(run);
+    } catch (error) {
+      if (isFinalAnswer(error)) {
+        const changes = run.finish({ ok: false, error: appErrorOf(error) }, this.now());
+        if (changes.length > 0) await this.deps.store.commit(changes).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
   private countTo(stack: readonly HistoryEntry[], toId: string | undefined, what: string): number {
     if (stack.length === 0) throw new DomainError('conflict', `Nothing to ${what}`);
     if (toId === undefined) return 1;
@@ -168,75 +515,28 @@ export class CommandInvoker {
     return stack.length - index;
   }
 
-  private async undoOne(entry: HistoryEntry, origin: Origin): Promise<void> {
-    const def = definitionOf(entry.kind);
-    const ctx = this.context(origin);
-    try {
-      const memo = await def.undo(ctx, def.params.parse(entry.params), def.memo.parse(entry.memo));
-      ctx.stage(
-        { t: 'undo.pop' },
-        { t: 'redo.push', v: { ...entry, memo } },
-        this.audit('undo', entry.kind, `Undo: ${entry.label}`, origin, 'ok', null),
-      );
-      await ctx.flush();
-    } catch (error) {
-      await this.recordFailure(ctx, 'undo', entry.kind, `Undo: ${entry.label}`, origin, error);
-      throw error;
-    } finally {
-      this.deps.onHistoryChanged?.();
-    }
-  }
-
-  private async redoOne(entry: HistoryEntry, origin: Origin): Promise<void> {
-    const def = definitionOf(entry.kind);
-    const ctx = this.context(origin);
-    try {
-      const execution = await def.execute(
-        ctx,
-        def.params.parse(entry.params),
-        def.memo.parse(entry.memo),
-      );
-      const label = execution.label ?? entry.label;
-      ctx.stage({ t: 'redo.pop' });
-      if (execution.memo !== null)
-        ctx.stage({
-          t: 'undo.push',
-          v: { ...entry, label, memo: execution.memo, outcome: execution.summary },
-        });
-      ctx.stage(
-        this.audit(
-          'redo',
-          entry.kind,
-          `Redo: ${label}`,
-          origin,
-          execution.outcome,
-          execution.message ?? null,
-        ),
-      );
-      await ctx.flush();
-    } catch (error) {
-      await this.recordFailure(ctx, 'redo', entry.kind, `Redo: ${entry.label}`, origin, error);
-      throw error;
-    } finally {
-      this.deps.onHistoryChanged?.();
-    }
-  }
-
   /**
-   * A command that failed part-way: keep what it already committed (a PENDING payment is
-   * reconciled later), drop what it only staged, and record the failure in the audit log.
+   * A command that failed part-way: keep what it already committed (a PENDING payment or
+   * refund is reconciled later), drop what it only staged, and record the failure in the
+   * audit log with the request's answer. Nothing is written when the store cannot write.
    */
   private async recordFailure(
     ctx: StagingContext,
+    run: RequestRun,
     action: AuditEntry['action'],
     kind: CommandKind,
     label: string,
-    origin: Origin,
     error: unknown,
   ): Promise<void> {
     ctx.discard();
-    const message = error instanceof Error ? error.message : String(error);
-    await this.deps.store.commit([this.audit(action, kind, label, origin, 'error', message)]);
+    if (isStorageFailure(error)) return;
+    const appError = appErrorOf(error);
+    await this.deps.store
+      .commit([
+        this.audit(action, kind, label, run.request.origin, 'error', appError.message),
+        ...(isFinalAnswer(error) ? run.finish({ ok: false, error: appError }, this.now()) : []),
+      ])
+      .catch(() => undefined);
   }
 
   private audit(
@@ -263,22 +563,29 @@ export class CommandInvoker {
     return this.lastNow.iso;
   }
 
-  private context(origin: Origin): StagingContext {
+  private context(run: RequestRun, entryId: string | null): StagingContext {
     const { store, gateway, onProgress } = this.deps;
     let staged: Change[] = [];
+    let durable: Promise<void> = Promise.resolve();
     return {
       store,
       gateway,
-      origin,
+      origin: run.request.origin,
+      requestKey: run.request.key,
+      entryId,
+      gatewayKey: keyScope(run.request.key, entryId),
       now: () => this.now(),
       stage: (...changes) => {
         staged.push(...changes);
       },
-      flush: async () => {
-        if (staged.length === 0) return;
-        const batch = staged;
-        staged = [];
-        await store.commit(batch);
+      flush: () => {
+        if (staged.length > 0) {
+          const batch = [...run.beforeCommit(), ...staged];
+          staged = [];
+          const commit = store.commit(batch);
+          durable = Promise.all([durable, commit]).then(() => undefined);
+        }
+        return durable;
       },
       discard: () => {
         staged = [];
@@ -288,6 +595,10 @@ export class CommandInvoker {
   }
 }
 
-interface StagingContext extends CommandContext {
-  discard(): void;
+/** Appended to the labels of what recovery finished. */
+const RECOVERED = ' (finished after a restart)';
+
+/** Gateway keys of one request, scoped to the history entry an undo or redo works on. */
+function keyScope(requestKey: string, entryId: string | null): (part: string) => string {
+  return (part) => deriveKey(requestKey, entryId === null ? part : `${entryId}/${part}`);
 }

@@ -1,11 +1,12 @@
 /**
- * Payment transitions as pure functions. A payment's status only moves forward:
+ * Payment and refund transitions as pure functions. A payment's status only moves forward:
  * PENDING → COMPLETED | FAILED, COMPLETED → PARTIALLY_REFUNDED → REFUNDED, and the sum of its
- * refunds never exceeds its amount. Every function returns a new record with an event added.
+ * refunds, those still pending included, never exceeds its amount. A refund's: PENDING →
+ * SUCCEEDED | FAILED. Every function returns a new record (a payment with an event added).
  */
-import type { Payment, PaymentEvent, PaymentStatus } from '../../shared/domain';
+import type { Payment, PaymentEvent, PaymentStatus, Refund } from '../../shared/domain';
 import { DomainError } from '../../shared/result';
-import type { ChargeResult } from './ports';
+import type { ChargeResult, GatewayRecord } from './ports';
 
 export interface NewPayment {
   id: string;
@@ -42,6 +43,32 @@ export function pendingPayment(fields: NewPayment, now: string): Payment {
     updatedAt: now,
     events: [{ type: 'created', at: now }],
   };
+}
+
+/**
+ * A charge the gateway made that the store did not know (start-up reconciliation found it
+ * in the gateway's records), recorded as the gateway tells it.
+ */
+export function paymentFromGateway(
+  record: Extract<GatewayRecord, { type: 'charge' }>,
+  fields: { id: string; subscriptionId: string | null; period: number | null },
+  now: string,
+): Payment {
+  const pending = pendingPayment(
+    {
+      id: fields.id,
+      amount: record.amount,
+      currency: record.currency,
+      customerEmail: record.customerEmail,
+      description: record.description,
+      paymentMethod: record.paymentMethod,
+      idempotencyKey: record.idempotencyKey,
+      subscriptionId: fields.subscriptionId,
+      period: fields.period,
+    },
+    now,
+  );
+  return settle(pending, record.result, now, { reconciled: true });
 }
 
 const NEXT: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
@@ -106,20 +133,26 @@ export function wasCharged(status: PaymentStatus): boolean {
   return status === 'COMPLETED' || status === 'PARTIALLY_REFUNDED' || status === 'REFUNDED';
 }
 
-export function refundableAmount(payment: Payment): number {
+/** What is left to refund: the amount less what is refunded and what is being refunded. */
+export function refundableAmount(payment: Payment, pendingRefunds = 0): number {
   return payment.status === 'COMPLETED' || payment.status === 'PARTIALLY_REFUNDED'
-    ? payment.amount - payment.refundedAmount
+    ? payment.amount - payment.refundedAmount - pendingRefunds
     : 0;
 }
 
-/** Check a refund of `amount` (default: all that is left) and return the amount to refund. */
-export function checkRefund(payment: Payment, amount?: number): number {
-  const left = refundableAmount(payment);
-  if (left === 0) {
+/**
+ * Check a refund of `amount` (default: all that is left) and return the amount to refund.
+ * `pendingRefunds` is what refunds of the payment still PENDING hold back.
+ */
+export function checkRefund(payment: Payment, amount?: number, pendingRefunds = 0): number {
+  const left = refundableAmount(payment, pendingRefunds);
+  if (left <= 0) {
     const why =
       payment.status === 'REFUNDED'
         ? 'it is already fully refunded'
-        : `its status is ${payment.status}`;
+        : pendingRefunds > 0 && refundableAmount(payment) > 0
+          ? 'a refund of all that is left is still pending'
+          : `its status is ${payment.status}`;
     throw new DomainError('conflict', `Payment ${payment.id} cannot be refunded: ${why}`);
   }
   const wanted = amount ?? left;
@@ -133,7 +166,7 @@ export function checkRefund(payment: Payment, amount?: number): number {
   return wanted;
 }
 
-/** Record a refund the gateway accepted. */
+/** Record a refund the gateway made. */
 export function refunded(payment: Payment, amount: number, refundId: string, now: string): Payment {
   checkRefund(payment, amount);
   const total = payment.refundedAmount + amount;
@@ -145,7 +178,59 @@ export function refunded(payment: Payment, amount: number, refundId: string, now
   };
 }
 
-/** How many refunds a payment has had: numbers each refund's idempotency key. */
-export function refundCount(payment: Payment): number {
-  return payment.events.filter((e) => e.type === 'refunded').length;
+/** The sum of a payment's refunds still PENDING. */
+export function pendingAmount(refunds: readonly Refund[]): number {
+  let sum = 0;
+  for (const r of refunds) if (r.status === 'PENDING') sum += r.amount;
+  return sum;
+}
+
+export interface NewRefund {
+  id: string;
+  payment: Payment;
+  amount: number;
+  idempotencyKey: string;
+  requestKey: string | null;
+  undoOf: string | null;
+}
+
+/** A refund as first stored, before the gateway is called (rule 3). */
+export function pendingRefund(fields: NewRefund, now: string): Refund {
+  return {
+    id: fields.id,
+    paymentId: fields.payment.id,
+    amount: fields.amount,
+    currency: fields.payment.currency,
+    status: 'PENDING',
+    idempotencyKey: fields.idempotencyKey,
+    requestKey: fields.requestKey,
+    undoOf: fields.undoOf,
+    gatewayRefundId: null,
+    failureCode: null,
+    failureMessage: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function settledRefund(refund: Refund, now: string): Refund {
+  if (refund.status !== 'PENDING') {
+    throw new DomainError('conflict', `Refund ${refund.id} is already ${refund.status}`);
+  }
+  return { ...refund, updatedAt: now };
+}
+
+/** The gateway made the refund. */
+export function refundSucceeded(refund: Refund, gatewayRefundId: string, now: string): Refund {
+  return { ...settledRefund(refund, now), status: 'SUCCEEDED', gatewayRefundId };
+}
+
+/** The gateway refused the refund, or never saw it (interrupted): nothing was refunded. */
+export function refundFailed(refund: Refund, code: string, message: string, now: string): Refund {
+  return {
+    ...settledRefund(refund, now),
+    status: 'FAILED',
+    failureCode: code,
+    failureMessage: message,
+  };
 }

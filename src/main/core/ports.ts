@@ -9,6 +9,7 @@ import type {
   IdempotencyRecord,
   Payment,
   PaymentStatus,
+  Refund,
   Settings,
   Subscription,
   SubscriptionStatus,
@@ -32,8 +33,11 @@ export type Change =
   | { t: 'redo.push'; v: HistoryEntry }
   | { t: 'redo.pop' }
   | { t: 'redo.clear' }
+  | { t: 'refund'; v: Refund }
   | { t: 'idempotency'; v: IdempotencyRecord }
   | { t: 'settings'; v: Settings }
+  /** How far the gateway's records have been compared with the store (an opaque cursor). */
+  | { t: 'gatewayCursor'; v: string }
   /** The test clock's current time, or null when the system clock is in use. */
   | { t: 'clock'; v: string | null };
 
@@ -110,9 +114,25 @@ export interface Store {
   /** Newest first. */
   audit(offset: number, limit: number): Page<AuditEntry>;
 
+  getRefund(id: string): Refund | undefined;
+  getRefundByIdempotencyKey(key: string): Refund | undefined;
+  /** A payment's refunds, oldest first (every status). */
+  refundsOfPayment(paymentId: string): Refund[];
+  /** Every refund still PENDING (reconciled at start-up). */
+  pendingRefunds(): Refund[];
+
   getIdempotencyRecord(key: string): IdempotencyRecord | undefined;
+  /** Requests whose work a crash interrupted (no answer yet), oldest first. */
+  unfinishedRequests(): IdempotencyRecord[];
   settings(): Settings;
   testClock(): string | null;
+  /** Up to where the gateway's records were compared with the store; null before the first time. */
+  gatewayCursor(): string | null;
+  /**
+   * Why the store takes no more writes, or null while it does: after a failed write the
+   * store refuses every commit until it is reopened (memory would be ahead of the disk).
+   */
+  writeFailure(): Error | null;
 
   /**
    * Apply `changes` to the in-memory state at once (reads see them as soon as this returns)
@@ -177,12 +197,53 @@ export class GatewayError extends Error {
   }
 }
 
+/** One charge or refund as the provider recorded it (its own books, for reconciliation). */
+export type GatewayRecord =
+  | {
+      type: 'charge';
+      idempotencyKey: string;
+      amount: number;
+      currency: string;
+      customerEmail: string;
+      paymentMethod: string | null;
+      description: string | null;
+      result: ChargeResult;
+      at: string;
+    }
+  | {
+      type: 'refund';
+      idempotencyKey: string;
+      transactionId: string;
+      /** The idempotency key of the charge refunded (how the app finds its payment). */
+      chargeIdempotencyKey: string;
+      amount: number;
+      refundId: string;
+      at: string;
+    };
+
+export interface GatewayRecordsPage {
+  /** In the order the provider recorded them. */
+  records: GatewayRecord[];
+  /** Where the next page starts (pass it as `after`). */
+  cursor: string;
+  /** Whether more records follow the cursor right now. */
+  more: boolean;
+}
+
 export interface Gateway {
   /** Charge once per idempotency key: a replay with the same parameters returns the first result. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** Refund once per idempotency key: a replay with the same parameters returns the first result. */
   refund(request: RefundRequest): Promise<RefundResult>;
   /** What the provider knows of a charge by its idempotency key; null when it never saw it. */
   lookup(idempotencyKey: string): Promise<ChargeResult | null>;
+  /** What the provider knows of a refund by its idempotency key; null when it never saw it. */
+  lookupRefund(idempotencyKey: string): Promise<RefundResult | null>;
+  /**
+   * The provider's records after `after` (a cursor from an earlier page; null: from the
+   * first), at most `limit` of them: the list reconciliation compares with the store.
+   */
+  records(after: string | null, limit: number): Promise<GatewayRecordsPage>;
   close(): Promise<void>;
 }
 

@@ -1,27 +1,43 @@
 /**
  * The service: carries out each operation of the contract on the core. Input arrives
- * untrusted and is parsed with the operation's zod schema; domain errors come back as
- * values (`{ ok: false, error }`). IPC and HTTP are thin transports over `call`.
+ * untrusted and is parsed with the operation's zod schema; errors come back as values
+ * (`{ ok: false, error }`). IPC and HTTP are thin transports over `call`.
+ *
+ * A changing operation runs for a request (requests.ts) under the caller's idempotency key,
+ * or one made for it. A key whose request has finished is answered from its record (a
+ * replay: nothing runs again); a key whose request is still running is `in_progress`, as
+ * Stripe answers; the key with another operation or input is a `conflict`. Changing
+ * operations wait for start-up reconciliation; queries do not.
  */
 import {
+  changesOf,
+  idempotencyKey,
   parseInput,
-  type ChangeTopic,
+  type CallOptions,
   type OperationName,
   type OperationOutput,
   type ParsedInput,
   type PushEvent,
 } from '../../shared/contract';
-import type { DEFAULT_SETTINGS } from '../../shared/domain';
+import type { Settings } from '../../shared/domain';
 import { type Origin } from '../../shared/domain';
 import { parseAmount } from '../../shared/money';
 import { DomainError, fail, ok, type Result } from '../../shared/result';
-import type { IdempotentResponse } from './api';
+import type { Answer } from './api';
+import { replayedAnswer, storedAnswerOf } from './answers';
 import { TestClock } from './clock';
-import { requirePayment } from './commands/payment-commands';
-import { requireSubscription } from './commands/subscription-commands';
+import { requirePayment, requireSubscription } from './commands/lookups';
 import { dashboardFromStore } from './dashboard';
-import type { CommandInvoker, Finalizer } from './invoker';
+import { appErrorOf } from './failures';
+import type { CommandInvoker } from './invoker';
 import type { Change, Clock, Store } from './ports';
+import {
+  fingerprintOf,
+  finishedRecord,
+  newRequestKey,
+  startedRecord,
+  type Request,
+} from './requests';
 import type { Scheduler } from './scheduler';
 
 export interface ServiceDeps {
@@ -31,38 +47,22 @@ export interface ServiceDeps {
   clock: Clock;
   emit: (event: PushEvent) => void;
   log: (message: string) => void;
+  /** Settles when start-up reconciliation is done: changing operations wait for it. */
+  reconciled: Promise<void>;
 }
 
 type Handler<K extends OperationName> = (
   input: ParsedInput<K>,
-  origin: Origin,
-  finalize?: Finalizer,
+  request: Request,
 ) => Promise<OperationOutput<K>> | OperationOutput<K>;
 type Handlers = { [K in OperationName]: Handler<K> };
 
-/** What each mutating operation changes, for push events. Queries change nothing. */
-const TOPICS: Partial<Record<OperationName, ChangeTopic[]>> = {
-  'payments.process': ['payments', 'history'],
-  'payments.refund': ['payments', 'history'],
-  'subscriptions.create': ['subscriptions', 'history'],
-  'subscriptions.pause': ['subscriptions', 'history'],
-  'subscriptions.resume': ['subscriptions', 'history'],
-  'subscriptions.cancel': ['subscriptions', 'history'],
-  'recurring.run': ['payments', 'subscriptions', 'history', 'scheduler'],
-  'scheduler.run': ['payments', 'subscriptions', 'history', 'scheduler'],
-  'history.undo': ['payments', 'subscriptions', 'history'],
-  'history.redo': ['payments', 'subscriptions', 'history'],
-  'scheduler.start': ['scheduler'],
-  'scheduler.stop': ['scheduler'],
-  'settings.set': ['scheduler'],
-  'clock.advance': ['clock', 'scheduler'],
-};
-
-/** 24 hours at least; kept a week (the store drops older records when it compacts). */
-const IDEMPOTENCY_NOT_STORED_FOR: ReadonlySet<string> = new Set(['validation']);
+const keyRefused = (message: string): Result<never> =>
+  fail('validation', `idempotencyKey: ${message}`, 'idempotencyKey');
 
 export class Service {
-  private readonly inFlightKeys = new Map<string, Promise<unknown>>();
+  /** Keys of the requests running in this process. */
+  private readonly running = new Set<string>();
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -70,79 +70,114 @@ export class Service {
     name: K,
     raw: unknown,
     origin: Origin,
-    finalize?: Finalizer,
-  ): Promise<Result<OperationOutput<K>>> {
+    options: CallOptions = {},
+  ): Promise<Answer<OperationOutput<K>>> {
     const input = parseInput(name, raw);
     if (!input.ok) return input;
+    const handler = this.handlers[name] as Handler<K>;
+    const changes = changesOf(name);
+    if (changes === undefined) {
+      // A query: no request, no key.
+      return this.attempt(name, () => handler(input.data, this.queryRequest(name, origin)));
+    }
+    let key = options.idempotencyKey;
+    if (key !== undefined) {
+      const valid = idempotencyKey.safeParse(key);
+      if (!valid.success) return keyRefused(valid.error.issues[0]?.message ?? 'invalid');
+    }
+    key ??= newRequestKey();
+    const request: Request = {
+      key,
+      clientKey: options.idempotencyKey !== undefined,
+      fingerprint: fingerprintOf(name, input.data),
+      operation: name,
+      origin,
+    };
+    await this.deps.reconciled;
+    const known = this.knownRequest(request, input.data);
+    if (known !== null) return known as Answer<OperationOutput<K>>;
+    const refusal = this.deps.store.writeFailure();
+    // Nothing is tried, the gateway least of all, while the store cannot record the outcome.
+    if (refusal !== null) return { ok: false, error: appErrorOf(refusal) };
+    this.running.add(key);
     try {
-      const handler = this.handlers[name] as Handler<K>;
-      const data = await handler(input.data, origin, finalize);
-      const topics = TOPICS[name];
-      if (topics) this.deps.emit({ type: 'changed', topics });
-      return ok(data);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        if (TOPICS[name]) this.deps.emit({ type: 'changed', topics: ['history'] });
-        return { ok: false, error: error.toAppError() };
-      }
-      this.deps.log(
-        `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
-      return fail(
-        'internal',
-        `Something went wrong while running ${name}: ${(error as Error).message ?? error}`,
-      );
+      const result = await this.attempt(name, () => handler(input.data, request));
+      this.deps.emit({ type: 'changed', topics: result.ok ? [...changes] : ['history'] });
+      return result;
+    } finally {
+      this.running.delete(key);
     }
   }
 
-  async callIdempotent<K extends OperationName>(
-    key: string,
-    fingerprint: string,
-    name: K,
-    input: unknown,
-    origin: Origin,
-    render: (result: Result<OperationOutput<K>>) => IdempotentResponse,
-  ): Promise<(IdempotentResponse & { replayed: boolean }) | { conflict: true }> {
-    for (;;) {
-      const stored = this.deps.store.getIdempotencyRecord(key);
-      if (stored) {
-        return stored.fingerprint === fingerprint
-          ? { status: stored.status, body: stored.body, replayed: true }
-          : { conflict: true };
-      }
-      const running = this.inFlightKeys.get(key);
-      if (!running) break;
-      await running.catch(() => undefined);
-      if (!this.deps.store.getIdempotencyRecord(key)) {
-        // The first request was not stored (a validation error): this one runs on its own.
-        break;
-      }
+  /**
+   * The answer for a key already seen: its stored answer, `in_progress` while it runs, a
+   * conflict for other input; null for a new key.
+   */
+  private knownRequest(request: Request, input: unknown): Answer<unknown> | null {
+    const record = this.deps.store.getIdempotencyRecord(request.key);
+    if (record === undefined) {
+      return this.running.has(request.key) ? this.inProgress() : null;
     }
-    const record = (response: IdempotentResponse): Change => ({
-      t: 'idempotency',
-      v: { key, fingerprint, ...response, createdAt: this.deps.clock.now().toISOString() },
-    });
-    let response: IdempotentResponse | undefined;
-    const run = (async () => {
-      const finalize: Finalizer = (data) => {
-        response = render(ok(data as OperationOutput<K>));
-        return [record(response)];
-      };
-      const result = await this.call(name, input, origin, finalize);
-      if (response === undefined) {
-        response = render(result);
-        if (result.ok || !IDEMPOTENCY_NOT_STORED_FOR.has(result.error.code)) {
-          await this.deps.store.commit([record(response)]);
-        }
-      }
-      return response;
-    })();
-    this.inFlightKeys.set(key, run);
+    if (record.fingerprint !== request.fingerprint || record.operation !== request.operation) {
+      return fail(
+        'conflict',
+        'This idempotency key was used with another request: use a new key for a new request',
+        'idempotencyKey',
+      );
+    }
+    if (record.answer === null) {
+      if (this.running.has(request.key)) return this.inProgress();
+      return fail(
+        'unavailable',
+        'This request was interrupted and is not settled yet (reconciliation with the gateway ' +
+          'has not finished it); ask again later',
+      );
+    }
+    const limit = (input as { limit?: number }).limit;
+    const answer = replayedAnswer(request.operation, record.answer, this.deps.store, () =>
+      request.operation.startsWith('history.')
+        ? this.deps.invoker.view(limit)
+        : this.deps.scheduler.status(),
+    );
+    return { ...answer, replayed: true };
+  }
+
+  private inProgress(): Result<never> {
+    return fail(
+      'in_progress',
+      'A request with this idempotency key is still running: ask again once it has finished',
+    );
+  }
+
+  /** Runs a handler; any exception becomes an error value. */
+  private async attempt<T>(name: OperationName, run: () => Promise<T> | T): Promise<Result<T>> {
     try {
-      return { ...(await run), replayed: false };
-    } finally {
-      this.inFlightKeys.delete(key);
+      return ok(await run());
+    } catch (error) {
+      const appError = appErrorOf(error);
+      if (appError.code === 'internal') {
+        this.deps.log(
+          `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+      }
+      return { ok: false, error: appError };
     }
+  }
+
+  /** Queries run for no request; this one only carries the origin. */
+  private queryRequest(name: OperationName, origin: Origin): Request {
+    return { key: '', clientKey: false, fingerprint: '', operation: name, origin };
+  }
+
+  /**
+   * The request's finished record, for an operation done in one commit outside the invoker
+   * (settings, the clock): kept only when the caller chose the key.
+   */
+  private recordOf(request: Request, data: unknown): Change[] {
+    if (!request.clientKey) return [];
+    const now = this.now();
+    const answer = storedAnswerOf(request.operation, ok(data), true);
+    return [{ t: 'idempotency', v: finishedRecord(startedRecord(request, [], now), answer, now) }];
   }
 
   private now(): string {
@@ -150,7 +185,7 @@ export class Service {
   }
 
   private readonly handlers: Handlers = {
-    'payments.process': (input, origin, finalize) =>
+    'payments.process': (input, request) =>
       this.deps.invoker.execute(
         'ProcessPayment',
         {
@@ -158,29 +193,26 @@ export class Service {
           currency: input.currency,
           customerEmail: input.customerEmail,
           description: input.description?.trim() || null,
-          paymentMethod: input.paymentMethod?.trim() || null,
+          paymentMethod: input.paymentMethod || null,
         },
-        origin,
-        finalize,
+        request,
       ),
 
-    'payments.refund': (input, origin, finalize) => {
+    'payments.refund': (input, request) => {
       const payment = requirePayment(this.deps.store, input.paymentId);
       const amount =
         input.amount === undefined ? null : parseAmount(input.amount, payment.currency);
-      return this.deps.invoker.execute(
-        'RefundPayment',
-        { paymentId: payment.id, amount },
-        origin,
-        finalize,
-      );
+      return this.deps.invoker.execute('RefundPayment', { paymentId: payment.id, amount }, request);
     },
 
-    'payments.get': (input) => requirePayment(this.deps.store, input.id),
+    'payments.get': (input) => ({
+      ...requirePayment(this.deps.store, input.id),
+      refunds: this.deps.store.refundsOfPayment(input.id),
+    }),
 
     'payments.list': (input) => this.deps.store.queryPayments(input),
 
-    'subscriptions.create': (input, origin, finalize) =>
+    'subscriptions.create': (input, request) =>
       this.deps.invoker.execute(
         'CreateSubscription',
         {
@@ -189,10 +221,9 @@ export class Service {
           currency: input.currency,
           interval: input.interval,
           intervalCount: input.intervalCount,
-          start: input.startDate ? new Date(input.startDate).toISOString() : this.now(),
+          start: input.startDate ? new Date(input.startDate).toISOString() : null,
         },
-        origin,
-        finalize,
+        request,
       ),
 
     'subscriptions.get': (input) => ({
@@ -202,49 +233,39 @@ export class Service {
 
     'subscriptions.list': (input) => this.deps.store.querySubscriptions(input),
 
-    'subscriptions.pause': (input, origin, finalize) =>
-      this.deps.invoker.execute(
-        'PauseSubscription',
-        { subscriptionId: input.id },
-        origin,
-        finalize,
-      ),
-    'subscriptions.resume': (input, origin, finalize) =>
-      this.deps.invoker.execute(
-        'ResumeSubscription',
-        { subscriptionId: input.id },
-        origin,
-        finalize,
-      ),
-    'subscriptions.cancel': (input, origin, finalize) =>
-      this.deps.invoker.execute(
-        'CancelSubscription',
-        { subscriptionId: input.id },
-        origin,
-        finalize,
-      ),
+    'subscriptions.pause': (input, request) =>
+      this.deps.invoker.execute('PauseSubscription', { subscriptionId: input.id }, request),
+    'subscriptions.resume': (input, request) =>
+      this.deps.invoker.execute('ResumeSubscription', { subscriptionId: input.id }, request),
+    'subscriptions.cancel': (input, request) =>
+      this.deps.invoker.execute('CancelSubscription', { subscriptionId: input.id }, request),
 
-    'recurring.run': (_input, origin, finalize) => this.runRecurring(origin, finalize),
-    'scheduler.run': (_input, origin, finalize) => this.runRecurring(origin, finalize),
+    'subscriptions.chargeMissed': (input, request) =>
+      this.deps.invoker.execute('ChargeMissedPeriods', { subscriptionId: input.id }, request),
+    'subscriptions.skipMissed': (input, request) =>
+      this.deps.invoker.execute('SkipMissedPeriods', { subscriptionId: input.id }, request),
+
+    'recurring.run': (_input, request) => this.runRecurring(request),
+    'scheduler.run': (_input, request) => this.runRecurring(request),
 
     'history.get': (input) => this.deps.invoker.view(input.limit),
-    'history.undo': (input, origin) => this.deps.invoker.undo(origin, input.toId, input.limit),
-    'history.redo': (input, origin) => this.deps.invoker.redo(origin, input.toId, input.limit),
+    'history.undo': (input, request) => this.deps.invoker.undo(request, input.toId, input.limit),
+    'history.redo': (input, request) => this.deps.invoker.redo(request, input.toId, input.limit),
 
     'audit.list': (input) => this.deps.store.audit(input.offset, input.limit),
 
     'scheduler.status': () => this.deps.scheduler.status(),
-    'scheduler.start': async () => {
-      await this.saveSettings({ schedulerEnabled: true });
+    'scheduler.start': async (_input, request) => {
+      await this.saveSettings({ schedulerEnabled: true }, request);
       return this.deps.scheduler.status();
     },
-    'scheduler.stop': async () => {
-      await this.saveSettings({ schedulerEnabled: false });
+    'scheduler.stop': async (_input, request) => {
+      await this.saveSettings({ schedulerEnabled: false }, request);
       return this.deps.scheduler.status();
     },
 
     'clock.get': () => ({ mode: this.deps.clock.mode, now: this.now() }),
-    'clock.advance': async (input) => {
+    'clock.advance': async (input, request) => {
       const clock = this.deps.clock;
       if (!(clock instanceof TestClock)) {
         throw new DomainError(
@@ -258,35 +279,43 @@ export class Service {
       if (to.getTime() < clock.now().getTime()) {
         throw new DomainError('validation', 'The test clock only moves forward', 'to');
       }
+      const view = { mode: clock.mode, now: to.toISOString() };
       // Through the queue, so that no command sees time jump under it.
       await this.deps.invoker.enqueue(async () => {
         clock.set(to);
-        await this.deps.store.commit([{ t: 'clock', v: to.toISOString() }]);
+        await this.deps.store.commit([
+          { t: 'clock', v: to.toISOString() },
+          ...this.recordOf(request, view),
+        ]);
       });
       this.deps.scheduler.catchUp();
-      return { mode: clock.mode, now: this.now() };
+      return view;
     },
 
     'settings.get': () => this.deps.store.settings(),
-    'settings.set': (input) => this.saveSettings(input),
+    'settings.set': (input, request) => this.saveSettings(input, request),
 
     'dashboard.get': () => dashboardFromStore(this.deps.store, this.deps.clock.now()),
   };
 
-  private async runRecurring(origin: Origin, finalize?: Finalizer) {
-    if (origin === 'scheduler' && this.deps.store.dueSubscriptions(this.now(), 1).length === 0) {
+  private async runRecurring(request: Request) {
+    if (
+      request.origin === 'scheduler' &&
+      this.deps.store.dueSubscriptions(this.now(), 1).length === 0
+    ) {
       // The timer found nothing due: not worth a history or audit entry every minute.
       return { charged: 0, succeeded: 0, failed: 0, payments: [] };
     }
-    const summary = await this.deps.invoker.execute('RunRecurring', {}, origin, finalize);
+    const summary = await this.deps.invoker.execute('RunRecurring', {}, request);
     const { payments: _payments, ...brief } = summary;
-    if (origin !== 'scheduler') this.deps.scheduler.noteRun(brief);
+    if (request.origin !== 'scheduler') this.deps.scheduler.noteRun(brief);
     return summary;
   }
 
-  private async saveSettings(patch: Partial<typeof DEFAULT_SETTINGS>) {
+  /** Stores the settings changed by `patch` with the request's record, then applies them. */
+  private async saveSettings(patch: Partial<Settings>, request: Request): Promise<Settings> {
     const next = { ...this.deps.store.settings(), ...patch };
-    await this.deps.store.commit([{ t: 'settings', v: next }]);
+    await this.deps.store.commit([{ t: 'settings', v: next }, ...this.recordOf(request, next)]);
     this.deps.scheduler.setInterval(next.schedulerIntervalSeconds);
     if (next.schedulerEnabled) this.deps.scheduler.start();
     else this.deps.scheduler.stop();

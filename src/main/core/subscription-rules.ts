@@ -20,9 +20,12 @@ export interface NewSubscription {
   currency: string;
   interval: Interval;
   intervalCount: number;
-  /** The billing anchor: the first period's date. */
+  /** The billing anchor: the first period's date (it may be in the past: see createSubscription). */
   start: Date;
 }
+
+/** A run charges at most this many periods of one subscription by itself (catch-up). */
+export const MAX_CATCH_UP_PERIODS = 3;
 
 export function checkIntervalCount(interval: Interval, count: number): void {
   const max = MAX_INTERVAL_COUNT[interval];
@@ -35,9 +38,15 @@ export function checkIntervalCount(interval: Interval, count: number): void {
   }
 }
 
+/**
+ * A new subscription. A start in the past sets the billing anchor only: the first period
+ * charged is the first that begins at or after the subscription's creation, never one that
+ * began before it (a start date of 2000 does not bill 26 years).
+ */
 export function createSubscription(fields: NewSubscription, now: string): Subscription {
   checkIntervalCount(fields.interval, fields.intervalCount);
-  const anchor = fields.start.toISOString();
+  const anchor = fields.start;
+  const first = firstPeriodAtOrAfter(anchor, fields.interval, fields.intervalCount, new Date(now));
   return {
     id: fields.id,
     customerEmail: fields.customerEmail,
@@ -46,9 +55,9 @@ export function createSubscription(fields: NewSubscription, now: string): Subscr
     interval: fields.interval,
     intervalCount: fields.intervalCount,
     status: 'ACTIVE',
-    billingAnchor: anchor,
-    nextPeriod: 0,
-    nextPaymentDate: anchor,
+    billingAnchor: anchor.toISOString(),
+    nextPeriod: first,
+    nextPaymentDate: periodDate(anchor, fields.interval, fields.intervalCount, first).toISOString(),
     failedAttempts: 0,
     retryAt: null,
     pausedAt: null,
@@ -56,6 +65,7 @@ export function createSubscription(fields: NewSubscription, now: string): Subscr
     waivedPeriods: [],
     createdAt: now,
     updatedAt: now,
+    review: null,
   };
 }
 
@@ -122,13 +132,21 @@ function restartSchedule(sub: Subscription, now: string): Subscription {
     retryAt: null,
     pausedAt: null,
     pauseReason: null,
+    review: null,
     updatedAt: now,
   };
 }
 
 export function cancel(sub: Subscription, now: string): Subscription {
   requireStatus(sub, ['ACTIVE', 'PAST_DUE', 'PAUSED'], 'cancel');
-  return { ...sub, status: 'CANCELLED', nextPaymentDate: null, retryAt: null, updatedAt: now };
+  return {
+    ...sub,
+    status: 'CANCELLED',
+    nextPaymentDate: null,
+    retryAt: null,
+    review: null,
+    updatedAt: now,
+  };
 }
 
 /**
@@ -187,6 +205,91 @@ export function periodFailed(sub: Subscription, code: string, now: string): Subs
     failedAttempts,
     retryAt,
     nextPaymentDate: retryAt,
+    updatedAt: now,
+  };
+}
+
+/**
+ * The periods a run would have to charge now to catch the subscription up: its next period
+ * and every later one that has begun by `now` (waived ones aside); 0 when it is not due.
+ */
+export function periodsToCatchUp(
+  sub: Subscription,
+  now: Date,
+): { from: number; to: number; count: number } {
+  const from = sub.nextPeriod;
+  if (!isDue(sub, now)) return { from, to: from - 1, count: 0 };
+  const anchor = new Date(sub.billingAnchor);
+  const afterNow = firstPeriodAtOrAfter(
+    anchor,
+    sub.interval,
+    sub.intervalCount,
+    new Date(now.getTime() + 1),
+  );
+  const to = Math.max(from, afterNow - 1);
+  let count = to - from + 1;
+  for (const k of sub.waivedPeriods) if (k > from && k <= to) count--;
+  return { from, to, count };
+}
+
+/**
+ * More periods to catch up than a run charges by itself: none is charged, the subscription
+ * waits for the operator (chargeMissed or skipMissed). It is no longer due meanwhile.
+ */
+export function markForReview(sub: Subscription, to: number, now: string): Subscription {
+  return {
+    ...sub,
+    review: { fromPeriod: sub.nextPeriod, toPeriod: to, markedAt: now },
+    nextPaymentDate: null,
+    retryAt: null,
+    updatedAt: now,
+  };
+}
+
+function requireReview(sub: Subscription): NonNullable<Subscription['review']> {
+  if (sub.review === null) {
+    throw new DomainError(
+      'conflict',
+      `Subscription ${sub.id} has no missed periods waiting for a decision`,
+    );
+  }
+  return sub.review;
+}
+
+/**
+ * The operator charges the missed periods: the subscription is due again from its next
+ * period, and the command charges each one up to `review.toPeriod`.
+ */
+export function chargeMissed(sub: Subscription, now: string): Subscription {
+  requireReview(sub);
+  return {
+    ...sub,
+    review: null,
+    nextPaymentDate: dateOfPeriod(sub, sub.nextPeriod).toISOString(),
+    updatedAt: now,
+  };
+}
+
+/** The operator skips the missed periods: billing goes on from the first period at or after now. */
+export function skipMissed(sub: Subscription, now: string): Subscription {
+  requireReview(sub);
+  const next = Math.max(
+    sub.nextPeriod,
+    firstPeriodAtOrAfter(
+      new Date(sub.billingAnchor),
+      sub.interval,
+      sub.intervalCount,
+      new Date(now),
+    ),
+  );
+  return {
+    ...sub,
+    status: 'ACTIVE',
+    review: null,
+    nextPeriod: next,
+    nextPaymentDate: dateOfPeriod(sub, next).toISOString(),
+    failedAttempts: 0,
+    retryAt: null,
     updatedAt: now,
   };
 }

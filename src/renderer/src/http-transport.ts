@@ -1,19 +1,22 @@
 /**
  * The browser transport: operations are `POST /rpc/<operation>` with the JSON input as the
- * body and `Authorization: Bearer <token>`; push events are a text/event-stream at
- * `GET /rpc/events`, read with fetch (EventSource cannot send headers) and reconnected with
- * backoff. Anything unexpected from the server becomes an `unavailable` error value.
+ * body, `Authorization: Bearer <token>` and the call's `Idempotency-Key` when it names one
+ * (a retry sends the same key, so a lost answer never runs a command twice); push events
+ * are a text/event-stream at `GET /rpc/events`, read with fetch (EventSource cannot send
+ * headers) and reconnected with backoff. Anything unexpected from the server becomes an
+ * `unavailable` error value.
  */
 import { z } from 'zod';
 import {
   CHANGE_TOPICS,
   OPERATION_NAMES,
+  type CallOptions,
   type ChangeTopic,
   type OperationName,
   type PaydeskApi,
   type PushEvent,
 } from '../../shared/contract';
-import type { AppError, ErrorCode, Result } from '../../shared/result';
+import { ERROR_CODES, type AppError, type ErrorCode, type Result } from '../../shared/result';
 import { createSseParser } from './lib/sse';
 import { takeTokenFromUrl } from './lib/token';
 import type { Transport } from './transport';
@@ -27,16 +30,6 @@ export interface HttpTransportOptions {
   /** Reconnection delays of the event stream, doubled after each failure up to maxMs. */
   backoff?: { initialMs: number; maxMs: number };
 }
-
-const ERROR_CODES = [
-  'validation',
-  'not_found',
-  'conflict',
-  'gateway',
-  'unavailable',
-  'forbidden',
-  'internal',
-] as const satisfies readonly ErrorCode[];
 
 const resultEnvelope = z.union([
   z.object({ ok: z.literal(true), data: z.unknown() }),
@@ -98,12 +91,21 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
   const authHeaders = (): Record<string, string> =>
     token ? { Authorization: `Bearer ${token}` } : {};
 
-  async function call(name: OperationName, input: unknown): Promise<Result<unknown>> {
+  async function call(
+    name: OperationName,
+    input: unknown,
+    options?: CallOptions,
+  ): Promise<Result<unknown>> {
+    const key = options?.idempotencyKey;
     let response: Response;
     try {
       response = await fetchImpl(`${baseUrl}/rpc/${name}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...authHeaders() },
+        headers: {
+          'Content-Type': 'application/json',
+          ...authHeaders(),
+          ...(key === undefined ? {} : { 'Idempotency-Key': key }),
+        },
         body: JSON.stringify(input ?? {}),
       });
     } catch (err) {
@@ -125,7 +127,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
   }
 
   const api = Object.fromEntries(
-    OPERATION_NAMES.map((name) => [name, (input: unknown) => call(name, input)]),
+    OPERATION_NAMES.map((name) => [
+      name,
+      (input: unknown, options?: CallOptions) => call(name, input, options),
+    ]),
   ) as unknown as PaydeskApi; // Built from the contract's names: each method matches its key.
 
   const listeners = new Set<(e: PushEvent) => void>();

@@ -115,6 +115,7 @@ export async function startApi(
     scheduler: false,
     ...options.core,
   });
+  await core.reconciled;
   const server = await createServer(core, { token: TEST_TOKEN, log: () => {}, ...options.server });
   let stopped: Promise<void> | null = null;
   const stop = () => {

@@ -1,16 +1,20 @@
 /**
  * ProcessPayment (undo: refund what is not yet refunded; redo: a new charge linked to the
- * first) and RefundPayment (irreversible: a barrier in the history).
+ * first) and RefundPayment (irreversible: a barrier in the history). The charge's gateway key
+ * derives from the request's key, so a request asked again finds its payment instead of
+ * charging anew, and a crash between the call and the answer leaves a PENDING payment that
+ * start-up settles under that same key.
  */
 import { z } from 'zod';
-import { currencyCode, minorUnits } from '../../../shared/domain';
+import { currencyCode, minorUnits, type Payment } from '../../../shared/domain';
 import { formatAmount } from '../../../shared/money';
 import { DomainError } from '../../../shared/result';
 import { newId } from '../ids';
 import { pendingPayment } from '../payment-rules';
-import type { Store } from '../ports';
-import { chargePending, refundThroughGateway } from './charge';
-import { defineCommand } from './command';
+import { chargePending } from './charge';
+import { defineCommand, type Execution } from './command';
+import { requirePayment, statusWords } from './lookups';
+import { refundOnce, undoRefundState } from './refund';
 
 const processParams = z.object({
   amount: minorUnits.positive(),
@@ -19,24 +23,41 @@ const processParams = z.object({
   description: z.string().nullable(),
   paymentMethod: z.string().nullable(),
 });
+type ProcessParams = z.infer<typeof processParams>;
 
 const paymentMemo = z.object({
   paymentId: z.string(),
   /** The payment first charged by this entry; redone charges link to it. */
   firstPaymentId: z.string(),
 });
+type PaymentMemo = z.infer<typeof paymentMemo>;
 
-/** "PARTIALLY_REFUNDED" → "Partially refunded". */
-export function statusWords(status: string): string {
-  const words = status.toLowerCase().replace('_', ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** What a charge's execution answers, from the payment as it stands after the gateway's answer. */
+function chargeExecution(
+  settled: Payment,
+  previous: PaymentMemo | null,
+): Execution<Payment, PaymentMemo> {
+  const charged = settled.status === 'COMPLETED';
+  return {
+    result: settled,
+    memo: charged
+      ? { paymentId: settled.id, firstPaymentId: previous?.firstPaymentId ?? settled.id }
+      : null,
+    outcome: charged || settled.status === 'PENDING' ? 'ok' : 'declined',
+    summary: statusWords(settled.status),
+    ...(settled.failureCode
+      ? { message: `${settled.failureCode}: ${settled.failureMessage}` }
+      : {}),
+  };
 }
 
-export function requirePayment(store: Store, id: string) {
-  const payment = store.getPayment(id);
-  if (!payment) throw new DomainError('not_found', `No payment with id ${id}`, 'id');
-  return payment;
-}
+const paramsOf = (p: Payment): ProcessParams => ({
+  amount: p.amount,
+  currency: p.currency,
+  customerEmail: p.customerEmail,
+  description: p.description,
+  paymentMethod: p.paymentMethod,
+});
 
 export const processPayment = defineCommand({
   kind: 'ProcessPayment',
@@ -47,38 +68,55 @@ export const processPayment = defineCommand({
   label: (p) => `Charge ${formatAmount(p.amount, p.currency, 'en-US')} to ${p.customerEmail}`,
 
   async execute(ctx, p, previous) {
-    const id = newId('pay');
-    const pending = pendingPayment(
-      { ...p, id, idempotencyKey: `charge_${id}`, redoOf: previous?.firstPaymentId ?? null },
-      ctx.now(),
-    );
-    ctx.stage({ t: 'payment', v: pending });
-    await ctx.flush();
-    const settled = await chargePending(ctx.gateway, pending, () => ctx.now());
-    if (settled !== pending) ctx.stage({ t: 'payment', v: settled });
-    const charged = settled.status === 'COMPLETED';
-    return {
-      result: settled,
-      memo: charged ? { paymentId: id, firstPaymentId: previous?.firstPaymentId ?? id } : null,
-      outcome: charged || settled.status === 'PENDING' ? 'ok' : 'declined',
-      summary: statusWords(settled.status),
-      ...(settled.failureCode
-        ? { message: `${settled.failureCode}: ${settled.failureMessage}` }
-        : {}),
-    };
+    const key = ctx.gatewayKey('charge');
+    // The request asked again after its record expired: its charge is there already.
+    let payment = ctx.store.getPaymentByIdempotencyKey(key);
+    if (payment === undefined) {
+      const id = newId('pay');
+      payment = pendingPayment(
+        { ...p, id, idempotencyKey: key, redoOf: previous?.firstPaymentId ?? null },
+        ctx.now(),
+      );
+      ctx.stage({ t: 'payment', v: payment });
+      await ctx.flush();
+    }
+    if (payment.status === 'PENDING') {
+      const settled = await chargePending(ctx.gateway, payment, () => ctx.now());
+      if (settled !== payment) ctx.stage({ t: 'payment', v: settled });
+      payment = settled;
+    }
+    return chargeExecution(payment, previous);
+  },
+
+  recover(ctx, previous) {
+    const payment = ctx.store.getPaymentByIdempotencyKey(ctx.gatewayKey('charge'));
+    if (payment === undefined) return null;
+    return { params: paramsOf(payment), execution: chargeExecution(payment, previous) };
   },
 
   async undo(ctx, _p, memo) {
     const payment = requirePayment(ctx.store, memo.paymentId);
-    if (payment.status !== 'COMPLETED' || payment.refundedAmount !== 0) {
+    const state = undoRefundState(ctx, payment, ctx.entryId ?? '');
+    if (state.changed) {
       throw new DomainError(
         'conflict',
         `Cannot undo: payment ${payment.id} has changed since (it is ${payment.status.toLowerCase().replace('_', ' ')}). Nothing was changed.`,
       );
     }
-    const after = await refundThroughGateway(ctx.gateway, payment, undefined, () => ctx.now());
-    ctx.stage({ t: 'payment', v: after });
+    if (state.own === 'none') {
+      await refundOnce(ctx, {
+        payment,
+        key: ctx.gatewayKey(`refund/${payment.id}`),
+        undoOf: ctx.entryId,
+      });
+    }
     return memo;
+  },
+
+  recoverUndo(ctx, _p, memo) {
+    const payment = ctx.store.getPayment(memo.paymentId);
+    if (payment === undefined) return null;
+    return undoRefundState(ctx, payment, ctx.entryId ?? '').own === 'done' ? memo : null;
   },
 });
 
@@ -87,6 +125,9 @@ const refundParams = z.object({
   /** Minor units; null refunds all that is left. */
   amount: minorUnits.positive().nullable(),
 });
+
+const refundLabel = (amount: number, payment: Payment) =>
+  `Refund ${formatAmount(amount, payment.currency, 'en-US')} to ${payment.customerEmail}`;
 
 export const refundPayment = defineCommand({
   kind: 'RefundPayment',
@@ -97,23 +138,41 @@ export const refundPayment = defineCommand({
   label(p, store) {
     const payment = store.getPayment(p.paymentId);
     if (!payment) return `Refund payment ${p.paymentId}`;
-    const amount = p.amount ?? payment.amount - payment.refundedAmount;
-    return `Refund ${formatAmount(amount, payment.currency, 'en-US')} to ${payment.customerEmail}`;
+    return refundLabel(p.amount ?? payment.amount - payment.refundedAmount, payment);
   },
 
   async execute(ctx, p) {
     const payment = requirePayment(ctx.store, p.paymentId);
-    const after = await refundThroughGateway(ctx.gateway, payment, p.amount ?? undefined, () =>
-      ctx.now(),
-    );
-    ctx.stage({ t: 'payment', v: after });
-    const amount = after.refundedAmount - payment.refundedAmount;
+    const key = ctx.gatewayKey('refund');
+    const after = await refundOnce(ctx, {
+      payment,
+      ...(p.amount === null ? {} : { amount: p.amount }),
+      key,
+      undoOf: null,
+    });
+    const amount = ctx.store.getRefundByIdempotencyKey(key)?.amount ?? 0;
     return {
       result: after,
       memo: { paymentId: p.paymentId, amount },
       outcome: 'ok',
       summary: statusWords(after.status),
-      label: `Refund ${formatAmount(amount, payment.currency, 'en-US')} to ${payment.customerEmail}`,
+      label: refundLabel(amount, payment),
+    };
+  },
+
+  recover(ctx) {
+    const refund = ctx.store.getRefundByIdempotencyKey(ctx.gatewayKey('refund'));
+    if (refund?.status !== 'SUCCEEDED') return null;
+    const after = requirePayment(ctx.store, refund.paymentId);
+    return {
+      params: { paymentId: refund.paymentId, amount: refund.amount },
+      execution: {
+        result: after,
+        memo: { paymentId: refund.paymentId, amount: refund.amount },
+        outcome: 'ok',
+        summary: statusWords(after.status),
+        label: refundLabel(refund.amount, after),
+      },
     };
   },
 

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { CommandKind } from '../../../shared/domain';
 import type { CommandDefinition } from './command';
+import { chargeMissedPeriods, skipMissedPeriods } from './missed-periods';
 import { processPayment, refundPayment } from './payment-commands';
 import { runRecurring } from './run-recurring';
 import {
@@ -19,6 +20,8 @@ export const commands = {
   ResumeSubscription: resumeSubscription,
   CancelSubscription: cancelSubscription,
   RunRecurring: runRecurring,
+  ChargeMissedPeriods: chargeMissedPeriods,
+  SkipMissedPeriods: skipMissedPeriods,
 } as const satisfies Record<CommandKind, unknown>;
 
 export type Commands = typeof commands;

@@ -12,17 +12,34 @@ import { z } from 'zod';
 import type { Payment, Subscription } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
 import type { RecurringRunSummary } from '../../../shared/contract';
+import { settleBounded } from '../bounded';
 import { newId } from '../ids';
 import { pendingPayment } from '../payment-rules';
+import type { Store } from '../ports';
 import { periodChargeKey } from '../schedule';
-import { periodFailed, periodPaid } from '../subscription-rules';
-import { chargePending, refundThroughGateway } from './charge';
-import { defineCommand, type CommandContext } from './command';
-import { requirePayment } from './payment-commands';
-import { requireSubscription } from './subscription-commands';
+import {
+  markForReview,
+  MAX_CATCH_UP_PERIODS,
+  periodFailed,
+  periodPaid,
+  periodsToCatchUp,
+} from '../subscription-rules';
+import { chargePending } from './charge';
+import {
+  defineCommand,
+  type CommandContext,
+  type CommandDefinition,
+  type Execution,
+  type RecoveryContext,
+} from './command';
+import { requirePayment, requireSubscription } from './lookups';
+import { refundOnce, undoRefundState } from './refund';
 
 /** Subscriptions charged per commit. */
 export const RECURRING_BATCH_SIZE = 500;
+
+/** Refunds an undo keeps in flight at the gateway at once. */
+export const UNDO_CONCURRENCY = 32;
 
 const chargeRef = z.object({
   paymentId: z.string(),
@@ -30,13 +47,13 @@ const chargeRef = z.object({
   period: z.number().int().nonnegative(),
 });
 type ChargeRef = z.infer<typeof chargeRef>;
-const runMemo = z.object({ charges: z.array(chargeRef) });
+export const runMemo = z.object({ charges: z.array(chargeRef) });
 
 /**
  * The PENDING payment of the next attempt at `period`, after `attempts` earlier ones
  * (committed before the gateway call).
  */
-function pendingCharge(
+export function pendingCharge(
   ctx: CommandContext,
   sub: Subscription,
   period: number,
@@ -68,19 +85,32 @@ function summarize(payments: Payment[]): RecurringRunSummary {
   return { charged: payments.length, succeeded, failed, payments };
 }
 
-function runLabel(summary: RecurringRunSummary): string {
+function runLabel(title: string, summary: RecurringRunSummary): string {
   const n = summary.succeeded;
-  return `Recurring run: ${n} charge${n === 1 ? '' : 's'}`;
+  return `${title}: ${n} charge${n === 1 ? '' : 's'}`;
 }
 
 /**
  * Stages one batch: the PENDING payment of each subscription's next period, or for a period
  * already paid (a crash between the charge and the schedule update) just the move to the
- * next one. Returns what is to be charged.
+ * next one, or, for a subscription with more periods to catch up than a run charges by
+ * itself, its mark for review (counted in `reviewed`). Returns what is to be charged.
  */
-function stageBatch(ctx: CommandContext, subs: Subscription[]): Pending[] {
+function stageBatch(
+  ctx: CommandContext,
+  subs: Subscription[],
+  reviewed: Subscription[],
+): Pending[] {
   const pending: Pending[] = [];
+  const now = new Date(ctx.now());
   for (const sub of subs) {
+    const behind = periodsToCatchUp(sub, now);
+    if (behind.count > MAX_CATCH_UP_PERIODS) {
+      const marked = markForReview(sub, behind.to, ctx.now());
+      ctx.stage({ t: 'subscription', v: marked });
+      reviewed.push(marked);
+      continue;
+    }
     const charges = ctx.store.periodCharges(sub.id, sub.nextPeriod);
     if (charges.paid) {
       ctx.stage({ t: 'subscription', v: periodPaid(sub, sub.nextPeriod, ctx.now()) });
@@ -129,7 +159,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * the run (Store.holdCompaction): a rewrite of the snapshot halfway would be outdated by the
  * rest of the run and would take the disk and the thread from it.
  */
-async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
+async function chargeDuePeriods(ctx: CommandContext, reviewed: Subscription[]): Promise<Payment[]> {
   const results: Payment[] = [];
   /** Subscriptions whose charge outcome is unknown: not tried again in this run. */
   const held = new Set<string>();
@@ -144,7 +174,7 @@ async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
     for (;;) {
       const previousResults = ctx.flush();
       const due = nextDue();
-      const pending = stageBatch(ctx, due);
+      const pending = stageBatch(ctx, due, reviewed);
       await Promise.all([previousResults, ctx.flush()]);
       if (due.length === 0) break;
       // Even when the flush was synchronous (as a batch's usually is: durable-append.ts).
@@ -162,7 +192,10 @@ async function chargeDuePeriods(ctx: CommandContext): Promise<Payment[]> {
   return results;
 }
 
-async function rechargeWaived(ctx: CommandContext, charges: ChargeRef[]): Promise<Payment[]> {
+export async function rechargeWaived(
+  ctx: CommandContext,
+  charges: ChargeRef[],
+): Promise<Payment[]> {
   const results: Payment[] = [];
   for (const ref of charges) {
     const sub = requireSubscription(ctx.store, ref.subscriptionId);
@@ -190,6 +223,145 @@ async function rechargeWaived(ctx: CommandContext, charges: ChargeRef[]): Promis
   return results;
 }
 
+type RunMemo = z.infer<typeof runMemo>;
+
+export function runExecution(
+  payments: Payment[],
+  interrupted: boolean,
+  reviewed = 0,
+  title = 'Recurring run',
+): Execution<RecurringRunSummary, RunMemo> {
+  const summary = summarize(payments);
+  const held = reviewed > 0 ? `, ${reviewed} held for review (missed periods)` : '';
+  const charges = payments
+    .filter((p) => p.status === 'COMPLETED')
+    .map((p) => ({
+      paymentId: p.id,
+      subscriptionId: p.subscriptionId ?? '',
+      period: p.period ?? 0,
+    }));
+  const failed = summary.failed > 0 ? `, ${summary.failed} failed` : '';
+  return {
+    result: summary,
+    memo: charges.length > 0 ? { charges } : null,
+    outcome: summary.failed > 0 && summary.succeeded === 0 ? 'declined' : 'ok',
+    label: runLabel(title, summary) + held + (interrupted ? ' (interrupted by a restart)' : ''),
+    summary: `${summary.succeeded} charged${failed}${held}`,
+    ...(summary.failed > 0 || reviewed > 0
+      ? {
+          message: [summary.failed > 0 ? `${summary.failed} charge(s) failed` : '', held.slice(2)]
+            .filter(Boolean)
+            .join('; '),
+        }
+      : {}),
+  };
+}
+
+/**
+ * The subscription charges made since `since`, oldest first: after a crash, what the run in
+ * flight had made (commands run one at a time, so everything made since it started is its).
+ */
+function chargesSince(store: Store, since: string): Payment[] {
+  const found: Payment[] = [];
+  const PAGE = 500;
+  for (let offset = 0; ; offset += PAGE) {
+    const page = store.queryPayments({ order: 'desc', offset, limit: PAGE });
+    for (const p of page.items) {
+      if (p.createdAt < since) return found.reverse();
+      if (p.subscriptionId !== null) found.push(p);
+    }
+    if (page.items.length < PAGE) return found.reverse();
+  }
+}
+
+/**
+ * What an interrupted execution made: its charges since it started (a redo's are those that
+ * charge the undone ones again), optionally of one subscription only.
+ */
+export function madeSince(
+  ctx: RecoveryContext,
+  previous: RunMemo | null,
+  subscriptionId?: string,
+): Payment[] {
+  const redone = new Set(previous?.charges.map((c) => c.paymentId));
+  return chargesSince(ctx.store, ctx.startedAt).filter(
+    (p) =>
+      (previous === null ? p.redoOf === null : p.redoOf !== null && redone.has(p.redoOf)) &&
+      (subscriptionId === undefined || p.subscriptionId === subscriptionId),
+  );
+}
+
+/** Marks the periods of refunded charges as waived: the timer never charges them again. */
+function waive(ctx: Pick<CommandContext, 'store' | 'stage' | 'now'>, payments: Payment[]): void {
+  const waived = new Map<string, number[]>();
+  for (const payment of payments) {
+    const periods = waived.get(payment.subscriptionId ?? '') ?? [];
+    periods.push(payment.period ?? 0);
+    waived.set(payment.subscriptionId ?? '', periods);
+  }
+  for (const [subscriptionId, periods] of waived) {
+    const sub = requireSubscription(ctx.store, subscriptionId);
+    const all = [...new Set([...sub.waivedPeriods, ...periods])].sort((a, b) => a - b);
+    ctx.stage({ t: 'subscription', v: { ...sub, waivedPeriods: all, updatedAt: ctx.now() } });
+  }
+}
+
+/**
+ * The undo of commands that charged many periods (a run, the charge of missed periods):
+ * their charges are refunded, many at a time; each refund is durable on its own, so an
+ * interruption (a crash, a refund the gateway refuses) leaves every refund made recorded
+ * and the entry on the undo stack: undone again, it refunds only what is left. The periods
+ * are waived: the timer never charges them again by itself.
+ */
+export function refundingCharges<P>(): Required<
+  Pick<CommandDefinition<P, RecurringRunSummary, RunMemo>, 'undo' | 'recoverUndo'>
+> {
+  return { undo: undoCharges, recoverUndo: recoverUndoOfCharges };
+}
+
+async function undoCharges(ctx: CommandContext, _p: unknown, memo: RunMemo): Promise<RunMemo> {
+  const payments = memo.charges.map((c) => requirePayment(ctx.store, c.paymentId));
+  const states = payments.map((p) => undoRefundState(ctx, p, ctx.entryId ?? ''));
+  const changed = payments.find((_, i) => states[i]?.changed);
+  if (changed) {
+    throw new DomainError(
+      'conflict',
+      `Cannot undo: payment ${changed.id} has changed since (it is ${changed.status.toLowerCase().replace('_', ' ')}). Nothing was changed.`,
+    );
+  }
+  const todo = payments.filter((_, i) => states[i]?.own === 'none');
+  let done = payments.length - todo.length;
+  const outcomes = await settleBounded(todo, UNDO_CONCURRENCY, async (payment) => {
+    await refundOnce(ctx, {
+      payment,
+      key: ctx.gatewayKey(`refund/${payment.id}`),
+      undoOf: ctx.entryId,
+    });
+    ctx.progress(++done, payments.length);
+  });
+  const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
+  if (failures.length > 0) {
+    const first: unknown = failures[0];
+    if (!(first instanceof DomainError)) throw first;
+    throw new DomainError(
+      first.code,
+      `Undo stopped: ${done} of ${payments.length} charges are refunded, ` +
+        `${failures.length} could not be (${first.message}). Undo again to refund the rest.`,
+    );
+  }
+  waive(ctx, payments);
+  return memo;
+}
+
+function recoverUndoOfCharges(ctx: RecoveryContext, _p: unknown, memo: RunMemo): RunMemo | null {
+  const payments = memo.charges.map((c) => requirePayment(ctx.store, c.paymentId));
+  if (payments.some((p) => undoRefundState(ctx, p, ctx.entryId ?? '').own !== 'done')) {
+    return null;
+  }
+  waive(ctx, payments);
+  return memo;
+}
+
 export const runRecurring = defineCommand({
   kind: 'RunRecurring',
   params: z.object({}),
@@ -199,51 +371,15 @@ export const runRecurring = defineCommand({
   label: () => 'Recurring run',
 
   async execute(ctx, _p, previous) {
-    const payments = previous
-      ? await rechargeWaived(ctx, previous.charges)
-      : await chargeDuePeriods(ctx);
-    const summary = summarize(payments);
-    const charges = payments
-      .filter((p) => p.status === 'COMPLETED')
-      .map((p) => ({
-        paymentId: p.id,
-        subscriptionId: p.subscriptionId ?? '',
-        period: p.period ?? 0,
-      }));
-    return {
-      result: summary,
-      memo: charges.length > 0 ? { charges } : null,
-      outcome: summary.failed > 0 && summary.succeeded === 0 ? 'declined' : 'ok',
-      label: runLabel(summary),
-      summary: `${summary.succeeded} charged${summary.failed > 0 ? `, ${summary.failed} failed` : ''}`,
-      ...(summary.failed > 0 ? { message: `${summary.failed} charge(s) failed` } : {}),
-    };
+    if (previous) return runExecution(await rechargeWaived(ctx, previous.charges), false);
+    const reviewed: Subscription[] = [];
+    const payments = await chargeDuePeriods(ctx, reviewed);
+    return runExecution(payments, false, reviewed.length);
   },
 
-  async undo(ctx, _p, memo) {
-    const payments = memo.charges.map((c) => requirePayment(ctx.store, c.paymentId));
-    const changed = payments.find((p) => p.status !== 'COMPLETED' || p.refundedAmount !== 0);
-    if (changed) {
-      throw new DomainError(
-        'conflict',
-        `Cannot undo: payment ${changed.id} of this run has changed since (it is ${changed.status.toLowerCase().replace('_', ' ')}). Nothing was changed.`,
-      );
-    }
-    const waived = new Map<string, number[]>();
-    for (const payment of payments) {
-      ctx.stage({
-        t: 'payment',
-        v: await refundThroughGateway(ctx.gateway, payment, undefined, () => ctx.now()),
-      });
-      const periods = waived.get(payment.subscriptionId ?? '') ?? [];
-      periods.push(payment.period ?? 0);
-      waived.set(payment.subscriptionId ?? '', periods);
-    }
-    for (const [subscriptionId, periods] of waived) {
-      const sub = requireSubscription(ctx.store, subscriptionId);
-      const all = [...new Set([...sub.waivedPeriods, ...periods])].sort((a, b) => a - b);
-      ctx.stage({ t: 'subscription', v: { ...sub, waivedPeriods: all, updatedAt: ctx.now() } });
-    }
-    return memo;
+  recover(ctx: RecoveryContext, previous) {
+    return { params: {}, execution: runExecution(madeSince(ctx, previous), true) };
   },
+
+  ...refundingCharges<Record<string, never>>(),
 });

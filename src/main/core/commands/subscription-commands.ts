@@ -13,18 +13,11 @@ import {
   type Subscription,
 } from '../../../shared/domain';
 import { formatAmount } from '../../../shared/money';
-import { DomainError } from '../../../shared/result';
 import { newId } from '../ids';
 import type { Store } from '../ports';
 import { cancel, createSubscription, pause, resume, uncancel } from '../subscription-rules';
 import { defineCommand, type CommandContext } from './command';
-import { statusWords } from './payment-commands';
-
-export function requireSubscription(store: Store, id: string): Subscription {
-  const sub = store.getSubscription(id);
-  if (!sub) throw new DomainError('not_found', `No subscription with id ${id}`, 'id');
-  return sub;
-}
+import { requireSubscription, statusWords } from './lookups';
 
 function describe(store: Store, id: string): string {
   const sub = store.getSubscription(id);
@@ -51,7 +44,8 @@ export const createSubscriptionCommand = defineCommand({
     currency: currencyCode,
     interval,
     intervalCount: z.number().int().positive(),
-    start: isoInstant,
+    /** The billing anchor; null: the moment of creation. */
+    start: isoInstant.nullable(),
   }),
   memo: subscriptionMemo,
   irreversible: false,
@@ -75,7 +69,9 @@ export const createSubscriptionCommand = defineCommand({
         summary: statusWords(restored.status),
       };
     }
-    const sub = createSubscription({ ...p, id: newId('sub'), start: new Date(p.start) }, ctx.now());
+    const now = ctx.now();
+    const start = new Date(p.start ?? now);
+    const sub = createSubscription({ ...p, id: newId('sub'), start }, now);
     put(ctx, sub);
     return {
       result: sub,

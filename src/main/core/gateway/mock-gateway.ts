@@ -12,6 +12,8 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type Gateway,
+  type GatewayRecord,
+  type GatewayRecordsPage,
   type RefundRequest,
   type RefundResult,
 } from '../ports';
@@ -127,18 +129,67 @@ class MockGatewayImpl implements MockGateway {
 
   lookup(key: string): Promise<ChargeResult | null> {
     return this.accept(async () => {
-      // A charge in flight is answered first: the provider then knows its outcome.
-      for (let running = this.inFlight.get(key); running; running = this.inFlight.get(key)) {
-        await running;
-      }
-      const entry = this.book.byIdempotencyKey(key);
-      await this.delay();
+      const entry = await this.entryOnceSettled(key);
       return entry?.type === 'charge' ? copyResult(entry.result) : null;
+    });
+  }
+
+  lookupRefund(key: string): Promise<RefundResult | null> {
+    return this.accept(async () => {
+      const entry = await this.entryOnceSettled(key);
+      return entry?.type === 'refund' ? { refundId: entry.refundId } : null;
+    });
+  }
+
+  records(after: string | null, limit: number): Promise<GatewayRecordsPage> {
+    return this.accept(async () => {
+      const from = after === null ? 0 : Number(after);
+      if (!Number.isSafeInteger(from) || from < 0) {
+        throw new GatewayError(
+          'invalid_request',
+          `Invalid records cursor ${JSON.stringify(after)}`,
+        );
+      }
+      // Taken before the delay, as a provider answers with what it had when asked.
+      const all = this.book.entries();
+      const to = Math.min(all.length, from + Math.max(1, limit));
+      const records = all.slice(from, to).map((entry) => this.asRecord(entry));
+      await this.delay();
+      return { records, cursor: String(to), more: to < all.length };
     });
   }
 
   entries(): LedgerEntry[] {
     return this.book.entries().map((entry) => structuredClone(entry));
+  }
+
+  /** The entry of `key` once a call in flight with it has answered (after the latency). */
+  private async entryOnceSettled(key: string): Promise<LedgerEntry | undefined> {
+    // A call in flight is answered first: the provider then knows its outcome.
+    for (let running = this.inFlight.get(key); running; running = this.inFlight.get(key)) {
+      await running;
+    }
+    const entry = this.book.byIdempotencyKey(key);
+    await this.delay();
+    return entry;
+  }
+
+  private asRecord(entry: LedgerEntry): GatewayRecord {
+    if (entry.type === 'charge') {
+      const { timedOut: _timedOut, result, ...charge } = entry;
+      return { ...charge, result: copyResult(result) };
+    }
+    const charge = this.book.successfulCharge(entry.transactionId);
+    return {
+      type: 'refund',
+      idempotencyKey: entry.idempotencyKey,
+      transactionId: entry.transactionId,
+      // The book refuses a refund of an unknown transaction: the charge is there.
+      chargeIdempotencyKey: charge?.idempotencyKey ?? '',
+      amount: entry.amount,
+      refundId: entry.refundId,
+      at: entry.at,
+    };
   }
 
   close(): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import { DECLINE_CODES } from '../../../shared/domain';
-import { TEST_PAYMENT_METHODS, type TestPaymentMethod } from '../../../shared/test-methods';
+import { TEST_PAYMENT_METHODS, isTestPaymentMethod } from '../../../shared/test-methods';
 import type { ChargeResult } from '../ports';
 
 export type DeclineCode = (typeof DECLINE_CODES)[number];
@@ -71,10 +71,6 @@ export function refundIdFor(seed: number, idempotencyKey: string): string {
 
 function declined(code: DeclineCode): ChargeResult {
   return { status: 'failed', code, message: DECLINE_MESSAGES[code] };
-}
-
-function isTestPaymentMethod(method: string): method is TestPaymentMethod {
-  return Object.hasOwn(TEST_PAYMENT_METHODS, method);
 }
 
 /** The ordinary outcome of a charge: success with probability `successRate`, else a decline. */

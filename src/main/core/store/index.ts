@@ -63,6 +63,7 @@ import {
   type HistoryEntry,
   type IdempotencyRecord,
   type Payment,
+  type Refund,
   type Settings,
   type Subscription,
 } from '../../../shared/domain';
@@ -449,8 +450,28 @@ class FileStore implements Store {
     return { total: log.length, offset, limit, items };
   }
 
+  getRefund(id: string): Refund | undefined {
+    return this.state.refunds.get(id);
+  }
+
+  getRefundByIdempotencyKey(key: string): Refund | undefined {
+    return this.state.refunds.byIdempotencyKey(key);
+  }
+
+  refundsOfPayment(paymentId: string): Refund[] {
+    return this.state.refunds.ofPayment(paymentId);
+  }
+
+  pendingRefunds(): Refund[] {
+    return this.state.refunds.pending();
+  }
+
   getIdempotencyRecord(key: string): IdempotencyRecord | undefined {
     return this.state.idempotency.get(key);
+  }
+
+  unfinishedRequests(): IdempotencyRecord[] {
+    return [...this.state.idempotency.values()].filter((r) => r.answer === null);
   }
 
   settings(): Settings {
@@ -459,6 +480,14 @@ class FileStore implements Store {
 
   testClock(): string | null {
     return this.state.testClock;
+  }
+
+  gatewayCursor(): string | null {
+    return this.state.gatewayCursor;
+  }
+
+  writeFailure(): Error | null {
+    return this.failure;
   }
 
   // -- writes -----------------------------------------------------------------------------
@@ -609,8 +638,10 @@ export async function writeStoreFiles(dataDir: string, content: StoreFilesConten
       journalSeq: content.journalSeq,
       settings: content.settings ?? DEFAULT_SETTINGS,
       testClock: null,
+      gatewayCursor: null,
       payments: draftList(content.payments),
       subscriptions: [...(content.subscriptions ?? [])],
+      refunds: [],
       undo: [],
       redo: [],
       audit: [...(content.audit ?? [])],

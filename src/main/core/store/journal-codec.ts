@@ -8,7 +8,8 @@
  * of what a scheduler run journals (two versions of each payment and one of each
  * subscription a charge), and a tuple is about half the bytes of the object, to encode,
  * checksum, write and flush. Every other change is written as it is. Lines written before
- * version 3 hold objects; decoding reads both.
+ * version 3 hold objects; decoding reads both. Idempotency records written before version 4
+ * are dropped (see migrations.ts).
  *
  * Decoding never throws: a malformed tuple decodes to something the record checks refuse.
  */
@@ -35,7 +36,13 @@ export const SUBSCRIPTION_TUPLE = [
   'waivedPeriods',
   'createdAt',
   'updatedAt',
+  'review',
 ] as const satisfies readonly (keyof Subscription)[];
+
+/** Fields added after version 3, with the value a record written before them has. */
+const SUBSCRIPTION_DEFAULTS: Partial<Subscription> = { review: null };
+/** The length of a subscription tuple written by schema version 3 (before `review`). */
+const V3_SUBSCRIPTION_TUPLE = 17;
 
 /**
  * Fails to compile when Subscription has a field the tuple lacks (it would be lost). A new
@@ -67,12 +74,28 @@ export function encodeChanges(changes: readonly Change[]): unknown[] {
  */
 export function changesDecoder(): (changes: unknown[]) => unknown[] {
   const payment = paymentDecoder();
-  return (changes) => changes.map((change) => decodeChange(change, payment));
+  return (changes) =>
+    changes.filter((change) => !isLegacyIdempotency(change)).map((c) => decodeChange(c, payment));
+}
+
+/**
+ * An idempotency record as lines before schema 4 wrote it (an HTTP response, without
+ * `answer`): such records are dropped by the migration to version 4, and so are they when a
+ * crash left them in the journal.
+ */
+function isLegacyIdempotency(change: unknown): boolean {
+  if (typeof change !== 'object' || change === null) return false;
+  const { t, v } = change as { t?: unknown; v?: unknown };
+  return t === 'idempotency' && typeof v === 'object' && v !== null && !('answer' in v);
 }
 
 function decodeChange(change: unknown, payment: (raw: unknown) => unknown): unknown {
   if (typeof change !== 'object' || change === null) return change;
   const { t, v } = change as { t?: unknown; v?: unknown };
+  if (t === 'subscription' && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    // An object written before version 3: fields added since take their defaults.
+    return { t, v: { ...SUBSCRIPTION_DEFAULTS, ...v } };
+  }
   if (!Array.isArray(v)) return change;
   if (t === 'payment') return { t, v: payment(v) };
   if (t === 'subscription') return { t, v: subscriptionOf(v) };
@@ -80,8 +103,10 @@ function decodeChange(change: unknown, payment: (raw: unknown) => unknown): unkn
 }
 
 function subscriptionOf(tuple: unknown[]): unknown {
-  if (tuple.length !== SUBSCRIPTION_TUPLE.length) return tuple;
-  const sub: Record<string, unknown> = {};
-  SUBSCRIPTION_TUPLE.forEach((field, i) => (sub[field] = tuple[i]));
+  if (tuple.length !== SUBSCRIPTION_TUPLE.length && tuple.length !== V3_SUBSCRIPTION_TUPLE) {
+    return tuple;
+  }
+  const sub: Record<string, unknown> = { ...SUBSCRIPTION_DEFAULTS };
+  tuple.forEach((value, i) => (sub[SUBSCRIPTION_TUPLE[i] as string] = value));
   return sub;
 }

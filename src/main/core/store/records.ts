@@ -7,7 +7,7 @@
  * hand-written structural check that accepts exactly what zod accepts (a property test in
  * test/property/store-records.test.ts holds the two together); zod itself is only run when
  * the check fails, to word the error. One difference: zod strips unknown keys, the check
- * keeps them. Everything else (history entries, idempotency records, settings) goes
+ * keeps them. Everything else (refunds, history entries, idempotency records, settings) goes
  * through zod directly: there are few of them.
  */
 import type { z } from 'zod';
@@ -17,6 +17,7 @@ import {
   idempotencyRecord,
   isoInstant,
   payment,
+  refund,
   settings,
   subscription,
   type AuditEntry,
@@ -135,7 +136,14 @@ export function isSubscription(v: unknown): v is Subscription {
   }
   const waived = v.waivedPeriods as unknown[];
   for (let i = 0; i < waived.length; i++) if (!minor(waived[i])) return false;
-  return true;
+  const review = v.review;
+  return (
+    review === null ||
+    (isObj(review) &&
+      minor(review.fromPeriod) &&
+      minor(review.toPeriod) &&
+      instant(review.markedAt))
+  );
 }
 
 /** Accepts exactly what `auditEntry.safeParse` accepts. */
@@ -164,11 +172,12 @@ export function describeProblem(schema: z.ZodType, value: unknown): string {
 }
 
 export type RecordKind =
-  'payment' | 'subscription' | 'audit' | 'history' | 'idempotency' | 'settings';
+  'payment' | 'subscription' | 'refund' | 'audit' | 'history' | 'idempotency' | 'settings';
 
 const SCHEMAS: Record<RecordKind, z.ZodType> = {
   payment,
   subscription,
+  refund,
   audit: auditEntry,
   history: historyEntry,
   idempotency: idempotencyRecord,
@@ -215,6 +224,7 @@ export const FAST_CHECK_KEYS = {
     'waivedPeriods',
     'createdAt',
     'updatedAt',
+    'review',
   ],
   audit: ['id', 'at', 'origin', 'action', 'kind', 'label', 'outcome', 'message'],
 } as const;
@@ -242,6 +252,7 @@ export function checkRecord(kind: RecordKind, value: unknown): string | null {
 const CHANGE_RECORD: Partial<Record<Change['t'], RecordKind>> = {
   payment: 'payment',
   subscription: 'subscription',
+  refund: 'refund',
   audit: 'audit',
   'undo.push': 'history',
   'redo.push': 'history',
@@ -260,6 +271,8 @@ export function checkChange(value: unknown): string | null {
       return null;
     case 'clock':
       return value.v === null || instant(value.v) ? null : `clock: not an ISO instant or null`;
+    case 'gatewayCursor':
+      return typeof value.v === 'string' ? null : 'gatewayCursor: not text';
     default: {
       const kind = CHANGE_RECORD[t];
       if (kind === undefined) return `unknown change type ${JSON.stringify(t)}`;

@@ -3,7 +3,7 @@
  * fsyncs, reads everything at once, and its preset keeps data in memory under NODE_ENV=test).
  *
  * Layout since schema version 2 (valid JSON; one record a line; encodings in codec.ts):
- *   {"schemaVersion":2,"journalSeq":42,"settings":{...},"testClock":null,
+ *   {"schemaVersion":4,"journalSeq":42,"settings":{...},"testClock":null,"gatewayCursor":"17",
  *   "paymentColumns":{"count":3,
  *   "id":["pay_a","pay_b","pay_c"],
  *   "status":"112",
@@ -18,7 +18,8 @@
  *   "subscriptions":[
  *   {...},
  *   ],
- *   "undo":[ ... ], "redo":[ ... ], "audit":[ ... ], "idempotency":[ ... ]  (the same way)
+ *   "refunds":[ ... ], "undo":[ ... ], "redo":[ ... ], "audit":[ ... ], "idempotency":[ ... ]
+ *   (the same way; refunds since version 4)
  *   "payments":[
  *   [...body of the first payment...],
  *   ...
@@ -39,6 +40,7 @@ import type {
   AuditEntry,
   HistoryEntry,
   IdempotencyRecord,
+  Refund,
   Settings,
   Subscription,
 } from '../../../shared/domain';
@@ -79,7 +81,14 @@ export type CompactionStep =
 export type StepHook = (step: CompactionStep) => void | Promise<void>;
 
 /** The record sections other than payments, in the order they are written. */
-export const RECORD_SECTIONS = ['subscriptions', 'undo', 'redo', 'audit', 'idempotency'] as const;
+export const RECORD_SECTIONS = [
+  'subscriptions',
+  'refunds',
+  'undo',
+  'redo',
+  'audit',
+  'idempotency',
+] as const;
 export type RecordSection = (typeof RECORD_SECTIONS)[number];
 /** Every record section a file may hold (payments only in older layouts). */
 export const SECTIONS = ['payments', ...RECORD_SECTIONS] as const;
@@ -91,8 +100,10 @@ export interface SnapshotImage {
   journalSeq: number;
   settings: Settings;
   testClock: string | null;
+  gatewayCursor: string | null;
   payments: PaymentsCapture | PaymentsDraft;
   subscriptions: readonly Subscription[];
+  refunds: readonly Refund[];
   undo: readonly HistoryEntry[];
   redo: readonly HistoryEntry[];
   audit: readonly AuditEntry[];
@@ -213,6 +224,7 @@ async function serialize(out: SliceWriter, image: SnapshotImage): Promise<Writte
     journalSeq: image.journalSeq,
     settings: image.settings,
     testClock: image.testClock,
+    gatewayCursor: image.gatewayCursor,
   });
   out.text(header.slice(0, -1) + ',');
   out.newline();

@@ -9,6 +9,7 @@ import {
   type HistoryEntry,
   type IdempotencyRecord,
   type Payment,
+  type Refund,
   type Settings,
   type Subscription,
 } from '../../../shared/domain';
@@ -16,6 +17,7 @@ import type { Change } from '../ports';
 import type { PaymentBase } from './payment-base';
 import { PaymentTable, type PaymentsCapture } from './payment-table';
 import { checkChange } from './records';
+import { RefundTable } from './refund-table';
 import type { Section, SnapshotImage } from './snapshot';
 import { SubscriptionTable } from './tables';
 
@@ -25,16 +27,22 @@ export interface SnapshotDoc {
   journalSeq: number;
   settings: Settings;
   testClock: string | null;
+  gatewayCursor: string | null;
   /** Objects when read from an older layout; else the columns, bodies left in the file. */
   payments: Payment[] | PaymentBase;
   subscriptions: Subscription[];
+  refunds: Refund[];
   undo: HistoryEntry[];
   redo: HistoryEntry[];
   audit: AuditEntry[];
   idempotency: IdempotencyRecord[];
 }
 
-/** Idempotency records are a cache of HTTP responses: compaction drops those older than this. */
+/**
+ * Idempotency records are kept this long for replays (at least the 24 hours promised):
+ * compaction drops finished ones older than this, and at once those of keys Paydesk made
+ * (nobody can send those again). Unfinished ones stay until start-up finishes them.
+ */
 export const IDEMPOTENCY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class DuplicateRecord extends Error {
@@ -49,12 +57,14 @@ export class DuplicateRecord extends Error {
 export class StoreState {
   readonly payments = new PaymentTable();
   readonly subscriptions = new SubscriptionTable();
+  readonly refunds = new RefundTable();
   undo: HistoryEntry[] = [];
   redo: HistoryEntry[] = [];
   audit: AuditEntry[] = [];
   readonly idempotency = new Map<string, IdempotencyRecord>();
   settings: Settings = DEFAULT_SETTINGS;
   testClock: string | null = null;
+  gatewayCursor: string | null = null;
 
   /** Builds the state from a validated snapshot; throws when an id appears twice. */
   static fromSnapshot(doc: SnapshotDoc): StoreState {
@@ -65,12 +75,15 @@ export class StoreState {
     if (payment !== null) throw new DuplicateRecord('payments', payment);
     const subscription = state.subscriptions.load(doc.subscriptions);
     if (subscription !== null) throw new DuplicateRecord('subscriptions', subscription);
+    const refund = state.refunds.load(doc.refunds);
+    if (refund !== null) throw new DuplicateRecord('refunds', refund);
     state.undo = doc.undo;
     state.redo = doc.redo;
     state.audit = doc.audit;
     for (const r of doc.idempotency) state.idempotency.set(r.key, r);
     state.settings = doc.settings;
     state.testClock = doc.testClock;
+    state.gatewayCursor = doc.gatewayCursor;
     return state;
   }
 
@@ -102,6 +115,11 @@ export class StoreState {
         case 'redo.clear':
           redo = 0;
           break;
+        case 'refund': {
+          const conflict = this.refunds.conflict(change.v);
+          if (conflict !== null) return `change ${i}: ${conflict}`;
+          break;
+        }
         default:
           break;
       }
@@ -137,8 +155,14 @@ export class StoreState {
         case 'redo.clear':
           this.redo = [];
           break;
+        case 'refund':
+          this.refunds.put(change.v);
+          break;
         case 'idempotency':
           this.idempotency.set(change.v.key, change.v);
+          break;
+        case 'gatewayCursor':
+          this.gatewayCursor = change.v;
           break;
         case 'settings':
           this.settings = change.v;
@@ -150,12 +174,16 @@ export class StoreState {
     }
   }
 
-  /** Drops idempotency records created more than IDEMPOTENCY_TTL_MS before `now`. */
+  /**
+   * Drops finished idempotency records created more than IDEMPOTENCY_TTL_MS before `now`,
+   * and finished ones of keys Paydesk made.
+   */
   dropExpiredIdempotency(now: Date): number {
     const cutoff = now.getTime() - IDEMPOTENCY_TTL_MS;
     let dropped = 0;
     for (const [key, record] of this.idempotency) {
-      if (Date.parse(record.createdAt) < cutoff) {
+      if (record.answer === null) continue;
+      if (!record.clientKey || Date.parse(record.createdAt) < cutoff) {
         this.idempotency.delete(key);
         dropped++;
       }
@@ -176,8 +204,10 @@ export class StoreState {
       journalSeq,
       settings: this.settings,
       testClock: this.testClock,
+      gatewayCursor: this.gatewayCursor,
       payments: this.payments.capture(),
       subscriptions: this.subscriptions.snapshot(),
+      refunds: this.refunds.values(),
       undo: this.undo.slice(),
       redo: this.redo.slice(),
       audit: this.audit.slice(),
@@ -192,8 +222,10 @@ export function emptySnapshot(schemaVersion: number): SnapshotDoc {
     journalSeq: 0,
     settings: DEFAULT_SETTINGS,
     testClock: null,
+    gatewayCursor: null,
     payments: [],
     subscriptions: [],
+    refunds: [],
     undo: [],
     redo: [],
     audit: [],

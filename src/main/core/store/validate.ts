@@ -14,6 +14,7 @@ import type { SnapshotDoc } from './state';
 const SECTION_KIND: Record<Section, RecordKind> = {
   payments: 'payment',
   subscriptions: 'subscription',
+  refunds: 'refund',
   undo: 'history',
   redo: 'history',
   audit: 'audit',
@@ -39,11 +40,16 @@ export function validateSnapshot(
   if (testClock !== null && !isInstant(testClock)) {
     throw corruptSnapshot(file, `testClock is ${JSON.stringify(testClock)}, not an instant`, 1);
   }
+  const gatewayCursor = raw.gatewayCursor ?? null;
+  if (gatewayCursor !== null && typeof gatewayCursor !== 'string') {
+    throw corruptSnapshot(file, `gatewayCursor is ${JSON.stringify(gatewayCursor)}, not text`, 1);
+  }
   const doc = {
     schemaVersion: raw.schemaVersion as number,
     journalSeq: journalSeq as number,
     settings,
     testClock: testClock as string | null,
+    gatewayCursor,
   } as SnapshotDoc;
   for (const section of SECTIONS) {
     const records = raw[section] ?? [];
