@@ -1,12 +1,13 @@
 /**
  * The preload: the page's only door to the main process. It runs sandboxed and
  * context-isolated, and exposes `window.paydesk`: one function per contract operation (the
- * IPC channel is the operation's name; main validates everything), `subscribe` for the core's
- * push events, and it turns the app menu's Undo/Redo into a DOM `paydesk:menu` event.
- * Nothing of ipcRenderer itself (nor its event objects) reaches the page.
+ * IPC channel is the operation's name, its arguments the input and the call's idempotency
+ * key; main validates everything), `subscribe` for the core's push events, and it turns the
+ * app menu's Undo/Redo into a DOM `paydesk:menu` event. Nothing of ipcRenderer itself (nor
+ * its event objects) reaches the page.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { PaydeskApi, PushEvent } from '../shared/contract';
+import type { CallOptions, PaydeskApi, PushEvent } from '../shared/contract';
 import type { PaydeskBridge } from './api';
 import { EVENT_CHANNEL, MENU_CHANNEL, OPERATION_CHANNEL_NAMES, isMenuAction } from './channels';
 
@@ -17,10 +18,12 @@ declare const CustomEvent: new (type: string, init: { detail: unknown }) => obje
 
 // Built from the list of names, so the compiler cannot see that each entry fits its
 // operation's signature; channels.ts guarantees the names are exactly the contract's.
+// The call's idempotency key travels as a second argument, a string or undefined.
 const operations = Object.fromEntries(
   OPERATION_CHANNEL_NAMES.map((name) => [
     name,
-    (input: unknown) => ipcRenderer.invoke(name, input),
+    (input: unknown, options?: CallOptions) =>
+      ipcRenderer.invoke(name, input, options?.idempotencyKey),
   ]),
 ) as unknown as PaydeskApi;
 

@@ -1,11 +1,19 @@
 /**
  * The browser transport, used by the renderer when it runs in a browser instead of Electron:
  * `POST /rpc/<operation>` answers the core's Result as JSON (always 200), and
- * `GET /rpc/events` streams the core's push events as server-sent events.
+ * `GET /rpc/events` streams the core's push events as server-sent events. A changing
+ * operation takes an `Idempotency-Key` header as the REST API does: a retry with the key
+ * gets the first answer (with `Idempotent-Replayed: true`) instead of acting again.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Core } from '../main/core/api';
-import { operations, type OperationName } from '../shared/contract';
+import {
+  CHANGING_OPERATIONS,
+  idempotencyKey,
+  operations,
+  type CallOptions,
+  type OperationName,
+} from '../shared/contract';
 import type { Result } from '../shared/result';
 import { failure, readJson, sendFailure, sendJson } from './http-util';
 
@@ -18,7 +26,10 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const isOperationName = (name: string): name is OperationName =>
   Object.hasOwn(operations, name);
 
-/** Run one operation for the browser, as the operator; bad JSON is a validation Result. */
+/**
+ * Run one operation for the browser, as the operator; bad JSON and an invalid
+ * Idempotency-Key are validation Results.
+ */
 export async function handleRpc(
   core: Core,
   name: OperationName,
@@ -35,8 +46,27 @@ export async function handleRpc(
     };
     return sendJson(res, 200, invalid);
   }
-  sendJson(res, 200, await core.call(name, read.value, 'operator'));
+  const options = callOptions(name, req.headers['idempotency-key']);
+  if (!options) return sendJson(res, 200, idempotencyKeyInvalid);
+  const answer = await core.call(name, read.value, 'operator', options);
+  sendJson(res, 200, answer, answer.replayed ? { 'idempotent-replayed': 'true' } : {});
 }
+
+/** The call's options: the key of a changing operation (null: an invalid key); queries ignore it. */
+function callOptions(name: OperationName, key: string | string[] | undefined): CallOptions | null {
+  if (key === undefined || !CHANGING_OPERATIONS.includes(name)) return {};
+  const parsed = idempotencyKey.safeParse(key);
+  return parsed.success ? { idempotencyKey: parsed.data } : null;
+}
+
+const idempotencyKeyInvalid: Result<never> = {
+  ok: false,
+  error: {
+    code: 'validation',
+    message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+    field: 'Idempotency-Key',
+  },
+};
 
 /** Server-sent events: one `data:` line per push event, a comment as heartbeat. */
 export class EventStreams {

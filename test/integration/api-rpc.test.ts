@@ -1,7 +1,7 @@
 /**
  * The browser transport: POST /rpc/<operation> answers the core's Result (always 200) as the
- * operator, and GET /rpc/events streams push events as server-sent events with heartbeats,
- * cleaned up when the client leaves or the server stops.
+ * operator, taking an Idempotency-Key as REST does, and GET /rpc/events streams push events
+ * as server-sent events with heartbeats, cleaned up when the client leaves or the server stops.
  */
 import { rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -80,6 +80,72 @@ describe('POST /rpc/<operation>', () => {
       body: '{}',
     });
     expect(text.status).toBe(415);
+  });
+});
+
+describe('POST /rpc/<operation> with an Idempotency-Key', () => {
+  const payment = (customerEmail: string, amount = '5.00') => ({
+    amount,
+    currency: 'USD',
+    customerEmail,
+    paymentMethod: 'pm_card_visa',
+  });
+  const process = (customerEmail: string, key: string, amount?: string) =>
+    rpc('payments.process', payment(customerEmail, amount), { 'idempotency-key': key });
+  const paymentsOf = async (customerEmail: string): Promise<number> =>
+    (await rpc('payments.list', { customerEmail })).json.data.total;
+
+  it('a retry with the same key gets the first answer, replayed: one payment', async () => {
+    const first = await process('replay@example.com', 'rpc-replay-1');
+    expect(first.json).toMatchObject({ ok: true, data: { status: 'COMPLETED' } });
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const retry = await process('replay@example.com', 'rpc-replay-1');
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json).toMatchObject({ ok: true, data: { id: first.json.data.id } });
+    expect(await paymentsOf('replay@example.com')).toBe(1);
+    // Another key is another payment.
+    expect((await process('replay@example.com', 'rpc-replay-2')).json.ok).toBe(true);
+    expect(await paymentsOf('replay@example.com')).toBe(2);
+  });
+
+  it('concurrent calls with one key charge once; the others are told it is in progress or get its answer', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => process('concurrent@example.com', 'rpc-concurrent-1')),
+    );
+    const done = answers.filter((a) => a.json.ok);
+    expect(done.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(done.map((a) => a.json.data.id)).size).toBe(1);
+    for (const a of answers.filter((x) => !x.json.ok)) {
+      expect(a.json).toMatchObject({ ok: false, error: { code: 'in_progress' } });
+    }
+    expect(await paymentsOf('concurrent@example.com')).toBe(1);
+  });
+
+  it('the same key with another input is a conflict, changing nothing', async () => {
+    expect((await process('conflict@example.com', 'rpc-conflict-1')).json.ok).toBe(true);
+    const other = await process('conflict@example.com', 'rpc-conflict-1', '6.00');
+    expect(other.status).toBe(200);
+    expect(other.json).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await paymentsOf('conflict@example.com')).toBe(1);
+  });
+
+  it('an invalid key is a validation Result naming the header; a query ignores the header', async () => {
+    for (const key of ['a key with spaces', 'k'.repeat(256), 'clé']) {
+      const res = await process('badkey@example.com', key);
+      expect(res.status, key).toBe(200);
+      expect(res.json, key).toEqual({
+        ok: false,
+        error: {
+          code: 'validation',
+          field: 'Idempotency-Key',
+          message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+        },
+      });
+    }
+    expect(await paymentsOf('badkey@example.com')).toBe(0);
+    const query = await rpc('payments.list', { limit: 1 }, { 'idempotency-key': 'not a key' });
+    expect(query.json.ok).toBe(true);
   });
 });
 

@@ -165,7 +165,39 @@ describe('the IPC handlers', () => {
     const call = vi.fn(async () => ({ ok: true as const, data: { id: 'pay_1' } }));
     const answer = await handleOperation({ call } as never, 'payments.process', valid, () => true);
     expect(answer).toEqual({ ok: true, data: { id: 'pay_1' } });
-    expect(call).toHaveBeenCalledWith('payments.process', valid, 'operator');
+    expect(call).toHaveBeenCalledWith('payments.process', valid, 'operator', {});
+  });
+
+  it('pass the idempotency key of a changing operation to the core; a query ignores it', async () => {
+    const call = vi.fn(async () => ({ ok: true as const, data: null }));
+    const core = { call } as never;
+    const log = vi.fn();
+    await handleOperation(core, 'payments.process', valid, () => true, log, 'intent-1');
+    expect(call).toHaveBeenLastCalledWith('payments.process', valid, 'operator', {
+      idempotencyKey: 'intent-1',
+    });
+    await handleOperation(core, 'payments.list', {}, () => true, log, 'not a key');
+    expect(call).toHaveBeenLastCalledWith('payments.list', {}, 'operator', {});
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('refuse an invalid idempotency key without calling the core', async () => {
+    const call = vi.fn();
+    const core = { call } as never;
+    for (const key of ['', 'with space', 'é', 'k'.repeat(256), 42, { key: 'k' }, null]) {
+      expect(
+        await handleOperation(core, 'history.undo', {}, () => true, undefined, key),
+        JSON.stringify(key),
+      ).toEqual({
+        ok: false,
+        error: {
+          code: 'validation',
+          field: 'idempotencyKey',
+          message: expect.stringMatching(/^idempotencyKey: .*1 to 255 visible ASCII characters$/),
+        },
+      });
+    }
+    expect(call).not.toHaveBeenCalled();
   });
 
   it('refuse untrusted senders and invalid input without calling the core', async () => {
@@ -200,10 +232,10 @@ describe('the IPC handlers', () => {
   });
 
   it('are registered once per operation and removed together', async () => {
-    const handlers = new Map<string, (event: string, input: unknown) => Promise<unknown>>();
+    type Listener = (event: string, input: unknown, key?: unknown) => Promise<unknown>;
+    const handlers = new Map<string, Listener>();
     const ipcMain = {
-      handle: (channel: string, listener: (event: string, input: unknown) => Promise<unknown>) =>
-        handlers.set(channel, listener),
+      handle: (channel: string, listener: Listener) => handlers.set(channel, listener),
       removeHandler: (channel: string) => handlers.delete(channel),
     };
     const call = vi.fn(async () => ({ ok: true as const, data: null }));
@@ -213,6 +245,10 @@ describe('the IPC handlers', () => {
       error: { code: 'forbidden' },
     });
     expect(await handlers.get('dashboard.get')?.('trusted', {})).toEqual({ ok: true, data: null });
+    await handlers.get('scheduler.run')?.('trusted', {}, 'intent-1');
+    expect(call).toHaveBeenLastCalledWith('scheduler.run', {}, 'operator', {
+      idempotencyKey: 'intent-1',
+    });
     dispose();
     expect(handlers.size).toBe(0);
   });

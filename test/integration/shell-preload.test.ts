@@ -2,8 +2,9 @@
  * The built preload bundle (out/preload/index.cjs), run as Electron runs a sandboxed preload:
  * a classic script whose `require` knows only 'electron', here a fake contextBridge and
  * ipcRenderer. Asserts that `window.paydesk` is exactly one function per contract operation
- * plus `subscribe`, that calls go to the operation's channel, that listeners see only the
- * payload, and that the menu's Undo/Redo arrives as a DOM 'paydesk:menu' event.
+ * plus `subscribe`, that calls go to the operation's channel with the input and the call's
+ * idempotency key, that listeners see only the payload, and that the menu's Undo/Redo
+ * arrives as a DOM 'paydesk:menu' event.
  */
 import { readFileSync } from 'node:fs';
 import { Script, createContext } from 'node:vm';
@@ -90,14 +91,16 @@ describe('the preload bundle', () => {
     expect(Object.values(paydesk)).not.toContain(preload.ipcRenderer.invoke);
   });
 
-  it("invokes the operation's own channel with the input alone, and returns the answer", async () => {
+  it("invokes the operation's own channel with the input and the key, and returns the answer", async () => {
     for (const name of OPERATION_NAMES) {
       const input = { probe: name };
       const answer = await paydesk[name]?.(input);
-      expect(preload.invoked.at(-1)).toEqual([name, input]);
-      expect(answer).toEqual({ ok: true, data: { echo: [name, input] } });
+      expect(preload.invoked.at(-1)).toEqual([name, input, undefined]);
+      expect(answer).toEqual({ ok: true, data: { echo: [name, input, undefined] } });
+      await paydesk[name]?.(input, { idempotencyKey: `key-${name}`, other: 'dropped' });
+      expect(preload.invoked.at(-1)).toEqual([name, input, `key-${name}`]);
     }
-    expect(preload.invoked).toHaveLength(OPERATION_NAMES.length);
+    expect(preload.invoked).toHaveLength(2 * OPERATION_NAMES.length);
   });
 
   it('passes subscribers only the push event, until they unsubscribe', () => {

@@ -100,6 +100,10 @@ async function settled(shell: ShellProcess): Promise<Snapshot> {
 const invoke = (shell: ShellProcess, channel: string, input: unknown, sender = 'app') =>
   shell.request<Answer>('invoke', { channel, input, sender });
 
+/** A call with an idempotency key, as the preload makes it. */
+const invokeWithKey = (shell: ShellProcess, channel: string, input: unknown, key: unknown) =>
+  shell.request<Answer>('invoke', { channel, input, key });
+
 async function paymentCount(shell: ShellProcess): Promise<number> {
   const answer = await invoke(shell, 'payments.list', {});
   if (!answer.ok) throw new Error(`payments.list failed: ${answer.error.message}`);
@@ -214,6 +218,18 @@ describe('a running shell', () => {
     }
     const notAnObject = await invoke(shell, 'payments.process', 'pay me');
     expect(notAnObject).toMatchObject({ ok: false, error: { code: 'validation' } });
+    expect(await paymentCount(shell)).toBe(before);
+  });
+
+  it('refuses an invalid idempotency key with a validation error naming it, changing nothing', async () => {
+    const before = await paymentCount(shell);
+    for (const key of ['', 'a key with spaces', 'k'.repeat(256), 7]) {
+      const answer = await invokeWithKey(shell, 'payments.process', VALID_PAYMENT, key);
+      expect(answer, String(key)).toMatchObject({
+        ok: false,
+        error: { code: 'validation', field: 'idempotencyKey' },
+      });
+    }
     expect(await paymentCount(shell)).toBe(before);
   });
 
@@ -357,6 +373,21 @@ describe('a running shell', () => {
     expect(snap.windows[0]?.options).toMatchObject({ x: 140, y: 90, width: 1111, height: 777 });
     expect(await paymentCount(again)).toBe(count);
     expect(historyItems(snap).redo.label).toMatch(/^Redo Charge /);
+  });
+});
+
+describe('idempotency keys over IPC', () => {
+  it('a retry with the same key gets the first answer: one payment', async () => {
+    const shell = await launch({ userData: tempDir() });
+    await settled(shell);
+    const first = await invokeWithKey(shell, 'payments.process', VALID_PAYMENT, 'ipc-retry-1');
+    expect(first).toMatchObject({ ok: true, data: { status: 'COMPLETED' } });
+    const retry = await invokeWithKey(shell, 'payments.process', VALID_PAYMENT, 'ipc-retry-1');
+    expect(retry).toMatchObject({ ok: true, data: first.ok ? { id: first.data.id } : {} });
+    expect(await paymentCount(shell)).toBe(1);
+    const other = await invokeWithKey(shell, 'payments.process', VALID_PAYMENT, 'ipc-retry-2');
+    expect(other.ok).toBe(true);
+    expect(await paymentCount(shell)).toBe(2);
   });
 });
 

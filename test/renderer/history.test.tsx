@@ -2,7 +2,7 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeEntry } from './fake-transport';
+import { makeEntry, withKey } from './fake-transport';
 import { renderApp } from './render-app';
 import { HISTORY_PAGE } from '../../src/renderer/src/store/history';
 
@@ -56,7 +56,10 @@ describe('History screen', () => {
     const { fake } = renderApp({ screen: 'history', undo, redo });
     await user.click(await screen.findByRole('button', { name: /Pause sub for bo/ }));
     await waitFor(() =>
-      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: 'u3', limit: HISTORY_PAGE }),
+      expect(fake.api['history.undo']).toHaveBeenCalledWith(
+        { toId: 'u3', limit: HISTORY_PAGE },
+        withKey,
+      ),
     );
     expect(screen.queryByRole('dialog')).toBeNull();
     // The panels show the new stacks.
@@ -78,7 +81,10 @@ describe('History screen', () => {
     expect(fake.api['history.undo']).not.toHaveBeenCalled();
     await user.click(within(dialog).getByRole('button', { name: 'Undo' }));
     await waitFor(() =>
-      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: 'u2', limit: HISTORY_PAGE }),
+      expect(fake.api['history.undo']).toHaveBeenCalledWith(
+        { toId: 'u2', limit: HISTORY_PAGE },
+        withKey,
+      ),
     );
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(await screen.findByText(/Undid 2 commands/)).toBeTruthy();
@@ -106,7 +112,10 @@ describe('History screen', () => {
     expect(dialog.textContent).toMatch(/charged again/);
     await user.click(within(dialog).getByRole('button', { name: 'Redo' }));
     await waitFor(() =>
-      expect(fake.api['history.redo']).toHaveBeenCalledWith({ toId: 'r2', limit: HISTORY_PAGE }),
+      expect(fake.api['history.redo']).toHaveBeenCalledWith(
+        { toId: 'r2', limit: HISTORY_PAGE },
+        withKey,
+      ),
     );
   });
 

@@ -33,6 +33,22 @@ describe('HTTP transport: operations', () => {
     });
   });
 
+  it('sends the call’s idempotency key as the Idempotency-Key header', async () => {
+    const fetch = vi.fn(async () => json({ ok: true, data: {} }));
+    const { api } = createHttpTransport({ token: 'T0K', fetch, baseUrl: 'http://h' });
+    const input = { amount: '1.00', currency: 'USD', customerEmail: 'a@b.co' };
+    await api['payments.process'](input, { idempotencyKey: 'intent-1' });
+    await api['payments.process'](input, {});
+    expect(fetch.mock.calls.map((call: unknown[]) => (call[1] as RequestInit).headers)).toEqual([
+      {
+        'Content-Type': 'application/json',
+        Authorization: 'Bearer T0K',
+        'Idempotency-Key': 'intent-1',
+      },
+      { 'Content-Type': 'application/json', Authorization: 'Bearer T0K' },
+    ]);
+  });
+
   it('passes the core’s error values through, field included', async () => {
     const error = { code: 'validation', message: 'amount: too many decimals', field: 'amount' };
     const { api } = createHttpTransport({

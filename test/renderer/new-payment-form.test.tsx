@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Payment } from '../../src/shared/domain';
 import type { Result } from '../../src/shared/result';
-import { makeEntry, makePayment } from './fake-transport';
+import { makeEntry, makePayment, withKey } from './fake-transport';
 import { renderApp } from './render-app';
 import { HISTORY_PAGE } from '../../src/renderer/src/store/history';
 
@@ -69,11 +69,14 @@ describe('New payment form', () => {
     await fillValid(user);
     await user.click(screen.getByRole('button', { name: 'Process payment' }));
     await waitFor(() => expect(fake.api['payments.process']).toHaveBeenCalledTimes(1));
-    expect(fake.api['payments.process']).toHaveBeenCalledWith({
-      amount: '12.50',
-      currency: 'USD',
-      customerEmail: 'ann@example.com',
-    });
+    expect(fake.api['payments.process']).toHaveBeenCalledWith(
+      {
+        amount: '12.50',
+        currency: 'USD',
+        customerEmail: 'ann@example.com',
+      },
+      withKey,
+    );
   });
 
   it('sends the description and the chosen test payment method', async () => {
@@ -84,13 +87,16 @@ describe('New payment form', () => {
     await user.selectOptions(screen.getByLabelText('Payment method'), 'pm_card_chargeDeclined');
     await user.click(screen.getByRole('button', { name: 'Process payment' }));
     await waitFor(() =>
-      expect(fake.api['payments.process']).toHaveBeenCalledWith({
-        amount: '12.50',
-        currency: 'USD',
-        customerEmail: 'ann@example.com',
-        description: 'Coffee beans',
-        paymentMethod: 'pm_card_chargeDeclined',
-      }),
+      expect(fake.api['payments.process']).toHaveBeenCalledWith(
+        {
+          amount: '12.50',
+          currency: 'USD',
+          customerEmail: 'ann@example.com',
+          description: 'Coffee beans',
+          paymentMethod: 'pm_card_chargeDeclined',
+        },
+        withKey,
+      ),
     );
     expect(await screen.findByText(/declined: Your card was declined/)).toBeTruthy();
   });
@@ -160,7 +166,10 @@ describe('New payment form', () => {
       within(toast.closest('[role="status"]') as HTMLElement).getByRole('button', { name: 'Undo' }),
     );
     await waitFor(() =>
-      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: entryId, limit: HISTORY_PAGE }),
+      expect(fake.api['history.undo']).toHaveBeenCalledWith(
+        { toId: entryId, limit: HISTORY_PAGE },
+        withKey,
+      ),
     );
     expect(await screen.findByText(/Undid: Charge 12.50 USD/)).toBeTruthy();
   });
@@ -180,7 +189,10 @@ describe('New payment form', () => {
     expect(dialog.textContent).toMatch(/Undo 2 commands/);
     await user.click(within(dialog).getByRole('button', { name: 'Undo' }));
     await waitFor(() =>
-      expect(fake.api['history.undo']).toHaveBeenCalledWith({ toId: entryId, limit: HISTORY_PAGE }),
+      expect(fake.api['history.undo']).toHaveBeenCalledWith(
+        { toId: entryId, limit: HISTORY_PAGE },
+        withKey,
+      ),
     );
 
     await user.clear(screen.getByLabelText('Amount'));

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationInput } from '../../src/shared/contract';
-import { makePayment } from './fake-transport';
+import { makePayment, withKey } from './fake-transport';
 import { fakeLayout, renderApp } from './render-app';
 
 beforeAll(() => fakeLayout(600));
@@ -144,10 +144,13 @@ describe('Refund', () => {
     expect(fake.api['payments.refund']).not.toHaveBeenCalled();
     await user.click(within(dialog).getByRole('button', { name: 'Refund' }));
     await waitFor(() =>
-      expect(fake.api['payments.refund']).toHaveBeenCalledWith({
-        paymentId: 'pay_1',
-        amount: '5.00',
-      }),
+      expect(fake.api['payments.refund']).toHaveBeenCalledWith(
+        {
+          paymentId: 'pay_1',
+          amount: '5.00',
+        },
+        withKey,
+      ),
     );
     expect(await screen.findByText(/\$5\.00 of \$20\.00 refunded so far/)).toBeTruthy();
   });
@@ -165,7 +168,7 @@ describe('Refund', () => {
     expect(dialog.textContent).toMatch(/Refund \$20\.00/);
     await user.click(within(dialog).getByRole('button', { name: 'Refund' }));
     await waitFor(() =>
-      expect(fake.api['payments.refund']).toHaveBeenCalledWith({ paymentId: 'pay_1' }),
+      expect(fake.api['payments.refund']).toHaveBeenCalledWith({ paymentId: 'pay_1' }, withKey),
     );
   });
 

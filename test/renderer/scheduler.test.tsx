@@ -2,6 +2,7 @@
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withKey } from './fake-transport';
 import { renderApp } from './render-app';
 
 afterEach(cleanup);
@@ -13,7 +14,7 @@ describe('Scheduler screen', () => {
     expect(await screen.findByText('Running')).toBeTruthy();
     expect(screen.getByText('Every 1 min')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Run recurring now' }));
-    await waitFor(() => expect(fake.api['scheduler.run']).toHaveBeenCalledWith({}));
+    await waitFor(() => expect(fake.api['scheduler.run']).toHaveBeenCalledWith({}, withKey));
     expect(await screen.findByText('Recurring run: nothing was due')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Stop' }));
     expect(await screen.findByText('Stopped')).toBeTruthy();
@@ -44,18 +45,23 @@ describe('Scheduler screen', () => {
       now: '2026-01-31T23:30:00.000Z',
     });
     await user.click(await screen.findByRole('button', { name: 'Advance 1 hour' }));
-    await waitFor(() => expect(fake.api['clock.advance']).toHaveBeenCalledWith({ seconds: 3600 }));
+    await waitFor(() =>
+      expect(fake.api['clock.advance']).toHaveBeenCalledWith({ seconds: 3600 }, withKey),
+    );
     await waitFor(() => expect(screen.getByText('(2026-02-01T00:30:00.000Z)')).toBeTruthy());
     await user.click(screen.getByRole('button', { name: 'Advance 1 day' }));
     await waitFor(() =>
-      expect(fake.api['clock.advance']).toHaveBeenLastCalledWith({ seconds: 86_400 }),
+      expect(fake.api['clock.advance']).toHaveBeenLastCalledWith({ seconds: 86_400 }, withKey),
     );
     await waitFor(() => expect(screen.getByText('(2026-02-02T00:30:00.000Z)')).toBeTruthy());
     await user.click(screen.getByRole('button', { name: 'Advance 1 month' }));
     await waitFor(() =>
-      expect(fake.api['clock.advance']).toHaveBeenLastCalledWith({
-        to: '2026-03-02T00:30:00.000Z',
-      }),
+      expect(fake.api['clock.advance']).toHaveBeenLastCalledWith(
+        {
+          to: '2026-03-02T00:30:00.000Z',
+        },
+        withKey,
+      ),
     );
   });
 });

@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeEntry } from './fake-transport';
+import { makeEntry, withKey } from './fake-transport';
 import { renderApp } from './render-app';
 import { HISTORY_PAGE } from '../../src/renderer/src/store/history';
 
@@ -17,7 +17,7 @@ describe('Undo and redo from the keyboard and the menu', () => {
     const { fake } = renderApp({ undo, redo });
     await user.keyboard('{Control>}z{/Control}');
     await waitFor(() =>
-      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }, withKey),
     );
     expect(fake.api['history.redo']).not.toHaveBeenCalled();
   });
@@ -27,7 +27,7 @@ describe('Undo and redo from the keyboard and the menu', () => {
     const { fake } = renderApp({ undo, redo });
     await user.keyboard('{Meta>}z{/Meta}');
     await waitFor(() =>
-      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }, withKey),
     );
   });
 
@@ -71,7 +71,7 @@ describe('Undo and redo from the keyboard and the menu', () => {
     const { fake } = renderApp({ undo, redo });
     await user.keyboard(keys);
     await waitFor(() =>
-      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }, withKey),
     );
     expect(fake.api['history.undo']).not.toHaveBeenCalled();
   });
@@ -85,7 +85,7 @@ describe('Undo and redo from the keyboard and the menu', () => {
     ) as HTMLElement;
     await user.click(within(toast).getByRole('button', { name: 'Redo' }));
     await waitFor(() =>
-      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }, withKey),
     );
     const redone = (await screen.findByText('Redid: Pause sub for bo@example.com')).closest(
       '[role="status"]',
@@ -106,11 +106,11 @@ describe('Undo and redo from the keyboard and the menu', () => {
     const { fake } = renderApp({ screen: 'payments', undo, redo });
     window.dispatchEvent(new CustomEvent('paydesk:menu', { detail: 'undo' }));
     await waitFor(() =>
-      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+      expect(fake.api['history.undo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }, withKey),
     );
     window.dispatchEvent(new CustomEvent('paydesk:menu', { detail: 'redo' }));
     await waitFor(() =>
-      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }),
+      expect(fake.api['history.redo']).toHaveBeenCalledWith({ limit: HISTORY_PAGE }, withKey),
     );
 
     const execCommand = vi.fn(() => true);

@@ -2,7 +2,7 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makePayment, makeSubscription } from './fake-transport';
+import { makePayment, makeSubscription, withKey } from './fake-transport';
 import { renderApp } from './render-app';
 
 afterEach(cleanup);
@@ -44,13 +44,13 @@ describe('Subscriptions screen', () => {
     await screen.findByRole('button', { name: 'member1@example.com' });
     await user.click(within(rowOf('member1@example.com')).getByRole('button', { name: 'Pause' }));
     await waitFor(() =>
-      expect(fake.api['subscriptions.pause']).toHaveBeenCalledWith({ id: 'sub_1' }),
+      expect(fake.api['subscriptions.pause']).toHaveBeenCalledWith({ id: 'sub_1' }, withKey),
     );
     await user.click(
       await within(rowOf('member1@example.com')).findByRole('button', { name: 'Resume' }),
     );
     await waitFor(() =>
-      expect(fake.api['subscriptions.resume']).toHaveBeenCalledWith({ id: 'sub_1' }),
+      expect(fake.api['subscriptions.resume']).toHaveBeenCalledWith({ id: 'sub_1' }, withKey),
     );
 
     await user.click(
@@ -66,7 +66,7 @@ describe('Subscriptions screen', () => {
       }),
     );
     await waitFor(() =>
-      expect(fake.api['subscriptions.cancel']).toHaveBeenCalledWith({ id: 'sub_1' }),
+      expect(fake.api['subscriptions.cancel']).toHaveBeenCalledWith({ id: 'sub_1' }, withKey),
     );
     await waitFor(() =>
       expect(within(rowOf('member1@example.com')).getByText('Cancelled')).toBeTruthy(),
@@ -107,14 +107,17 @@ describe('Subscriptions screen', () => {
     await user.type(screen.getByLabelText('Start date'), '2026-04-01');
     await user.click(screen.getByRole('button', { name: 'Create subscription' }));
     await waitFor(() =>
-      expect(fake.api['subscriptions.create']).toHaveBeenCalledWith({
-        customerEmail: 'ann@example.com',
-        amount: '9.99',
-        currency: 'EUR',
-        interval: 'WEEKLY',
-        intervalCount: 2,
-        startDate: '2026-04-01T00:00:00.000Z',
-      }),
+      expect(fake.api['subscriptions.create']).toHaveBeenCalledWith(
+        {
+          customerEmail: 'ann@example.com',
+          amount: '9.99',
+          currency: 'EUR',
+          interval: 'WEEKLY',
+          intervalCount: 2,
+          startDate: '2026-04-01T00:00:00.000Z',
+        },
+        withKey,
+      ),
     );
     expect(
       await screen.findByText(/Subscription created: ann@example\.com, €9\.99 every 2 weeks/),

@@ -8,7 +8,7 @@ afterEach(() => {
 });
 
 describe('getTransport', () => {
-  it('uses the Electron bridge when the preload exposed one, and never rejects', async () => {
+  it('uses the Electron bridge when the preload exposed one, keys included, and never rejects', async () => {
     const fake = createFakeTransport();
     fake.api['history.get'].mockRejectedValueOnce(new Error('Error invoking remote method'));
     const subscribe = vi.fn(() => () => undefined);
@@ -22,6 +22,8 @@ describe('getTransport', () => {
       },
     });
     expect((await transport.api['history.get']({})).ok).toBe(true);
+    await transport.api['scheduler.run']({}, { idempotencyKey: 'intent-1' });
+    expect(fake.api['scheduler.run']).toHaveBeenCalledWith({}, { idempotencyKey: 'intent-1' });
     const listener = vi.fn();
     transport.subscribe(listener);
     expect(subscribe).toHaveBeenCalledWith(listener);

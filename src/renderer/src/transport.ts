@@ -2,7 +2,12 @@
  * The renderer's only way to the core: a typed API (one method per operation, each answering
  * a Result) and push events. In Electron the preload's bridge provides it; in a browser, HTTP.
  */
-import { OPERATION_NAMES, type PaydeskApi, type PushEvent } from '../../shared/contract';
+import {
+  OPERATION_NAMES,
+  type CallOptions,
+  type PaydeskApi,
+  type PushEvent,
+} from '../../shared/contract';
 import type { Result } from '../../shared/result';
 import { createHttpTransport } from './http-transport';
 
@@ -16,13 +21,14 @@ export interface Transport {
  * becomes an `unavailable` error instead of an unhandled rejection.
  */
 function neverRejecting(api: PaydeskApi): PaydeskApi {
-  const call = api as unknown as Record<string, (input: unknown) => Promise<Result<unknown>>>;
+  type Method = (input: unknown, options?: CallOptions) => Promise<Result<unknown>>;
+  const call = api as unknown as Record<string, Method>;
   return Object.fromEntries(
     OPERATION_NAMES.map((name) => [
       name,
-      async (input: unknown): Promise<Result<unknown>> => {
+      async (input: unknown, options?: CallOptions): Promise<Result<unknown>> => {
         try {
-          return await (call[name] as (input: unknown) => Promise<Result<unknown>>)(input);
+          return await (call[name] as Method)(input, options);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           return {

@@ -3,9 +3,13 @@
  * from the pure checker (shown once a field is touched or the form submitted) and errors the
  * core returned for a field (shown until that field changes). On submit, the first bad
  * field gets the focus; a core error without a field becomes the form's error.
+ * A submit is one intent with its idempotency key: submitted again after a lost answer
+ * (`unavailable`, `in_progress`) it sends the same key; any other answer, or an edit of a
+ * field, makes the next submit a new intent.
  */
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Result } from '../../../shared/result';
+import { intent, type IntentOptions } from './intent';
 import { hasErrors, type Checked, type FieldErrors } from './validation';
 
 export interface ValidatedFormOptions<F extends string, V extends Record<F, string>, I> {
@@ -13,7 +17,7 @@ export interface ValidatedFormOptions<F extends string, V extends Record<F, stri
   /** The fields in the order they appear (the first bad one is focused). */
   fields: readonly F[];
   check: (values: V) => Checked<I, F>;
-  submit: (input: I) => Promise<Result<unknown>>;
+  submit: (input: I, call: IntentOptions) => Promise<Result<unknown>>;
   /** Values kept after a successful submit (e.g. the currency). */
   keep: readonly F[];
 }
@@ -29,6 +33,7 @@ export function useValidatedForm<F extends string, V extends Record<F, string>, 
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  const [submits] = useState(() => intent<I>());
   const checked = useMemo(() => check(values), [check, values]);
 
   const errorOf = (field: F): string | undefined =>
@@ -39,6 +44,7 @@ export function useValidatedForm<F extends string, V extends Record<F, string>, 
     setTouched((t) => ({ ...t, [field]: true }));
     setServerErrors((e) => ({ ...e, [field]: undefined }));
     setFormError(null);
+    submits.drop();
   };
 
   const focusField = (field: F): void => {
@@ -55,7 +61,9 @@ export function useValidatedForm<F extends string, V extends Record<F, string>, 
       return;
     }
     setBusy(true);
-    const res = await submit(checked.input);
+    setFormError(null);
+    const attempt = submits.start(checked.input);
+    const res = attempt.settle(await submit(attempt.request, attempt.options));
     setBusy(false);
     if (res.ok) {
       setValues((v) => {

@@ -3,14 +3,21 @@
  * Undo button for exactly that command (found by comparing the undo history before and
  * after, so an unrelated entry is never undone by mistake).
  */
-import type { OperationInput, OperationName, OperationOutput } from '../../../shared/contract';
+import type {
+  CallOptions,
+  OperationInput,
+  OperationName,
+  OperationOutput,
+} from '../../../shared/contract';
 import type { CommandKind } from '../../../shared/domain';
 import type { Result } from '../../../shared/result';
+import type { IntentOptions } from '../lib/intent';
 import { api } from './connection';
 import { travelTo } from './history';
 import { showToast, type ToastLevel } from './toasts';
 
-export interface CommandOptions<K extends OperationName> {
+/** `idempotencyKey`: the key of the operator's intent (lib/intent.ts), the same on a retry. */
+export interface CommandOptions<K extends OperationName> extends IntentOptions {
   /** The history entry kind the command records, when it can be undone. */
   kind?: CommandKind;
   describe: (data: OperationOutput<K>) => string;
@@ -42,8 +49,11 @@ export async function runCommand<K extends OperationName>(
   options: CommandOptions<K>,
 ): Promise<Result<OperationOutput<K>>> {
   const before = options.kind ? await undoIds() : null;
-  const call = api()[name] as (input: OperationInput<K>) => Promise<Result<OperationOutput<K>>>;
-  const res = await call(input);
+  const call = api()[name] as (
+    input: OperationInput<K>,
+    options: CallOptions,
+  ) => Promise<Result<OperationOutput<K>>>;
+  const res = await call(input, { idempotencyKey: options.idempotencyKey });
   if (!res.ok) return res;
   const entryId = options.kind && before ? await newEntryId(options.kind, before) : null;
   showToast(options.describe(res.data), {

@@ -4,7 +4,9 @@
  */
 import { create } from 'zustand';
 import type { HistoryView } from '../../../shared/contract';
+import type { Result } from '../../../shared/result';
 import { planTo } from '../lib/history-plan';
+import { intent } from '../lib/intent';
 import { confirm } from './confirm';
 import { api } from './connection';
 import { showToast } from './toasts';
@@ -51,10 +53,40 @@ export function showOlderHistory(): Promise<void> {
   return loadHistory();
 }
 
+interface Travel {
+  direction: 'undo' | 'redo';
+  input: { toId?: string; limit: number };
+}
+
+/**
+ * Each Undo or Redo (shortcut, menu, toolbar, panel, toast) is one intent. After a lost
+ * answer, the next request for the same direction and target is its retry: it sends what the
+ * first try sent, with its key, so that the core undoes at most once.
+ */
+const travels = intent<Travel>(
+  (a, b) => a.direction === b.direction && a.input.toId === b.input.toId,
+);
+
+async function travel(
+  direction: Travel['direction'],
+  toId: string | undefined,
+): Promise<Result<HistoryView>> {
+  const attempt = travels.start({
+    direction,
+    input: { ...(toId && { toId }), limit: shownLimit() },
+  });
+  const { input } = attempt.request;
+  const res =
+    direction === 'undo'
+      ? await api()['history.undo'](input, attempt.options)
+      : await api()['history.redo'](input, attempt.options);
+  return attempt.settle(res);
+}
+
 /** Undo the last command (no toId) or everything down to and including entry toId. */
 export async function undo(toId?: string): Promise<boolean> {
   const before = useHistory.getState().view;
-  const res = await api()['history.undo']({ ...(toId && { toId }), limit: shownLimit() });
+  const res = await travel('undo', toId);
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;
@@ -72,7 +104,7 @@ export async function undo(toId?: string): Promise<boolean> {
 /** Redo the next undone command (no toId) or everything up to and including entry toId. */
 export async function redo(toId?: string): Promise<boolean> {
   const before = useHistory.getState().view;
-  const res = await api()['history.redo']({ ...(toId && { toId }), limit: shownLimit() });
+  const res = await travel('redo', toId);
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;

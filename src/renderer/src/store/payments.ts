@@ -8,6 +8,7 @@ import type { OperationInput } from '../../../shared/contract';
 import type { Payment, PaymentStatus } from '../../../shared/domain';
 import type { Result } from '../../../shared/result';
 import { money } from '../lib/format';
+import type { IntentOptions } from '../lib/intent';
 import { runCommand } from './commands';
 import { api } from './connection';
 
@@ -205,8 +206,10 @@ function describeCharge(p: Payment): string {
   return `Charged ${what}`;
 }
 
+/** Charge: `call` names the operator's intent (the same key when the form retries). */
 export async function processPayment(
   input: OperationInput<'payments.process'>,
+  call: IntentOptions,
 ): Promise<Result<Payment>> {
   const key = pendingKey++;
   set((s) => ({
@@ -216,6 +219,7 @@ export async function processPayment(
     ],
   }));
   const res = await runCommand('payments.process', input, {
+    ...call,
     kind: 'ProcessPayment',
     describe: describeCharge,
     level: (p) => (p.status === 'FAILED' ? 'error' : 'info'),
@@ -227,10 +231,12 @@ export async function processPayment(
   return res;
 }
 
-export async function refundPayment(paymentId: string, amount?: string): Promise<Result<Payment>> {
-  const input: OperationInput<'payments.refund'> = { paymentId };
-  if (amount) input.amount = amount;
+export async function refundPayment(
+  input: OperationInput<'payments.refund'>,
+  call: IntentOptions,
+): Promise<Result<Payment>> {
   const res = await runCommand('payments.refund', input, {
+    ...call,
     describe: (p) =>
       `Refunded ${p.customerEmail}: ${money(p.refundedAmount, p.currency)} of ${money(p.amount, p.currency)} refunded so far. A refund cannot be undone.`,
   });

@@ -3,8 +3,9 @@
  * push events), starting, stopping, running now, and advancing the test clock.
  */
 import { create } from 'zustand';
-import type { ClockView, SchedulerStatus } from '../../../shared/contract';
+import type { ClockView, OperationInput, SchedulerStatus } from '../../../shared/contract';
 import { dateTime } from '../lib/format';
+import { intent } from '../lib/intent';
 import { addOneMonthUtc } from '../lib/month';
 import { runCommand } from './commands';
 import { api } from './connection';
@@ -59,6 +60,9 @@ export function setProgress(done: number, total: number): void {
   set({ progress: { done, total } });
 }
 
+/** Start, Stop and "Run recurring now" clicks: a retry after a lost answer keeps its key. */
+const controls = intent<'start' | 'stop' | 'run'>();
+
 async function withBusy(busy: SchedulerBusy, work: () => Promise<void>): Promise<void> {
   if (get().busy) return;
   set({ busy });
@@ -71,7 +75,8 @@ async function withBusy(busy: SchedulerBusy, work: () => Promise<void>): Promise
 
 export function startScheduler(): Promise<void> {
   return withBusy('start', async () => {
-    const res = await api()['scheduler.start']({});
+    const attempt = controls.start('start');
+    const res = attempt.settle(await api()['scheduler.start']({}, attempt.options));
     if (!res.ok) return void showToast(res.error.message, { level: 'error' });
     set({ status: res.data });
     showToast('Scheduler started');
@@ -80,7 +85,8 @@ export function startScheduler(): Promise<void> {
 
 export function stopScheduler(): Promise<void> {
   return withBusy('stop', async () => {
-    const res = await api()['scheduler.stop']({});
+    const attempt = controls.start('stop');
+    const res = attempt.settle(await api()['scheduler.stop']({}, attempt.options));
     if (!res.ok) return void showToast(res.error.message, { level: 'error' });
     set({ status: res.data });
     showToast('Scheduler stopped');
@@ -89,16 +95,20 @@ export function stopScheduler(): Promise<void> {
 
 export function runRecurringNow(): Promise<void> {
   return withBusy('run', async () => {
-    const res = await runCommand(
-      'scheduler.run',
-      {},
-      {
-        kind: 'RunRecurring',
-        describe: (s) =>
-          s.charged === 0
-            ? 'Recurring run: nothing was due'
-            : `Recurring run: ${s.charged} charged, ${s.succeeded} succeeded, ${s.failed} failed`,
-      },
+    const attempt = controls.start('run');
+    const res = attempt.settle(
+      await runCommand(
+        'scheduler.run',
+        {},
+        {
+          ...attempt.options,
+          kind: 'RunRecurring',
+          describe: (s) =>
+            s.charged === 0
+              ? 'Recurring run: nothing was due'
+              : `Recurring run: ${s.charged} charged, ${s.succeeded} succeeded, ${s.failed} failed`,
+        },
+      ),
     );
     if (!res.ok) showToast(res.error.message, { level: 'error' });
     await loadScheduler();
@@ -107,6 +117,15 @@ export function runRecurringNow(): Promise<void> {
 
 export type Advance = 'hour' | 'day' | 'month';
 
+/**
+ * A retry of the same step after a lost answer sends what the first try sent, with its key:
+ * "Advance 1 month" computes its target from the clock shown, which the first try may have
+ * moved already.
+ */
+const advances = intent<{ step: Advance; input: OperationInput<'clock.advance'> }>(
+  (a, b) => a.step === b.step,
+);
+
 export function advanceClock(step: Advance): Promise<void> {
   return withBusy('advance', async () => {
     const now = get().clock?.now;
@@ -114,7 +133,10 @@ export function advanceClock(step: Advance): Promise<void> {
       step === 'month'
         ? { to: addOneMonthUtc(now ?? new Date().toISOString()) }
         : { seconds: step === 'hour' ? 3600 : 86_400 };
-    const res = await api()['clock.advance'](input);
+    const attempt = advances.start({ step, input });
+    const res = attempt.settle(
+      await api()['clock.advance'](attempt.request.input, attempt.options),
+    );
     if (!res.ok) return void showToast(res.error.message, { level: 'error' });
     set({ clock: res.data });
     showToast(`Test clock advanced to ${dateTime(res.data.now)}`);

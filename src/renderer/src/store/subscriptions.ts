@@ -7,6 +7,7 @@ import type { OperationInput, SubscriptionDetail } from '../../../shared/contrac
 import type { Subscription } from '../../../shared/domain';
 import type { Result } from '../../../shared/result';
 import { intervalText, money } from '../lib/format';
+import { intent, type IntentOptions } from '../lib/intent';
 import { runCommand } from './commands';
 import { api } from './connection';
 import { showToast } from './toasts';
@@ -84,10 +85,13 @@ function describe(s: Subscription): string {
   return `${s.customerEmail}, ${money(s.amount, s.currency)} ${intervalText(s.interval, s.intervalCount).toLowerCase()}`;
 }
 
+/** `call` names the operator's intent (the same key when the form retries). */
 export async function createSubscription(
   input: OperationInput<'subscriptions.create'>,
+  call: IntentOptions,
 ): Promise<Result<Subscription>> {
   const res = await runCommand('subscriptions.create', input, {
+    ...call,
     kind: 'CreateSubscription',
     describe: (s) => `Subscription created: ${describe(s)}`,
   });
@@ -104,19 +108,26 @@ const ACTIONS = {
   cancel: { op: 'subscriptions.cancel', kind: 'CancelSubscription', done: 'cancelled' },
 } as const;
 
+/** Pause, resume or cancel clicks: a retry of the same one after a lost answer keeps its key. */
+const changes = intent<{ action: keyof typeof ACTIONS; id: string }>();
+
 export async function changeSubscription(
   action: keyof typeof ACTIONS,
   id: string,
 ): Promise<boolean> {
   const { op, kind, done } = ACTIONS[action];
   set((s) => ({ busy: { ...s.busy, [id]: true } }));
-  const res = await runCommand(
-    op,
-    { id },
-    {
-      kind,
-      describe: (s) => `Subscription ${done}: ${describe(s)}`,
-    },
+  const attempt = changes.start({ action, id });
+  const res = attempt.settle(
+    await runCommand(
+      op,
+      { id },
+      {
+        ...attempt.options,
+        kind,
+        describe: (s) => `Subscription ${done}: ${describe(s)}`,
+      },
+    ),
   );
   set((s) => {
     const busy = { ...s.busy };

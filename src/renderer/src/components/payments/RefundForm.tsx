@@ -1,12 +1,15 @@
 /**
  * Refund a payment, fully (leave the amount empty) or partly. A refund cannot be undone,
- * so it is confirmed first.
+ * so it is confirmed first. A confirmed refund is one intent: confirmed again after a lost
+ * answer, it sends the same idempotency key; an edit of the amount makes a new one.
  */
 import { useState, type FormEvent } from 'react';
+import type { OperationInput } from '../../../../shared/contract';
 import type { Payment } from '../../../../shared/domain';
 import { parseAmount, toDecimalString } from '../../../../shared/money';
 import { DomainError } from '../../../../shared/result';
 import { money } from '../../lib/format';
+import { intent } from '../../lib/intent';
 import { confirm } from '../../store/confirm';
 import { refundPayment } from '../../store/payments';
 import { Field } from '../Field';
@@ -27,12 +30,15 @@ export function RefundForm({ payment }: { payment: Payment }) {
   const [amount, setAmount] = useState('');
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [refunds] = useState(() => intent<OperationInput<'payments.refund'>>());
   const remaining = payment.amount - payment.refundedAmount;
-  const error = serverError ?? checkRefund(amount, payment, remaining);
+  const inputError = checkRefund(amount, payment, remaining);
+  const error = serverError ?? inputError;
 
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (error || busy) return;
+    // The core's last answer does not block: after a lost answer, Refund again is the retry.
+    if (inputError || busy) return;
     const text = amount.trim();
     const refundMinor = text ? parseAmount(text, payment.currency) : remaining;
     const full = refundMinor === remaining;
@@ -44,10 +50,11 @@ export function RefundForm({ payment }: { payment: Payment }) {
     });
     if (!ok) return;
     setBusy(true);
-    const res = await refundPayment(payment.id, text || undefined);
+    const attempt = refunds.start({ paymentId: payment.id, ...(text && { amount: text }) });
+    const res = attempt.settle(await refundPayment(attempt.request, attempt.options));
     setBusy(false);
+    setServerError(res.ok ? null : res.error.message);
     if (res.ok) setAmount('');
-    else setServerError(res.error.message);
   };
 
   return (
@@ -68,6 +75,7 @@ export function RefundForm({ payment }: { payment: Payment }) {
             onChange={(e) => {
               setAmount(e.target.value);
               setServerError(null);
+              refunds.drop();
             }}
           />
         )}
