@@ -158,6 +158,33 @@ describe('a request key', () => {
   });
 });
 
+describe('a key whose record has expired (after 7 days)', () => {
+  it('still finds its payment by the gateway key: no second charge; other input is a conflict', async () => {
+    const dir = tempDataDir();
+    const input = { ...visa, amount: '15.00' };
+    const first = await open(dir);
+    const paid = await first.call('payments.process', input, 'api', { idempotencyKey: 'k1' });
+    await first.call('payments.process', input, 'api', { idempotencyKey: 'k2' });
+    await first.close();
+    // Compaction at close drops records more than 7 days old: a store whose "now" is later.
+    const later = new Date(Date.now() + 8 * 24 * 3600_000);
+    const expiring = await open(dir, { store: { clockNow: () => later } });
+    await expiring.close();
+    const again = await open(dir);
+    const replay = await again.call('payments.process', input, 'api', { idempotencyKey: 'k1' });
+    expect(replay).toMatchObject({ ok: true, data: { id: paid.ok ? paid.data.id : '' } });
+    expect(replay.replayed).toBeUndefined();
+    const other = await again.call('payments.process', { ...input, amount: '16.00' }, 'api', {
+      idempotencyKey: 'k2',
+    });
+    expect(other).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', field: 'idempotencyKey' },
+    });
+    expect(await charges(dir)).toHaveLength(2);
+  });
+});
+
 describe('a refund', () => {
   it('is not made when the store cannot record it: no gateway call, storage_unavailable', async () => {
     const dir = tempDataDir();

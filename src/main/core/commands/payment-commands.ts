@@ -51,6 +51,13 @@ function chargeExecution(
   };
 }
 
+/** Whether `payment` is the charge `p` asks for (a key found again must mean the same charge). */
+const sameCharge = (payment: Payment, p: ProcessParams): boolean =>
+  payment.amount === p.amount &&
+  payment.currency === p.currency &&
+  payment.customerEmail === p.customerEmail &&
+  payment.paymentMethod === p.paymentMethod;
+
 const paramsOf = (p: Payment): ProcessParams => ({
   amount: p.amount,
   currency: p.currency,
@@ -71,6 +78,13 @@ export const processPayment = defineCommand({
     const key = ctx.gatewayKey('charge');
     // The request asked again after its record expired: its charge is there already.
     let payment = ctx.store.getPaymentByIdempotencyKey(key);
+    if (payment !== undefined && !sameCharge(payment, p)) {
+      throw new DomainError(
+        'conflict',
+        `This idempotency key was used for another payment (${payment.id}): use a new key for a new payment`,
+        'idempotencyKey',
+      );
+    }
     if (payment === undefined) {
       const id = newId('pay');
       payment = pendingPayment(

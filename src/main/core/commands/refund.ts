@@ -65,6 +65,15 @@ export async function refundOnce(ctx: CommandContext, ask: RefundAsk): Promise<P
     );
     ctx.stage({ t: 'refund', v: refund });
     await ctx.flush();
+  } else if (
+    refund.paymentId !== ask.payment.id ||
+    (ask.amount !== undefined && refund.amount !== ask.amount)
+  ) {
+    throw new DomainError(
+      'conflict',
+      `This idempotency key was used for another refund (${refund.id}): use a new key for a new refund`,
+      'idempotencyKey',
+    );
   } else if (refund.status === 'SUCCEEDED') {
     return requirePayment(ctx.store, refund.paymentId);
   } else if (refund.status === 'FAILED') {
