@@ -189,6 +189,19 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       return ok(next);
     };
 
+  /** The missed periods of a subscription held for review, decided: the review is over. */
+  const decideMissed = (id: string, kind: HistoryItem['kind']): Result<Subscription> => {
+    const index = db.subscriptions.findIndex((s) => s.id === id);
+    const current = db.subscriptions[index];
+    if (!current) return fail('not_found', `No subscription ${id}`, 'id');
+    if (current.review === null)
+      return fail('conflict', `Subscription ${id} has no missed periods`);
+    const next = { ...current, review: null };
+    db.subscriptions[index] = next;
+    record({ kind, label: `${kind} ${current.customerEmail}` });
+    return ok(next);
+  };
+
   const handlers: Handlers = {
     'payments.process': (input) => {
       const parsed = parseInput('payments.process', input);
@@ -278,10 +291,10 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     'subscriptions.resume': setSubStatus('ACTIVE', 'ResumeSubscription'),
     'subscriptions.cancel': setSubStatus('CANCELLED', 'CancelSubscription'),
     'subscriptions.chargeMissed': (input) => {
-      const cleared = setSubStatus('ACTIVE', 'ChargeMissedPeriods')(input);
-      return cleared.ok ? ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }) : cleared;
+      const decided = decideMissed(input.id, 'ChargeMissedPeriods');
+      return decided.ok ? ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }) : decided;
     },
-    'subscriptions.skipMissed': setSubStatus('ACTIVE', 'SkipMissedPeriods'),
+    'subscriptions.skipMissed': (input) => decideMissed(input.id, 'SkipMissedPeriods'),
     'recurring.run': () => ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }),
     'history.get': (input) => ok(view(input.limit)),
     'history.undo': (input) => {

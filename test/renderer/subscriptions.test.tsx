@@ -140,4 +140,43 @@ describe('Subscriptions screen', () => {
       'Start date is too far ahead',
     );
   });
+
+  it('shows missed periods held for review; charging them asks first, skipping does not', async () => {
+    const user = userEvent.setup();
+    const review = { fromPeriod: 3, toPeriod: 7, markedAt: '2027-01-10T09:00:00.000Z' };
+    const { fake } = renderApp({
+      screen: 'subscriptions',
+      subscriptions: [makeSubscription(1, { review }), makeSubscription(2, { review })],
+    });
+    await screen.findByRole('button', { name: 'member1@example.com' });
+    expect(within(rowOf('member1@example.com')).getByText(/5 missed periods/)).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'member1@example.com' }));
+    const notice = await screen.findByRole('group', { name: /5 missed periods held for review/ });
+    expect(within(notice).getByText(/Periods 4 to 8/)).toBeTruthy();
+    await user.click(within(notice).getByRole('button', { name: 'Charge missed periods' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText(/€99\.95 in all/)).toBeTruthy();
+    await user.click(within(dialog).getByRole('button', { name: 'Not now' }));
+    expect(fake.api['subscriptions.chargeMissed']).not.toHaveBeenCalled();
+    await user.click(within(notice).getByRole('button', { name: 'Charge missed periods' }));
+    await user.click(
+      within(await screen.findByRole('dialog')).getByRole('button', {
+        name: 'Charge missed periods',
+      }),
+    );
+    await waitFor(() =>
+      expect(fake.api['subscriptions.chargeMissed']).toHaveBeenCalledWith({ id: 'sub_1' }, withKey),
+    );
+
+    await user.click(screen.getByRole('button', { name: 'member2@example.com' }));
+    const second = await screen.findByRole('group', { name: /missed periods held for review/ });
+    await user.click(within(second).getByRole('button', { name: 'Skip them' }));
+    await waitFor(() =>
+      expect(fake.api['subscriptions.skipMissed']).toHaveBeenCalledWith({ id: 'sub_2' }, withKey),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('group', { name: /missed periods held for review/ })).toBeNull(),
+    );
+  });
 });

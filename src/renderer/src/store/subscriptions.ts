@@ -1,6 +1,7 @@
 /**
  * Subscriptions: the list (in pages of 100, "Show more" for the next), the selected one with
- * its charges, and the commands on them (create, pause, resume, cancel).
+ * its charges, and the commands on them (create, pause, resume, cancel, and the decision on
+ * missed periods a run held for review).
  */
 import { create } from 'zustand';
 import type { OperationInput, SubscriptionDetail } from '../../../shared/contract';
@@ -139,6 +140,65 @@ export async function changeSubscription(
     return false;
   }
   set((s) => ({ items: s.items.map((item) => (item.id === id ? res.data : item)) }));
+  refreshSubscriptions();
+  return true;
+}
+
+/** The number of periods a subscription held for review missed. */
+export function missedCount(s: Subscription): number {
+  return s.review === null ? 0 : s.review.toPeriod - s.review.fromPeriod + 1;
+}
+
+const decisions = intent<{ decision: 'charge' | 'skip'; id: string }>();
+
+/**
+ * The operator's decision on the missed periods of a subscription held for review: charge
+ * each of them, or skip them (billing goes on from the next period to come).
+ */
+export async function decideMissedPeriods(
+  decision: 'charge' | 'skip',
+  sub: Subscription,
+): Promise<boolean> {
+  const id = sub.id;
+  set((s) => ({ busy: { ...s.busy, [id]: true } }));
+  const attempt = decisions.start({ decision, id });
+  const res =
+    decision === 'charge'
+      ? attempt.settle(
+          await runCommand(
+            'subscriptions.chargeMissed',
+            { id },
+            {
+              ...attempt.options,
+              kind: 'ChargeMissedPeriods',
+              describe: (run) =>
+                `Missed periods of ${sub.customerEmail}: ${run.succeeded} charged${
+                  run.failed > 0 ? `, ${run.failed} failed` : ''
+                }`,
+              level: (run) => (run.failed > 0 ? 'error' : 'info'),
+            },
+          ),
+        )
+      : attempt.settle(
+          await runCommand(
+            'subscriptions.skipMissed',
+            { id },
+            {
+              ...attempt.options,
+              kind: 'SkipMissedPeriods',
+              describe: (s) => `Missed periods skipped: ${describe(s)}`,
+            },
+          ),
+        );
+  set((s) => {
+    const busy = { ...s.busy };
+    delete busy[id];
+    return { busy };
+  });
+  if (!res.ok) {
+    showToast(res.error.message, { level: 'error' });
+    return false;
+  }
   refreshSubscriptions();
   return true;
 }

@@ -1,13 +1,68 @@
-/** One subscription in detail, with the charges made for it. */
+/**
+ * One subscription in detail, with the charges made for it and, when a run held it for
+ * review, the operator's choice on its missed periods.
+ */
+import type { Subscription } from '../../../../shared/domain';
 import { dateTime, intervalText, money } from '../../lib/format';
-import { selectSubscription, useSubscriptions } from '../../store/subscriptions';
+import { confirm } from '../../store/confirm';
+import {
+  decideMissedPeriods,
+  missedCount,
+  selectSubscription,
+  useSubscriptions,
+} from '../../store/subscriptions';
 import { Empty, ErrorState, Loading } from '../States';
 import { StatusBadge } from '../StatusBadge';
+
+async function chargeMissedWithConfirmation(sub: Subscription): Promise<void> {
+  const n = missedCount(sub);
+  const ok = await confirm({
+    title: `Charge ${n} missed period${n === 1 ? '' : 's'} to ${sub.customerEmail}?`,
+    message: `${n} charge${n === 1 ? '' : 's'} of ${money(sub.amount, sub.currency)} (${money(
+      sub.amount * n,
+      sub.currency,
+    )} in all) will be made now, one per period. You can undo this from the history: it refunds them.`,
+    confirmLabel: 'Charge missed periods',
+    cancelLabel: 'Not now',
+  });
+  if (ok) await decideMissedPeriods('charge', sub);
+}
+
+/** A run found more periods to catch up than it charges by itself: the operator decides. */
+function MissedPeriods({ sub, busy }: { sub: Subscription; busy: boolean }) {
+  if (sub.review === null) return null;
+  const n = missedCount(sub);
+  return (
+    <div className="notice notice-warning" role="group" aria-labelledby="missed-periods-title">
+      <h3 id="missed-periods-title">
+        {n} missed period{n === 1 ? '' : 's'} held for review
+      </h3>
+      <p>
+        Periods {sub.review.fromPeriod + 1} to {sub.review.toPeriod + 1} fell due while Paydesk was
+        not charging (found {dateTime(sub.review.markedAt)}). None of them was charged, and this
+        subscription is not charged again until you decide.
+      </p>
+      <div className="row-actions">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void chargeMissedWithConfirmation(sub)}
+        >
+          Charge missed periods
+        </button>
+        <button type="button" disabled={busy} onClick={() => void decideMissedPeriods('skip', sub)}>
+          Skip them
+        </button>
+      </div>
+    </div>
+  );
+}
 
 export function SubscriptionDetail() {
   const selectedId = useSubscriptions((s) => s.selectedId);
   const detail = useSubscriptions((s) => s.detail);
   const error = useSubscriptions((s) => s.detailError);
+  const busy = useSubscriptions((s) => (selectedId ? s.busy[selectedId] === true : false));
   if (!selectedId) return null;
   if (!detail) {
     return (
@@ -26,6 +81,7 @@ export function SubscriptionDetail() {
           Close details
         </button>
       </div>
+      <MissedPeriods sub={detail} busy={busy} />
       <dl className="facts">
         <dt>Amount</dt>
         <dd>

@@ -5,6 +5,7 @@ import { confirm } from '../../store/confirm';
 import {
   changeSubscription,
   loadSubscriptions,
+  missedCount,
   selectSubscription,
   useSubscriptions,
 } from '../../store/subscriptions';
@@ -96,6 +97,11 @@ export function SubscriptionList() {
               <td>
                 <StatusBadge status={s.status} />
                 {s.pauseReason && <div className="note">{s.pauseReason}</div>}
+                {s.review && (
+                  <div className="note note-warning">
+                    {missedCount(s)} missed periods held for review
+                  </div>
+                )}
               </td>
               <td className="num">{money(s.amount, s.currency)}</td>
               <td>{intervalText(s.interval, s.intervalCount)}</td>
