@@ -42,48 +42,63 @@ const refusal = (refund: Refund): DomainError =>
  * it, once the refund and the payment are durable. Throws `gateway` when the gateway refuses.
  */
 export async function refundOnce(ctx: CommandContext, ask: RefundAsk): Promise<Payment> {
-  let refund = ctx.store.getRefundByIdempotencyKey(ask.key);
-  if (refund === undefined) {
-    const payment = ask.payment;
-    if (payment.transactionId === null) {
-      throw new DomainError(
-        'conflict',
-        `Payment ${payment.id} has no gateway transaction to refund`,
-      );
-    }
-    const pending = pendingAmount(ctx.store.refundsOfPayment(payment.id));
-    refund = pendingRefund(
-      {
-        id: newId('rfd'),
-        payment,
-        amount: checkRefund(payment, ask.amount, pending),
-        idempotencyKey: ask.key,
-        requestKey: ctx.requestKey,
-        undoOf: ask.undoOf,
-      },
-      ctx.now(),
-    );
-    ctx.stage({ t: 'refund', v: refund });
-    await ctx.flush();
-  } else if (
-    refund.paymentId !== ask.payment.id ||
-    (ask.amount !== undefined && refund.amount !== ask.amount)
-  ) {
-    throw new DomainError(
-      'conflict',
-      `This idempotency key was used for another refund (${refund.id}): use a new key for a new refund`,
-      'idempotencyKey',
-    );
-  } else if (refund.status === 'SUCCEEDED') {
-    return requirePayment(ctx.store, refund.paymentId);
-  } else if (refund.status === 'FAILED') {
-    throw refusal(refund);
-  }
-  return settleRefund(ctx, refund);
+  const refund = prepareRefund(ctx, ask);
+  if (refund.status === 'SUCCEEDED') return requirePayment(ctx.store, refund.paymentId);
+  await ctx.flush();
+  return settleRefund(ctx, refund, { flush: true });
 }
 
-/** Calls the gateway for a stored PENDING refund and commits the outcome. */
-async function settleRefund(ctx: CommandContext, refund: Refund): Promise<Payment> {
+/**
+ * The refund `ask` names: found under its key (a repeat), or a new PENDING one, staged: it
+ * must be flushed before `settleRefund` calls the gateway. Throws `gateway` for a refund
+ * found FAILED, `conflict` for a key found with other parameters.
+ */
+export function prepareRefund(ctx: CommandContext, ask: RefundAsk): Refund {
+  const found = ctx.store.getRefundByIdempotencyKey(ask.key);
+  if (found !== undefined) {
+    if (
+      found.paymentId !== ask.payment.id ||
+      (ask.amount !== undefined && found.amount !== ask.amount)
+    ) {
+      throw new DomainError(
+        'conflict',
+        `This idempotency key was used for another refund (${found.id}): use a new key for a new refund`,
+        'idempotencyKey',
+      );
+    }
+    if (found.status === 'FAILED') throw refusal(found);
+    return found;
+  }
+  const payment = ask.payment;
+  if (payment.transactionId === null) {
+    throw new DomainError('conflict', `Payment ${payment.id} has no gateway transaction to refund`);
+  }
+  const pending = pendingAmount(ctx.store.refundsOfPayment(payment.id));
+  const refund = pendingRefund(
+    {
+      id: newId('rfd'),
+      payment,
+      amount: checkRefund(payment, ask.amount, pending),
+      idempotencyKey: ask.key,
+      requestKey: ctx.requestKey,
+      undoOf: ask.undoOf,
+    },
+    ctx.now(),
+  );
+  ctx.stage({ t: 'refund', v: refund });
+  return refund;
+}
+
+/**
+ * Calls the gateway for a PENDING refund that is on disk and stages the outcome with the
+ * payment; `flush` commits it before resolving (else the caller flushes: a batch of refunds
+ * shares one commit). Resolves with the payment after the refund.
+ */
+export async function settleRefund(
+  ctx: CommandContext,
+  refund: Refund,
+  options: { flush: boolean },
+): Promise<Payment> {
   const payment = requirePayment(ctx.store, refund.paymentId);
   let gatewayRefundId: string | null;
   try {
@@ -106,11 +121,11 @@ async function settleRefund(ctx: CommandContext, refund: Refund): Promise<Paymen
     } else {
       const failed = refundFailed(refund, error.code, error.message, ctx.now());
       ctx.stage({ t: 'refund', v: failed });
-      await ctx.flush();
+      if (options.flush) await ctx.flush();
       throw refusal(failed);
     }
   }
-  // The payment as it is now: other refunds of a run's undo may have settled meanwhile.
+  // The payment as it is now: other refunds of an undo may have settled meanwhile.
   const after = refunded(
     requirePayment(ctx.store, refund.paymentId),
     refund.amount,
@@ -121,7 +136,7 @@ async function settleRefund(ctx: CommandContext, refund: Refund): Promise<Paymen
     { t: 'refund', v: refundSucceeded(refund, gatewayRefundId, ctx.now()) },
     { t: 'payment', v: after },
   );
-  await ctx.flush();
+  if (options.flush) await ctx.flush();
   return after;
 }
 

@@ -33,13 +33,15 @@ import {
   type RecoveryContext,
 } from './command';
 import { requirePayment, requireSubscription } from './lookups';
-import { refundOnce, undoRefundState } from './refund';
+import { prepareRefund, settleRefund, undoRefundState } from './refund';
 
 /** Subscriptions charged per commit. */
 export const RECURRING_BATCH_SIZE = 500;
 
 /** Refunds an undo keeps in flight at the gateway at once. */
-export const UNDO_CONCURRENCY = 32;
+export const UNDO_CONCURRENCY = 64;
+/** Refunds an undo stores PENDING in one commit before it makes them. */
+export const UNDO_BATCH = 250;
 
 const chargeRef = z.object({
   paymentId: z.string(),
@@ -331,15 +333,28 @@ async function undoCharges(ctx: CommandContext, _p: unknown, memo: RunMemo): Pro
   }
   const todo = payments.filter((_, i) => states[i]?.own === 'none');
   let done = payments.length - todo.length;
-  const outcomes = await settleBounded(todo, UNDO_CONCURRENCY, async (payment) => {
-    await refundOnce(ctx, {
-      payment,
-      key: ctx.gatewayKey(`refund/${payment.id}`),
-      undoOf: ctx.entryId,
-    });
-    ctx.progress(++done, payments.length);
-  });
-  const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
+  const failures: unknown[] = [];
+  for (let from = 0; from < todo.length && failures.length === 0; from += UNDO_BATCH) {
+    // The batch's refunds are stored PENDING in one commit before any is made, and their
+    // outcomes share the next: a crash between leaves PENDING refunds that start-up settles.
+    const refunds = todo.slice(from, from + UNDO_BATCH).map((payment) =>
+      prepareRefund(ctx, {
+        payment,
+        key: ctx.gatewayKey(`refund/${payment.id}`),
+        undoOf: ctx.entryId,
+      }),
+    );
+    await ctx.flush();
+    const outcomes = await settleBounded(refunds, UNDO_CONCURRENCY, (refund) =>
+      settleRefund(ctx, refund, { flush: false }),
+    );
+    await ctx.flush();
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') done++;
+      else failures.push(outcome.reason);
+    }
+    ctx.progress(done, payments.length);
+  }
   if (failures.length > 0) {
     const first: unknown = failures[0];
     if (!(first instanceof DomainError)) throw first;
