@@ -97,6 +97,67 @@ export const tasks = {
       sqlite: z.object({ fileMb: z.number(), loadMs: ms, process: summary }),
     }),
   },
+  /**
+   * Start-up availability after a kill: the real server killed with a recurring run's
+   * charges in flight, then started again on the same data directory (times since its spawn).
+   */
+  restart: {
+    params: z.object({
+      /** A fresh data directory. */
+      dir: z.string(),
+      /** Subscriptions created, hence payments in flight at the kill. */
+      payments: count,
+      latencyMs: count,
+      seed: z.number().int(),
+      /** Pause between two health requests. */
+      pollMs: count,
+    }),
+    result: z.object({
+      pendingAtKill: count,
+      /** From asking for the run to seeing all its payments PENDING. */
+      killAfterMs: ms,
+      ledgerChargesAtKill: count,
+      /** When the restarted server printed its READY line. */
+      readyMs: ms,
+      /** The first 200 of GET health/. */
+      healthMs: ms,
+      /** The first health answer with reconciling: false. */
+      reconciledMs: ms,
+      pendingAfter: count,
+      completedAfter: count,
+      failedAfter: count,
+      ledgerCharges: count,
+      ledgerRefunds: count,
+      /** What the server said of its reconciliation, if anything. */
+      reconcileLog: z.string().nullable(),
+    }),
+  },
+  /** Undo of a recurring run through openCore, with reads timed meanwhile. */
+  undo: {
+    params: z.object({
+      /** A fresh data directory. */
+      dir: z.string(),
+      /** Subscriptions created, hence charges made and refunded. */
+      subscriptions: count,
+      latencyMs: count,
+      seed: z.number().int(),
+      /** Pause between two reads during the undo. */
+      queryEveryMs: count,
+    }),
+    result: z.object({
+      charged: count,
+      undoMs: ms,
+      ledgerCharges: count,
+      ledgerRefunds: count,
+      refundedPayments: count,
+      /** `payments.list` of 50 asked while the undo ran: from when it was due to its answer. */
+      queryFromDue: summary,
+      /** The same reads, the call alone. */
+      queryCall: summary,
+      /** A small append and its fdatasync in the same directory, just before the undo. */
+      flush: summary,
+    }),
+  },
 } as const;
 
 export type TaskName = keyof typeof tasks;

@@ -1,6 +1,7 @@
 /**
  * Turning the workers' measurements into the figures of bench/results.json, the targets of
- * the issue checked against them, and the table printed at the end of a run. Pure.
+ * the issues checked against them, and the tables printed at the end of a run: one row per
+ * store size, and the exactly-once measurements (measured once a run). Pure.
  */
 import type { ResultOf } from './protocol';
 
@@ -229,8 +230,186 @@ export function table(sizes: ReadonlyArray<{ payments: number; figures: SizeFigu
       ]);
     }
   }
+  return drawTable(rows);
+}
+
+/** A markdown table of `rows` (the first is the header), cells right-aligned. */
+function drawTable(rows: readonly string[][]): string {
+  const header = rows[0] ?? [];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   return [line(header), rule, ...rows.slice(1).map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
+// The exactly-once measurements
+
+/** How the exactly-once measurements were set up (the issue's conditions). */
+export interface ExactlyOnceSetup {
+  restartPayments: number;
+  restartLatencyMs: number;
+  undoCharges: number;
+  undoLatencyMs: number;
+}
+
+/** Repetitions of each, every one in a worker and a data directory of its own. */
+export interface ExactlyOnceMeasurements extends ExactlyOnceSetup {
+  restart: ResultOf<'restart'>[];
+  undo: ResultOf<'undo'>[];
+}
+
+/** One kill-and-restart, as results.json records it. */
+export interface RestartRun {
+  ready_ms: number;
+  health_ms: number;
+  reconciled_ms: number;
+  pending_at_kill: number;
+  /** Charges in the gateway's ledger right after the kill. */
+  ledger_charges_at_kill: number;
+  completed_after: number;
+  failed_after: number;
+  pending_after: number;
+  ledger_charges: number;
+  /** From asking for the run to seeing all its payments PENDING (when the kill came). */
+  kill_after_ms: number;
+  reconcile_log: string | null;
+}
+
+/** The exactly-once figures: medians first (the targets' fields), then every run. */
+export interface ExactlyOnceFigures {
+  /** When they were measured (a run with --only keeps the other figures of results.json). */
+  date: string;
+  restart_payments_in_flight: number;
+  restart_gateway_latency_ms: number;
+  /** From the restart's spawn to the first 200 of GET health/ (median). */
+  restart_health_ms: number;
+  /** From the restart's spawn to the first health answer with reconciling: false (median). */
+  restart_reconciled_ms: number;
+  /** From the restart's spawn to its READY line (median). */
+  restart_ready_ms: number;
+  restart_runs: RestartRun[];
+  undo_charges: number;
+  undo_gateway_latency_ms: number;
+  /** history.undo of the run, from the call to its answer (median). */
+  undo_ms: number;
+  undo_runs_ms: number[];
+  undo_ledger_refunds: number[];
+  /** Reads during the undo, from when each was due to its answer: median of the runs' p50. */
+  undo_read_ms_p50: number;
+  /** The largest of the runs' p99 and max. */
+  undo_read_ms_p99: number;
+  undo_read_ms_max: number;
+  /** The call alone (without the wait for the event loop before it). */
+  undo_read_call_ms_p50: number;
+  undo_read_call_ms_max: number;
+  undo_read_samples: number;
+  /** A small append and its fdatasync just before each undo: the disk's speed at the time. */
+  undo_flush_ms_p50: number[];
+  undo_flush_ms_p90: number[];
+  targets: TargetCheck[];
+}
+
+export function exactlyOnceFiguresOf(m: ExactlyOnceMeasurements, date: string): ExactlyOnceFigures {
+  const ms = (v: number) => round(v, 1);
+  const figures: Omit<ExactlyOnceFigures, 'targets'> = {
+    date,
+    restart_payments_in_flight: m.restartPayments,
+    restart_gateway_latency_ms: m.restartLatencyMs,
+    restart_health_ms: ms(median(m.restart.map((r) => r.healthMs))),
+    restart_reconciled_ms: ms(median(m.restart.map((r) => r.reconciledMs))),
+    restart_ready_ms: ms(median(m.restart.map((r) => r.readyMs))),
+    restart_runs: m.restart.map((r) => ({
+      ready_ms: ms(r.readyMs),
+      health_ms: ms(r.healthMs),
+      reconciled_ms: ms(r.reconciledMs),
+      pending_at_kill: r.pendingAtKill,
+      ledger_charges_at_kill: r.ledgerChargesAtKill,
+      completed_after: r.completedAfter,
+      failed_after: r.failedAfter,
+      pending_after: r.pendingAfter,
+      ledger_charges: r.ledgerCharges,
+      kill_after_ms: ms(r.killAfterMs),
+      reconcile_log: r.reconcileLog,
+    })),
+    undo_charges: m.undoCharges,
+    undo_gateway_latency_ms: m.undoLatencyMs,
+    undo_ms: ms(median(m.undo.map((u) => u.undoMs))),
+    undo_runs_ms: m.undo.map((u) => ms(u.undoMs)),
+    undo_ledger_refunds: m.undo.map((u) => u.ledgerRefunds),
+    undo_read_ms_p50: round(median(m.undo.map((u) => u.queryFromDue.p50))),
+    undo_read_ms_p99: round(Math.max(...m.undo.map((u) => u.queryFromDue.p99))),
+    undo_read_ms_max: round(Math.max(...m.undo.map((u) => u.queryFromDue.max))),
+    undo_read_call_ms_p50: round(median(m.undo.map((u) => u.queryCall.p50))),
+    undo_read_call_ms_max: round(Math.max(...m.undo.map((u) => u.queryCall.max))),
+    undo_read_samples: m.undo.reduce((n, u) => n + u.queryFromDue.n, 0),
+    undo_flush_ms_p50: m.undo.map((u) => round(u.flush.p50)),
+    undo_flush_ms_p90: m.undo.map((u) => round(u.flush.p90)),
+  };
+  return { ...figures, targets: checkExactlyOnceTargets(figures) };
+}
+
+/** The targets of the exactly-once issue, on the medians. */
+export function checkExactlyOnceTargets(
+  f: Pick<ExactlyOnceFigures, 'restart_health_ms' | 'restart_reconciled_ms' | 'undo_ms'>,
+): TargetCheck[] {
+  const atMost = (name: string, value: number, bound: number): TargetCheck => ({
+    name,
+    value,
+    target: `<= ${bound}`,
+    met: value <= bound,
+  });
+  return [
+    atMost('restart_health_ms', f.restart_health_ms, 1000),
+    atMost('restart_reconciled_ms', f.restart_reconciled_ms, 3000),
+    atMost('undo_ms', f.undo_ms, 3000),
+  ];
+}
+
+/** The exactly-once table: one row per measurement, its median, every run, its target. */
+export function exactlyOnceTable(f: ExactlyOnceFigures): string {
+  const mark = (name: string): string => {
+    const check = f.targets.find((c) => c.name === name);
+    return check === undefined ? '' : `${check.met ? '✓' : '✗'} ${check.target}`;
+  };
+  const runs = (values: readonly number[]) => values.map((v) => fmt(v, 0)).join(', ');
+  const restarts = f.restart_runs;
+  const title =
+    `Exactly-once: a restart after a kill with ${fmt(f.restart_payments_in_flight, 0)} payments ` +
+    `in flight (gateway ${f.restart_gateway_latency_ms} ms), times from its spawn; the undo of ` +
+    `a run of ${fmt(f.undo_charges, 0)} charges (gateway ${f.undo_gateway_latency_ms} ms).`;
+  const rows = drawTable([
+    ['measure', 'median ms', 'runs ms', 'target'],
+    [
+      'restart: READY printed',
+      fmt(f.restart_ready_ms, 0),
+      runs(restarts.map((r) => r.ready_ms)),
+      '',
+    ],
+    [
+      'restart: health answers',
+      fmt(f.restart_health_ms, 0),
+      runs(restarts.map((r) => r.health_ms)),
+      mark('restart_health_ms'),
+    ],
+    [
+      'restart: reconciled',
+      fmt(f.restart_reconciled_ms, 0),
+      runs(restarts.map((r) => r.reconciled_ms)),
+      mark('restart_reconciled_ms'),
+    ],
+    ['undo: history.undo', fmt(f.undo_ms, 0), runs(f.undo_runs_ms), mark('undo_ms')],
+    [
+      'undo: a read meanwhile',
+      fmt(f.undo_read_ms_p50, 1),
+      `p99 ${fmt(f.undo_read_ms_p99, 1)}, max ${fmt(f.undo_read_ms_max, 1)}`,
+      '',
+    ],
+  ]);
+  const outcome =
+    `PENDING at each kill: ${restarts.map((r) => r.pending_at_kill).join(', ')}; after the ` +
+    `restart: ${restarts.map((r) => `${r.completed_after} COMPLETED + ${r.failed_after} FAILED`).join(', ')}; ` +
+    `gateway charges: ${restarts.map((r) => r.ledger_charges).join(', ')}; refunds after the ` +
+    `undo: ${f.undo_ledger_refunds.join(', ')}.`;
+  return `${title}\n${rows}\n${outcome}`;
 }

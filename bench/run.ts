@@ -1,21 +1,34 @@
 /**
- * `npm run bench [-- --quick] [-- --sizes=1000,100000]`: the benchmarks of Paydesk's core on
- * generated data at 1,000, 100,000 and 1,000,000 payments (`--quick` stops at 100,000), with
- * the two baselines (lowdb rewriting its file per command, better-sqlite3), in one run.
+ * `npm run bench [-- --quick] [-- --sizes=1000,100000] [-- --only=exactly-once|sizes]`: the
+ * benchmarks of Paydesk's core on generated data at 1,000, 100,000 and 1,000,000 payments
+ * (`--quick` stops at 100,000), with the two baselines (lowdb rewriting its file per
+ * command, better-sqlite3), and, once per run, the exactly-once measurements: the real
+ * server's start-up after a kill with payments in flight, and the undo of a large recurring
+ * run. `--only` runs one of the two parts.
  *
  * Each measurement runs in a fresh worker process (bench/worker.ts) so that no heap or
  * garbage of one pollutes another, and the open's memory is that of a process holding just
  * the store. Generated data lives in a temp directory removed at the end (also on Ctrl-C).
- * Prints a table and writes bench/results.json; BENCHMARKS.md explains the figures.
+ * Prints the tables and writes bench/results.json (a run with `--only` keeps the other
+ * part's figures there); BENCHMARKS.md explains the figures.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { tasks, type ParamsOf, type ResultOf, type TaskName } from './protocol';
-import { checkTargets, figuresOf, table, type SizeFigures } from './report';
+import {
+  checkTargets,
+  exactlyOnceFiguresOf,
+  exactlyOnceTable,
+  figuresOf,
+  table,
+  type ExactlyOnceFigures,
+  type SizeFigures,
+} from './report';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH_DIR);
@@ -23,6 +36,21 @@ const RESULTS = join(BENCH_DIR, 'results.json');
 const SEED = 20_250_101;
 /** RunRecurring is timed this many times per size (the median counts): one run is noisy here. */
 const RECURRING_RUNS = 3;
+
+/** The exactly-once measurements: the issue's conditions, each repeated (the median counts). */
+const EXACTLY_ONCE = {
+  runs: 3,
+  restartPayments: 400,
+  restartLatencyMs: 300,
+  undoCharges: 1000,
+  undoLatencyMs: 50,
+  /** The mock gateway's seed, as `npm run serve -- --seed 1`. */
+  seed: 1,
+  /** Pause between two health requests while the restarted server starts. */
+  healthPollMs: 20,
+  /** Pause between two reads while the undo runs. */
+  readEveryMs: 20,
+};
 
 /** How much of each measurement a size gets (a lowdb sample at 100,000 takes seconds). */
 interface Plan {
@@ -59,21 +87,39 @@ function planFor(payments: number): Plan {
   };
 }
 
+/** The two parts of a run: the store sizes, and the exactly-once measurements. */
+type Part = 'sizes' | 'exactly-once';
+
 interface Options {
   sizes: number[];
   quick: boolean;
+  /** Run one part only (`--only=...`); null runs both. */
+  only: Part | null;
 }
+
+const USAGE = 'use --quick, --sizes=N,M, --only=exactly-once or --only=sizes';
 
 function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
   let sizes = quick ? [1000, 100_000] : [1000, 100_000, 1_000_000];
+  let only: Part | null = null;
+  let sizesGiven = false;
   for (const arg of argv) {
     if (arg === '--quick') continue;
+    const part = /^--only=(sizes|exactly-once)$/.exec(arg)?.[1];
+    if (part === 'sizes' || part === 'exactly-once') {
+      only = part;
+      continue;
+    }
     const m = /^--sizes=(\d+(?:,\d+)*)$/.exec(arg);
-    if (m?.[1] === undefined) throw new Error(`unknown argument ${arg} (use --quick, --sizes=N,M)`);
+    if (m?.[1] === undefined) throw new Error(`unknown argument ${arg} (${USAGE})`);
     sizes = m[1].split(',').map(Number);
+    sizesGiven = true;
   }
-  return { sizes, quick };
+  if (only === 'exactly-once' && sizesGiven) {
+    throw new Error('--only=exactly-once measures no store size: drop --sizes');
+  }
+  return { sizes, quick, only };
 }
 
 const started = performance.now();
@@ -196,6 +242,105 @@ async function measureSize(root: string, payments: number, previous: readonly Si
   return figuresOf({ payments, open, core, recurring, baselines }, previous);
 }
 
+/** Sources of the server bundle (out/main/server.js): a file newer than it makes it stale. */
+const SERVER_SOURCES = ['src/main', 'src/server', 'src/shared'].map((d) => join(REPO, d));
+
+function newestFile(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestFile(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The restart is timed on the built server (`npm run serve` builds it first when it is
+ * missing, which must not fall inside the timing): build it now if it is missing or older
+ * than its sources.
+ */
+function ensureServerBuilt(): void {
+  const bundle = join(REPO, 'out', 'main', 'server.js');
+  const ui = join(REPO, 'out', 'renderer', 'index.html');
+  const fresh =
+    existsSync(bundle) &&
+    existsSync(ui) &&
+    statSync(bundle).mtimeMs >= Math.max(...SERVER_SOURCES.map(newestFile));
+  if (fresh) return;
+  log('[exactly-once] building the server first (npx electron-vite build)');
+  const build = spawnSync('npx', ['electron-vite', 'build'], {
+    cwd: REPO,
+    stdio: ['ignore', 2, 2],
+    shell: process.platform === 'win32',
+  });
+  if (build.status !== 0)
+    throw new Error(`the build failed (exit ${build.status ?? build.signal})`);
+}
+
+async function measureExactlyOnce(root: string): Promise<ExactlyOnceFigures> {
+  const e = EXACTLY_ONCE;
+  const dir = join(root, 'exactly-once');
+  await mkdir(dir, { recursive: true });
+  ensureServerBuilt();
+  const at = '[exactly-once]';
+  const restart: ResultOf<'restart'>[] = [];
+  for (let i = 0; i < e.runs; i++) {
+    log(
+      `${at} kill with ${label(e.restartPayments)} payments in flight, restart (${i + 1}/${e.runs})`,
+    );
+    const r = await inWorker(
+      'restart',
+      {
+        dir: join(dir, `restart-${i}`),
+        payments: e.restartPayments,
+        latencyMs: e.restartLatencyMs,
+        seed: e.seed,
+        pollMs: e.healthPollMs,
+      },
+      dir,
+    );
+    log(
+      `${at} READY ${r.readyMs.toFixed(0)} ms, health ${r.healthMs.toFixed(0)} ms, reconciled ` +
+        `${r.reconciledMs.toFixed(0)} ms; ${r.pendingAtKill} PENDING at the kill, then ` +
+        `${r.completedAfter} COMPLETED, ${r.failedAfter} FAILED (${r.ledgerCharges} charges)`,
+    );
+    restart.push(r);
+  }
+  const undo: ResultOf<'undo'>[] = [];
+  for (let i = 0; i < e.runs; i++) {
+    log(`${at} undo of a run of ${label(e.undoCharges)} charges (${i + 1}/${e.runs})`);
+    const u = await inWorker(
+      'undo',
+      {
+        dir: join(dir, `undo-${i}`),
+        subscriptions: e.undoCharges,
+        latencyMs: e.undoLatencyMs,
+        seed: e.seed,
+        queryEveryMs: e.readEveryMs,
+      },
+      dir,
+    );
+    log(
+      `${at} undo ${u.undoMs.toFixed(0)} ms (${u.ledgerRefunds} refunds); reads meanwhile ` +
+        `p50 ${u.queryFromDue.p50.toFixed(1)} ms, max ${u.queryFromDue.max.toFixed(1)} ms; ` +
+        `a flush just before: p50 ${u.flush.p50.toFixed(2)} ms, p90 ${u.flush.p90.toFixed(2)} ms`,
+    );
+    undo.push(u);
+  }
+  await rm(dir, { recursive: true, force: true });
+  return exactlyOnceFiguresOf({ ...e, restart, undo }, new Date().toISOString());
+}
+
+/** The figures of the last run (read back to keep the part a run with --only leaves out). */
+async function previousResults(): Promise<Record<string, unknown>> {
+  try {
+    return z.record(z.string(), z.unknown()).parse(JSON.parse(await readFile(RESULTS, 'utf8')));
+  } catch (error) {
+    log(`cannot read the previous ${RESULTS} (${(error as Error).message}): starting afresh`);
+    return {};
+  }
+}
+
 function machine() {
   const cpu = cpus();
   return {
@@ -217,28 +362,40 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   const sizes: Array<{ payments: number; figures: SizeFigures }> = [];
+  let exactlyOnce: ExactlyOnceFigures | null = null;
   try {
-    for (const payments of options.sizes) {
-      const figures = await measureSize(
-        root,
-        payments,
-        sizes.map((s) => s.figures),
-      );
-      sizes.push({ payments, figures });
+    // First: they are quick, and need no generated data.
+    if (options.only !== 'sizes') exactlyOnce = await measureExactlyOnce(root);
+    if (options.only !== 'exactly-once') {
+      for (const payments of options.sizes) {
+        const figures = await measureSize(
+          root,
+          payments,
+          sizes.map((s) => s.figures),
+        );
+        sizes.push({ payments, figures });
+      }
     }
   } finally {
     cleanUp();
   }
   const largest = sizes.find((s) => s.payments === 1_000_000);
-  const results = {
-    mode: options.quick ? 'quick' : 'full',
-    machine: machine(),
-    sizes: Object.fromEntries(sizes.map((s) => [String(s.payments), s.figures])),
-    targets_at_1m: largest === undefined ? null : checkTargets(largest.figures),
-  };
+  const measured: Record<string, unknown> = {};
+  if (options.only !== 'exactly-once') {
+    measured.mode = options.quick ? 'quick' : 'full';
+    measured.machine = machine();
+    measured.sizes = Object.fromEntries(sizes.map((s) => [String(s.payments), s.figures]));
+    measured.targets_at_1m = largest === undefined ? null : checkTargets(largest.figures);
+  }
+  if (exactlyOnce !== null) measured.exactly_once = exactlyOnce;
+  // A run of one part keeps the other part's figures (each says when it was measured).
+  const results = options.only === null ? measured : { ...(await previousResults()), ...measured };
   await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(table(sizes));
-  if (largest === undefined) console.log('(targets are set at 1M payments: run without --quick)');
+  if (options.only !== 'exactly-once') {
+    console.log(table(sizes));
+    if (largest === undefined) console.log('(targets are set at 1M payments: run without --quick)');
+  }
+  if (exactlyOnce !== null) console.log(`\n${exactlyOnceTable(exactlyOnce)}`);
   console.log(`\nwritten: ${RESULTS} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 

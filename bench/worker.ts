@@ -10,6 +10,8 @@ import { core } from './tasks/core';
 import { generate } from './tasks/generate';
 import { openOnce } from './tasks/open';
 import { recurring } from './tasks/recurring';
+import { restart } from './tasks/restart';
+import { undo } from './tasks/undo';
 
 const runners: { [T in TaskName]: (params: ParamsOf<T>) => Promise<ResultOf<T>> } = {
   generate,
@@ -17,6 +19,8 @@ const runners: { [T in TaskName]: (params: ParamsOf<T>) => Promise<ResultOf<T>> 
   core,
   recurring,
   baselines,
+  restart,
+  undo,
 };
 
 async function runTask<T extends TaskName>(name: T, rawParams: unknown): Promise<ResultOf<T>> {
