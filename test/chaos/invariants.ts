@@ -9,6 +9,7 @@
  * API's decimal strings.
  */
 import { z } from 'zod';
+import { canonicalJson } from '../../src/main/core/requests';
 
 // ---------------------------------------------------------------------------------------
 // Violations and results
@@ -620,16 +621,6 @@ function readAckOnce(ack: Ack): ReadAck {
     default:
       return { t: 'other' };
   }
-}
-
-/** Canonical JSON (keys sorted), so that a replay's body compares regardless of key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /**

@@ -199,17 +199,7 @@ export class GatewayError extends Error {
 
 /** One charge or refund as the provider recorded it (its own books, for reconciliation). */
 export type GatewayRecord =
-  | {
-      type: 'charge';
-      idempotencyKey: string;
-      amount: number;
-      currency: string;
-      customerEmail: string;
-      paymentMethod: string | null;
-      description: string | null;
-      result: ChargeResult;
-      at: string;
-    }
+  | (ChargeRequest & { type: 'charge'; result: ChargeResult; at: string })
   | {
       type: 'refund';
       idempotencyKey: string;

@@ -273,25 +273,7 @@ export function chargeMissed(sub: Subscription, now: string): Subscription {
 /** The operator skips the missed periods: billing goes on from the first period at or after now. */
 export function skipMissed(sub: Subscription, now: string): Subscription {
   requireReview(sub);
-  const next = Math.max(
-    sub.nextPeriod,
-    firstPeriodAtOrAfter(
-      new Date(sub.billingAnchor),
-      sub.interval,
-      sub.intervalCount,
-      new Date(now),
-    ),
-  );
-  return {
-    ...sub,
-    status: 'ACTIVE',
-    review: null,
-    nextPeriod: next,
-    nextPaymentDate: dateOfPeriod(sub, next).toISOString(),
-    failedAttempts: 0,
-    retryAt: null,
-    updatedAt: now,
-  };
+  return restartSchedule(sub, now);
 }
 
 /** Monthly recurring revenue of one subscription in minor units (rounded), for the dashboard. */

@@ -103,6 +103,20 @@ export async function createSubscription(
   return res;
 }
 
+/** Runs `work` with the subscription's buttons disabled. */
+async function whileBusy<T>(id: string, work: () => Promise<T>): Promise<T> {
+  set((s) => ({ busy: { ...s.busy, [id]: true } }));
+  try {
+    return await work();
+  } finally {
+    set((s) => {
+      const busy = { ...s.busy };
+      delete busy[id];
+      return { busy };
+    });
+  }
+}
+
 const ACTIONS = {
   pause: { op: 'subscriptions.pause', kind: 'PauseSubscription', done: 'paused' },
   resume: { op: 'subscriptions.resume', kind: 'ResumeSubscription', done: 'resumed' },
@@ -117,24 +131,20 @@ export async function changeSubscription(
   id: string,
 ): Promise<boolean> {
   const { op, kind, done } = ACTIONS[action];
-  set((s) => ({ busy: { ...s.busy, [id]: true } }));
   const attempt = changes.start({ action, id });
-  const res = attempt.settle(
-    await runCommand(
-      op,
-      { id },
-      {
-        ...attempt.options,
-        kind,
-        describe: (s) => `Subscription ${done}: ${describe(s)}`,
-      },
+  const res = await whileBusy(id, async () =>
+    attempt.settle(
+      await runCommand(
+        op,
+        { id },
+        {
+          ...attempt.options,
+          kind,
+          describe: (s) => `Subscription ${done}: ${describe(s)}`,
+        },
+      ),
     ),
   );
-  set((s) => {
-    const busy = { ...s.busy };
-    delete busy[id];
-    return { busy };
-  });
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;
@@ -160,9 +170,8 @@ export async function decideMissedPeriods(
   sub: Subscription,
 ): Promise<boolean> {
   const id = sub.id;
-  set((s) => ({ busy: { ...s.busy, [id]: true } }));
   const attempt = decisions.start({ decision, id });
-  const res =
+  const res = await whileBusy(id, async () =>
     decision === 'charge'
       ? attempt.settle(
           await runCommand(
@@ -189,12 +198,8 @@ export async function decideMissedPeriods(
               describe: (s) => `Missed periods skipped: ${describe(s)}`,
             },
           ),
-        );
-  set((s) => {
-    const busy = { ...s.busy };
-    delete busy[id];
-    return { busy };
-  });
+        ),
+  );
   if (!res.ok) {
     showToast(res.error.message, { level: 'error' });
     return false;
