@@ -104,6 +104,7 @@ function makeSubscriptions(count: number, due: number, rnd: () => number): Subsc
       createdAt: created,
       updatedAt: created,
       review: null,
+      unpaidPeriods: [],
     });
   }
   return out;

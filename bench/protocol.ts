@@ -61,6 +61,91 @@ export const tasks = {
       completedTotal: count,
     }),
   },
+  /** The payments list's filters and sorts on a generated store (bench/tasks/lists.ts). */
+  lists: {
+    params: z.object({ dir: z.string(), warmup: count, queries: count, seed: z.number().int() }),
+    result: z.object({
+      payments: count,
+      queries: z.array(
+        z.object({
+          name: z.string(),
+          total: count,
+          /** The first query of the kind (building a sort list, if it is the first). */
+          firstMs: ms,
+          page: summary,
+          firstPages: summary,
+          /** A page anywhere just after a put (the matches made again). */
+          afterPut: summary,
+        }),
+      ),
+      /** The heap the four sort lists hold (grown once built, after a full collection). */
+      sortListsMb: z.number(),
+    }),
+  },
+  /** The Customers screen's queries on a generated store, and what the index costs a put. */
+  customers: {
+    params: z.object({
+      dir: z.string(),
+      /** Pages timed per kind (by net, by the other sorts, after the commits). */
+      queries: count,
+      searches: count,
+      /** Commits timed before the index is built, and as many after. */
+      commits: count,
+      seed: z.number().int(),
+    }),
+    result: z.object({
+      payments: count,
+      customers: count,
+      /** The currency the amounts were sorted in (the most used). */
+      currency: z.string().nullable(),
+      openMs: ms,
+      rssOpenMb: z.number(),
+      /** With the index and every sorted list built. */
+      rssIndexMb: z.number(),
+      heapUsedIndexMb: z.number(),
+      /** The first page sorted by net: builds the index and that list. */
+      firstPageMs: ms,
+      /** The first page of each other sort (each builds its list). */
+      listBuild: summary,
+      /** Pages of 50 sorted by net, at random offsets. */
+      page: summary,
+      pageOtherSorts: summary,
+      /** A page of the customers whose e-mail contains a fragment. */
+      search: summary,
+      /** Pages by net after the commits moved customers in the lists. */
+      pageAfterPuts: summary,
+      /** The synchronous part of a commit of one payment, before the index exists... */
+      putWithout: summary,
+      /** ...and with the index and every list built. */
+      putWith: summary,
+    }),
+  },
+  /**
+   * A CSV export of every payment through one door (bench/tasks/export.ts): the REST
+   * endpoint read by a client in the same process, or the desktop's file write.
+   */
+  export: {
+    params: z.object({
+      dir: z.string(),
+      door: z.enum(['rest', 'file']),
+      /** Where the file door writes (removed after). */
+      out: z.string(),
+    }),
+    result: z.object({
+      payments: count,
+      rows: count,
+      bytes: count,
+      /** From asking to the first byte of CSV (the first page read and written). */
+      firstByteMs: ms,
+      ms,
+      /** Resident memory with the core open, before the export (after a full GC). */
+      rssBeforeMb: z.number(),
+      /** The largest resident memory seen during the export (sampled every 10 ms). */
+      rssPeakMb: z.number(),
+      /** The process's own peak (the kernel's maxRSS: the open included). */
+      maxRssMb: z.number(),
+    }),
+  },
   /** One RunRecurring over the due subscriptions of a generated store. */
   recurring: {
     params: z.object({ dir: z.string(), seed: z.number().int() }),

@@ -1,10 +1,14 @@
 /**
- * `npm run bench [-- --quick] [-- --sizes=1000,100000] [-- --only=exactly-once|sizes]`: the
+ * `npm run bench [-- --quick] [-- --sizes=1000,100000] [-- --only=exactly-once|sizes|export|customers|lists]`: the
  * benchmarks of Paydesk's core on generated data at 1,000, 100,000 and 1,000,000 payments
  * (`--quick` stops at 100,000), with the two baselines (lowdb rewriting its file per
  * command, better-sqlite3), and, once per run, the exactly-once measurements: the real
  * server's start-up after a kill with payments in flight, and the undo of a large recurring
- * run. `--only` runs one of the two parts.
+ * run, and a CSV export of every payment at the largest size (its time and memory, through
+ * the REST endpoint and the desktop's file write), and the Customers screen's queries at the
+ * largest size (pages sorted by each column, searches, the index's cost to a commit), and the
+ * payments list's filters and sorts at the largest size (bench/tasks/lists.ts).
+ * `--only` runs one of the parts.
  *
  * Each measurement runs in a fresh worker process (bench/worker.ts) so that no heap or
  * garbage of one pollutes another, and the open's memory is that of a process holding just
@@ -19,6 +23,9 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { customersFiguresOf, customersTable, type CustomersFigures } from './customers-figures';
+import { listsFiguresOf, listsTable, type ListsFigures } from './lists-figures';
+import { exportFiguresOf, exportTable, type Door, type ExportFigures } from './export-figures';
 import { tasks, type ParamsOf, type ResultOf, type TaskName } from './protocol';
 import {
   checkTargets,
@@ -87,17 +94,20 @@ function planFor(payments: number): Plan {
   };
 }
 
-/** The two parts of a run: the store sizes, and the exactly-once measurements. */
-type Part = 'sizes' | 'exactly-once';
+/** The parts of a run: the store sizes, the exactly-once measurements, the CSV export. */
+type Part = 'sizes' | 'exactly-once' | 'export' | 'customers' | 'lists';
+const PARTS: readonly Part[] = ['sizes', 'exactly-once', 'export', 'customers', 'lists'];
+const isPart = (name: string | undefined): name is Part => PARTS.some((p) => p === name);
 
 interface Options {
   sizes: number[];
   quick: boolean;
-  /** Run one part only (`--only=...`); null runs both. */
+  /** Run one part only (`--only=...`); null runs them all. */
   only: Part | null;
 }
 
-const USAGE = 'use --quick, --sizes=N,M, --only=exactly-once or --only=sizes';
+const USAGE =
+  'use --quick, --sizes=N,M, --only=exactly-once, --only=sizes, --only=export, --only=customers or --only=lists';
 
 function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
@@ -106,8 +116,8 @@ function parseArgs(argv: readonly string[]): Options {
   let sizesGiven = false;
   for (const arg of argv) {
     if (arg === '--quick') continue;
-    const part = /^--only=(sizes|exactly-once)$/.exec(arg)?.[1];
-    if (part === 'sizes' || part === 'exactly-once') {
+    const part = /^--only=(.*)$/.exec(arg)?.[1];
+    if (isPart(part)) {
       only = part;
       continue;
     }
@@ -331,6 +341,79 @@ async function measureExactlyOnce(root: string): Promise<ExactlyOnceFigures> {
   return exactlyOnceFiguresOf({ ...e, restart, undo }, new Date().toISOString());
 }
 
+/**
+ * The Customers screen's queries on a generated store of `payments` payments (its 50,000
+ * customers and payments / 100 subscriptions, at most 10,000), in a process of their own.
+ */
+async function measureCustomers(root: string, payments: number): Promise<CustomersFigures> {
+  const dir = join(root, 'customers');
+  const store = join(dir, 'store');
+  const at = `[customers ${label(payments)}]`;
+  await mkdir(dir, { recursive: true });
+  log(`${at} generating a store of ${label(payments)} payments`);
+  await inWorker('generate', { dir: store, payments, seed: SEED }, dir);
+  log(`${at} pages by each column, searches, commits with and without the index`);
+  const r = await inWorker(
+    'customers',
+    { dir: store, queries: 1000, searches: 200, commits: 1000, seed: SEED },
+    dir,
+  );
+  log(
+    `${at} ${label(r.customers)} customers: first page ${r.firstPageMs.toFixed(0)} ms, page by ` +
+      `net p99 ${r.page.p99.toFixed(3)} ms, search p99 ${r.search.p99.toFixed(2)} ms`,
+  );
+  await rm(dir, { recursive: true, force: true });
+  return customersFiguresOf(r, new Date().toISOString());
+}
+
+/**
+ * The payments list's filters and sorts on a generated store of `payments` payments, in a
+ * process of their own (a fresh open: each sort list is built by its first query).
+ */
+async function measureLists(root: string, payments: number): Promise<ListsFigures> {
+  const dir = join(root, 'lists');
+  const store = join(dir, 'store');
+  const at = `[lists ${label(payments)}]`;
+  await mkdir(dir, { recursive: true });
+  log(`${at} generating a store of ${label(payments)} payments`);
+  await inWorker('generate', { dir: store, payments, subscriptions: 0, seed: SEED }, dir);
+  log(`${at} every filter and sort: first query, then pages of 50`);
+  const r = await inWorker('lists', { dir: store, warmup: 20, queries: 300, seed: SEED }, dir);
+  await rm(dir, { recursive: true, force: true });
+  return listsFiguresOf(r, new Date().toISOString());
+}
+
+/** Exports timed per door at a size: each run in its own process (the median counts). */
+const EXPORT_RUNS = 3;
+
+/**
+ * A CSV export of every payment of a generated store, through the REST endpoint and the
+ * desktop's file write. The store has no subscriptions: the export reads payments only.
+ */
+async function measureExport(root: string, payments: number): Promise<ExportFigures> {
+  const dir = join(root, 'export');
+  const store = join(dir, 'store');
+  const at = `[export ${label(payments)}]`;
+  await mkdir(dir, { recursive: true });
+  log(`${at} generating a store of ${label(payments)} payments`);
+  await inWorker('generate', { dir: store, payments, subscriptions: 0, seed: SEED }, dir);
+  const runs: Record<Door, ResultOf<'export'>[]> = { rest: [], file: [] };
+  for (let i = 0; i < EXPORT_RUNS; i++) {
+    for (const door of ['rest', 'file'] as const) {
+      const out = join(dir, 'payments.csv');
+      const r = await inWorker('export', { dir: store, door, out }, dir);
+      log(
+        `${at} ${door} ${i + 1}/${EXPORT_RUNS}: ${label(r.rows)} rows, ` +
+          `${(r.bytes / 2 ** 20).toFixed(0)} MB in ${(r.ms / 1000).toFixed(1)} s; RSS ` +
+          `${r.rssBeforeMb.toFixed(0)} MB before, ${r.rssPeakMb.toFixed(0)} MB at most`,
+      );
+      runs[door].push(r);
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+  return exportFiguresOf(payments, runs);
+}
+
 /** The figures of the last run (read back to keep the part a run with --only leaves out). */
 async function previousResults(): Promise<Record<string, unknown>> {
   try {
@@ -363,10 +446,14 @@ async function main(): Promise<void> {
   });
   const sizes: Array<{ payments: number; figures: SizeFigures }> = [];
   let exactlyOnce: ExactlyOnceFigures | null = null;
+  let csvExport: ExportFigures | null = null;
+  let customers: CustomersFigures | null = null;
+  let lists: ListsFigures | null = null;
+  const runs = (part: Part): boolean => options.only === null || options.only === part;
   try {
     // First: they are quick, and need no generated data.
-    if (options.only !== 'sizes') exactlyOnce = await measureExactlyOnce(root);
-    if (options.only !== 'exactly-once') {
+    if (runs('exactly-once')) exactlyOnce = await measureExactlyOnce(root);
+    if (runs('sizes')) {
       for (const payments of options.sizes) {
         const figures = await measureSize(
           root,
@@ -376,26 +463,35 @@ async function main(): Promise<void> {
         sizes.push({ payments, figures });
       }
     }
+    if (runs('export')) csvExport = await measureExport(root, Math.max(...options.sizes));
+    if (runs('customers')) customers = await measureCustomers(root, Math.max(...options.sizes));
+    if (runs('lists')) lists = await measureLists(root, Math.max(...options.sizes));
   } finally {
     cleanUp();
   }
   const largest = sizes.find((s) => s.payments === 1_000_000);
   const measured: Record<string, unknown> = {};
-  if (options.only !== 'exactly-once') {
+  if (runs('sizes')) {
     measured.mode = options.quick ? 'quick' : 'full';
     measured.machine = machine();
     measured.sizes = Object.fromEntries(sizes.map((s) => [String(s.payments), s.figures]));
     measured.targets_at_1m = largest === undefined ? null : checkTargets(largest.figures);
   }
   if (exactlyOnce !== null) measured.exactly_once = exactlyOnce;
+  if (csvExport !== null) measured.csv_export = csvExport;
+  if (customers !== null) measured.customers = customers;
+  if (lists !== null) measured.payments_list = lists;
   // A run of one part keeps the other part's figures (each says when it was measured).
   const results = options.only === null ? measured : { ...(await previousResults()), ...measured };
   await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-  if (options.only !== 'exactly-once') {
+  if (runs('sizes')) {
     console.log(table(sizes));
     if (largest === undefined) console.log('(targets are set at 1M payments: run without --quick)');
   }
   if (exactlyOnce !== null) console.log(`\n${exactlyOnceTable(exactlyOnce)}`);
+  if (csvExport !== null) console.log(`\n${exportTable(csvExport)}`);
+  if (customers !== null) console.log(`\n${customersTable(customers)}`);
+  if (lists !== null) console.log(`\n${listsTable(lists)}`);
   console.log(`\nwritten: ${RESULTS} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 

@@ -7,7 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import { isTaskName, tasks, type ParamsOf, type ResultOf, type TaskName } from './protocol';
 import { baselines } from './tasks/baselines';
 import { core } from './tasks/core';
+import { customers } from './tasks/customers';
+import { exportTask } from './tasks/export';
 import { generate } from './tasks/generate';
+import { lists } from './tasks/lists';
 import { openOnce } from './tasks/open';
 import { recurring } from './tasks/recurring';
 import { restart } from './tasks/restart';
@@ -17,6 +20,9 @@ const runners: { [T in TaskName]: (params: ParamsOf<T>) => Promise<ResultOf<T>> 
   generate,
   open: openOnce,
   core,
+  customers,
+  export: exportTask,
+  lists,
   recurring,
   baselines,
   restart,

@@ -24,6 +24,8 @@ import { coreOptionsFromEnv } from './shell/env';
 import { routePushEvent } from './shell/events';
 import { registerIpc } from './shell/ipc';
 import { holdQuitUntilClosed } from './shell/lifecycle';
+import { registerPrintToPdf } from './shell/print-pdf';
+import { registerExportCsv } from './shell/export-csv';
 import { createAppMenu } from './shell/menu';
 import {
   createAppUrlMatcher,
@@ -82,6 +84,27 @@ function wire(core: Core, dataDir: string): void {
   registerIpc(ipcMain, core, (event) =>
     isTrustedSender(event, mainWindow?.webContents ?? null, isAppUrl),
   );
+  registerPrintToPdf({
+    ipcMain,
+    isTrustedSender: (event) => isTrustedSender(event, mainWindow?.webContents ?? null, isAppUrl),
+    contents: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null),
+    showSaveDialog: (options) =>
+      mainWindow && !mainWindow.isDestroyed()
+        ? dialog.showSaveDialog(mainWindow, options)
+        : dialog.showSaveDialog(options),
+    countryCode: () => app.getLocaleCountryCode(),
+    log,
+  });
+  registerExportCsv({
+    ipcMain,
+    isTrustedSender: (event) => isTrustedSender(event, mainWindow?.webContents ?? null, isAppUrl),
+    core,
+    showSaveDialog: (options) =>
+      mainWindow && !mainWindow.isDestroyed()
+        ? dialog.showSaveDialog(mainWindow, options)
+        : dialog.showSaveDialog(options),
+    log,
+  });
 
   const menu = createAppMenu({
     Menu,

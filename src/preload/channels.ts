@@ -24,10 +24,13 @@ const OPERATION_CHANNELS: Record<OperationName, true> = {
   'subscriptions.cancel': true,
   'subscriptions.chargeMissed': true,
   'subscriptions.skipMissed': true,
+  'subscriptions.retryFailed': true,
+  'subscriptions.forgiveFailed': true,
   'recurring.run': true,
   'history.get': true,
   'history.undo': true,
   'history.redo': true,
+  'history.preview': true,
   'audit.list': true,
   'scheduler.status': true,
   'scheduler.start': true,
@@ -37,7 +40,12 @@ const OPERATION_CHANNELS: Record<OperationName, true> = {
   'clock.advance': true,
   'settings.get': true,
   'settings.set': true,
+  'system.info': true,
+  'gateway.configure': true,
   'dashboard.get': true,
+  'customers.list': true,
+  'customers.get': true,
+  'search.find': true,
 };
 
 export const OPERATION_CHANNEL_NAMES = Object.keys(OPERATION_CHANNELS) as OperationName[];
@@ -56,3 +64,18 @@ export type MenuAction = (typeof MENU_ACTIONS)[number];
 export function isMenuAction(value: unknown): value is MenuAction {
   return value === 'undo' || value === 'redo';
 }
+
+/**
+ * Renderer → main (invoke): print the page to a PDF and save it where the operator chooses.
+ * The page's print stylesheet decides what is printed (a receipt shows only the receipt).
+ * Takes a `PrintToPdfRequest` and answers a `Result<PrintToPdfDone>` (./api.d.ts); main validates
+ * the request (shell/print-pdf.ts).
+ */
+export const PRINT_TO_PDF_CHANNEL = 'paydesk:print-to-pdf';
+
+/**
+ * Renderer → main (invoke): export a list as CSV into a file the operator chooses. Takes an
+ * `ExportCsvRequest` (the list and its filters) and answers a `Result<ExportDone>`
+ * (./api.d.ts); main validates the request (shell/export-csv.ts).
+ */
+export const EXPORT_CSV_CHANNEL = 'paydesk:export-csv';

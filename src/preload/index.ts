@@ -2,14 +2,23 @@
  * The preload: the page's only door to the main process. It runs sandboxed and
  * context-isolated, and exposes `window.paydesk`: one function per contract operation (the
  * IPC channel is the operation's name, its arguments the input and the call's idempotency
- * key; main validates everything), `subscribe` for the core's push events, and it turns the
- * app menu's Undo/Redo into a DOM `paydesk:menu` event. Nothing of ipcRenderer itself (nor
- * its event objects) reaches the page.
+ * key; main validates everything), `subscribe` for the core's push events, `printToPdf` (the
+ * desktop's "Save as PDF": main prints the page and saves the file where the operator says),
+ * `exportCsv` (its "Export CSV": main streams the list into the file the operator chooses),
+ * and it turns the app menu's Undo/Redo into a DOM `paydesk:menu` event. Nothing of
+ * ipcRenderer itself (nor its event objects) reaches the page.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { CallOptions, PaydeskApi, PushEvent } from '../shared/contract';
-import type { PaydeskBridge } from './api';
-import { EVENT_CHANNEL, MENU_CHANNEL, OPERATION_CHANNEL_NAMES, isMenuAction } from './channels';
+import type { ExportCsvRequest, PaydeskBridge, PrintToPdfRequest } from './api';
+import {
+  EVENT_CHANNEL,
+  EXPORT_CSV_CHANNEL,
+  MENU_CHANNEL,
+  OPERATION_CHANNEL_NAMES,
+  PRINT_TO_PDF_CHANNEL,
+  isMenuAction,
+} from './channels';
 
 // The preload runs in a page but is typechecked with the node config (no DOM lib): the two
 // DOM names it uses, as far as it uses them.
@@ -36,6 +45,17 @@ const api: PaydeskBridge = {
     return () => {
       ipcRenderer.removeListener(EVENT_CHANNEL, relay);
     };
+  },
+  printToPdf(request: PrintToPdfRequest) {
+    // Only the name crosses: main validates it and makes it safe.
+    return ipcRenderer.invoke(PRINT_TO_PDF_CHANNEL, { fileName: request?.fileName });
+  },
+  exportCsv(request: ExportCsvRequest) {
+    // Only these two cross: main validates the list's name and its filters.
+    return ipcRenderer.invoke(EXPORT_CSV_CHANNEL, {
+      kind: request?.kind,
+      filters: request?.filters,
+    });
   },
 };
 

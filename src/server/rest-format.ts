@@ -4,6 +4,10 @@
  * outputs, plus the key conversions between REST bodies and contract inputs.
  */
 import type {
+  CustomerDetail,
+  CustomerEvent,
+  CustomerSummary,
+  CustomerTotals,
   HistoryItem,
   HistoryView,
   PaymentDetail,
@@ -12,7 +16,7 @@ import type {
   SchedulerStatus,
   SubscriptionDetail,
 } from '../shared/contract';
-import type { Payment, PaymentEvent, Refund, Subscription } from '../shared/domain';
+import type { AuditEntry, Payment, PaymentEvent, Refund, Subscription } from '../shared/domain';
 import { toDecimalString } from '../shared/money';
 
 export const snakeCase = (name: string): string =>
@@ -103,6 +107,7 @@ export function presentSubscription(s: Subscription) {
             to_period: s.review.toPeriod,
             marked_at: s.review.markedAt,
           },
+    unpaid_periods: s.unpaidPeriods,
   };
 }
 
@@ -137,6 +142,66 @@ export const presentHistory = (h: HistoryView) => ({
   redo_total: h.redoTotal,
   next_undo: h.nextUndo,
   next_redo: h.nextRedo,
+});
+
+/** A customer's totals in one currency, amounts as decimal strings. */
+const presentCustomerTotals = (t: CustomerTotals) => ({
+  currency: t.currency,
+  charged: toDecimalString(t.charged, t.currency),
+  refunded: toDecimalString(t.refunded, t.currency),
+  net: toDecimalString(t.net, t.currency),
+  monthly_recurring_revenue: toDecimalString(t.monthlyRecurringRevenue, t.currency),
+});
+
+/** One customer of GET customers/: the e-mail (lower case), counts and totals per currency. */
+export const presentCustomer = (c: CustomerSummary) => ({
+  email: c.email,
+  payments: c.payments,
+  failed_payments: c.failedPayments,
+  active_subscriptions: c.activeSubscriptions,
+  last_payment_at: c.lastPaymentAt,
+  totals: c.totals.map(presentCustomerTotals),
+});
+
+function presentCustomerEvent(e: CustomerEvent) {
+  switch (e.type) {
+    case 'payment':
+      return { type: e.type, at: e.at, payment: presentPayment(e.payment) };
+    case 'refund':
+      return {
+        type: e.type,
+        at: e.at,
+        refund: { ...presentRefund(e.refund), payment_id: e.refund.paymentId },
+      };
+    case 'subscription':
+      return { type: e.type, at: e.at, subscription: presentSubscription(e.subscription) };
+  }
+}
+
+/** A customer with their subscriptions and timeline, for GET customers/{email}/. */
+export const presentCustomerDetail = (c: CustomerDetail) => ({
+  ...presentCustomer(c),
+  subscriptions: c.subscriptions.map(presentSubscription),
+  payments_shown: c.paymentsShown,
+  timeline: c.timeline.map(presentCustomerEvent),
+});
+
+/** An audit entry; `moved` is null in entries written before amounts were recorded. */
+export const presentAuditEntry = (e: AuditEntry) => ({
+  id: e.id,
+  at: e.at,
+  origin: e.origin,
+  action: e.action,
+  kind: e.kind,
+  label: e.label,
+  outcome: e.outcome,
+  message: e.message,
+  moved:
+    e.moved?.map((m) => ({
+      currency: m.currency,
+      charged: toDecimalString(m.charged, m.currency),
+      refunded: toDecimalString(m.refunded, m.currency),
+    })) ?? null,
 });
 
 const presentRunBrief = (r: RecurringRunSummaryBrief) => ({

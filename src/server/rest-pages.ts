@@ -22,19 +22,38 @@ const positiveInt = (max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`));
 
-const listQuery = z.object({
-  page: positiveInt(1_000_000_000).default(1),
-  page_size: positiveInt(500).default(50),
-  ordering: z
-    .enum(['created_at', '-created_at'], { error: 'must be created_at or -created_at' })
-    .default('-created_at'),
-  status: z.string().optional(),
-  customer_email: z.string().optional(),
-  subscription_id: z.string().optional(),
-});
-type ListQuery = z.infer<typeof listQuery>;
+/**
+ * A list's query; `orderBy` is the field `ordering` names by default (created_at; at for the
+ * audit log), `orderings` every field it may name (the default when absent).
+ */
+const listQuery = (orderBy: string, orderings: readonly string[] = [orderBy]) =>
+  z
+    .object({
+      page: positiveInt(1_000_000_000).default(1),
+      page_size: positiveInt(500).default(50),
+      ordering: z
+        .enum(
+          orderings.flatMap((o) => [o, `-${o}`]),
+          { error: `must be one of ${orderings.map((o) => `${o}, -${o}`).join(', ')}` },
+        )
+        .default(`-${orderBy}`),
+      status: z.string().optional(),
+      customer_email: z.string().optional(),
+      subscription_id: z.string().optional(),
+      origin: z.string().optional(),
+      outcome: z.string().optional(),
+      from: z.string().optional(),
+      to: z.string().optional(),
+    })
+    // Other filters (those `listInput` is given) as they come.
+    .catchall(z.string());
+type ListQuery = z.infer<ReturnType<typeof listQuery>>;
 
-function parseListQuery(query: URLSearchParams, filters: string[]): Read<ListQuery> {
+function parseListQuery(
+  query: URLSearchParams,
+  filters: string[],
+  schema: ReturnType<typeof listQuery>,
+): Read<ListQuery> {
   const raw: Record<string, string> = {};
   for (const [key, value] of query) {
     if (Object.hasOwn(raw, key)) {
@@ -52,25 +71,54 @@ function parseListQuery(query: URLSearchParams, filters: string[]): Read<ListQue
       failure: failure(400, 'validation', `Unknown query parameter: ${unknown[0]}`, unknown[0]),
     };
   }
-  const parsed = listQuery.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
   const field = String(issue?.path[0] ?? 'query');
   return { ok: false, failure: failure(400, 'validation', `${field}: ${issue?.message}`, field) };
 }
 
+/** How a list's query maps to its operation's input beyond snake_case to camelCase. */
+export interface ListOptions {
+  /** `ordering` field → the operation's `sort` value: any of them may be asked. */
+  sorts?: Readonly<Record<string, string>>;
+  /** Filters whose input field has another name (created_after → from). */
+  rename?: Readonly<Record<string, string>>;
+  /** Filters that are booleans (`true` or `false`). */
+  booleans?: readonly string[];
+}
+
 /** The contract input of a list operation from the query (filters are snake_case names). */
-export function listInput(filters: string[]): (r: ListRequest) => Read<Record<string, unknown>> {
+export function listInput(
+  filters: string[],
+  orderBy = 'created_at',
+  options: ListOptions = {},
+): (r: ListRequest) => Read<Record<string, unknown>> {
+  const sorts = options.sorts;
+  const schema = listQuery(orderBy, sorts === undefined ? undefined : Object.keys(sorts));
   return (r) => {
-    const q = parseListQuery(r.query, filters);
+    const q = parseListQuery(r.query, filters, schema);
     if (!q.ok) return q;
     const { page, page_size: limit, ordering, ...rest } = q.value;
+    const field = ordering.replace(/^-/, '');
     const input: Record<string, unknown> = {
       offset: (page - 1) * limit,
       limit,
-      order: ordering === 'created_at' ? 'asc' : 'desc',
+      order: ordering === field ? 'asc' : 'desc',
     };
-    for (const [key, value] of Object.entries(rest)) input[camelCase(key)] = value;
+    if (sorts !== undefined) input.sort = sorts[field];
+    for (const [key, value] of Object.entries(rest)) {
+      if (value === undefined) continue;
+      let v: unknown = value;
+      if (options.booleans?.includes(key)) {
+        if (value !== 'true' && value !== 'false') {
+          const message = `${key}: must be true or false`;
+          return { ok: false, failure: failure(400, 'validation', message, key) };
+        }
+        v = value === 'true';
+      }
+      input[options.rename?.[key] ?? camelCase(key)] = v;
+    }
     return { ok: true, value: input };
   };
 }

@@ -6,13 +6,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Core } from '../main/core/api';
+import { openCsvExport } from '../main/core/export';
 import {
+  EXPORT_KINDS,
+  EXPORTS,
   idempotencyKey,
   operations,
   type OperationName,
   type OperationOutput,
+  type ExportKind,
 } from '../shared/contract';
 import type { AppError, ErrorCode, Result } from '../shared/result';
+import { sendCsv } from './export';
 import {
   errorBody,
   failure,
@@ -24,6 +29,9 @@ import {
 } from './http-util';
 import {
   camelCase,
+  presentAuditEntry,
+  presentCustomer,
+  presentCustomerDetail,
   presentHistory,
   presentPayment,
   presentPaymentDetail,
@@ -59,6 +67,8 @@ interface RouteDef<K extends OperationName> {
   op: K;
   /** Contract fields taken from the path: field name → path parameter name. */
   pathFields?: Record<string, string>;
+  /** Contract fields a query parameter of another name gives: field name → parameter name. */
+  queryFields?: Record<string, string>;
   /**
    * The contract input (camelCase) for a request, or a 400 for REST-level input errors.
    * Default: the JSON body's snake_case fields plus the path fields.
@@ -150,7 +160,31 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: 'payments',
     op: 'payments.list',
-    input: listInput(['status', 'customer_email', 'subscription_id']),
+    input: listInput(
+      [
+        'status',
+        'customer_email',
+        'subscription_id',
+        'search',
+        'currency',
+        'min_amount',
+        'max_amount',
+        'created_after',
+        'created_before',
+      ],
+      'created_at',
+      {
+        sorts: {
+          created_at: 'createdAt',
+          amount: 'amount',
+          status: 'status',
+          customer_email: 'customerEmail',
+          currency: 'currency',
+        },
+        rename: { created_after: 'from', created_before: 'to' },
+      },
+    ),
+    queryFields: { from: 'created_after', to: 'created_before' },
     render: renderPage(presentPayment),
   }),
   route({
@@ -171,7 +205,16 @@ export const ROUTES: Route[] = [
     method: 'GET',
     path: 'subscriptions',
     op: 'subscriptions.list',
-    input: listInput(['status', 'customer_email']),
+    input: listInput(['status', 'customer_email', 'search', 'review'], 'created_at', {
+      sorts: {
+        created_at: 'createdAt',
+        amount: 'amount',
+        status: 'status',
+        customer_email: 'customerEmail',
+        next_payment_date: 'nextPaymentDate',
+      },
+      booleans: ['review'],
+    }),
     render: renderPage(presentSubscription),
   }),
   route({
@@ -211,10 +254,64 @@ export const ROUTES: Route[] = [
     render: (s) => ok200(presentSubscription(s)),
   }),
   route({
+    method: 'POST',
+    path: 'subscriptions/:id/retry-failed',
+    op: 'subscriptions.retryFailed',
+    pathFields: { id: 'id' },
+    render: (p) => ok200(presentPayment(p)),
+  }),
+  route({
+    method: 'POST',
+    path: 'subscriptions/:id/forgive-failed',
+    op: 'subscriptions.forgiveFailed',
+    pathFields: { id: 'id' },
+    render: (s) => ok200(presentSubscription(s)),
+  }),
+  route({
+    method: 'GET',
+    path: 'customers',
+    op: 'customers.list',
+    input: listInput(['search', 'currency'], 'net', {
+      sorts: {
+        email: 'email',
+        charged: 'charged',
+        refunded: 'refunded',
+        net: 'net',
+        monthly_recurring_revenue: 'monthlyRecurringRevenue',
+        active_subscriptions: 'activeSubscriptions',
+        failed_payments: 'failedPayments',
+        last_payment_at: 'lastPaymentAt',
+      },
+    }),
+    render: (data, r) => {
+      const page = renderPage(presentCustomer)(data, r);
+      // The currency the amounts were sorted in, and the others a client may ask for.
+      if (page.status !== 200) return page;
+      return {
+        ...page,
+        body: { ...(page.body as object), currency: data.currency, currencies: data.currencies },
+      };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: 'customers/:email',
+    op: 'customers.get',
+    pathFields: { email: 'email' },
+    render: (c) => ok200(presentCustomerDetail(c)),
+  }),
+  route({
     method: 'GET',
     path: 'history',
     op: 'history.get',
     render: (h) => ok200(presentHistory(h)),
+  }),
+  route({
+    method: 'GET',
+    path: 'audit',
+    op: 'audit.list',
+    input: listInput(['origin', 'outcome', 'from', 'to'], 'at'),
+    render: renderPage(presentAuditEntry),
   }),
   ...(['undo', 'redo'] as const).map((action) =>
     route({
@@ -261,7 +358,23 @@ export const ROUTES: Route[] = [
 // ---------------------------------------------------------------------------------------
 // Matching and running
 
+/**
+ * The CSV exports: `<list path>/export.csv` beside each exportable list's GET route (so
+ * `GET payments/export.csv`), taking that list's query minus its paging.
+ */
+interface ExportRoute {
+  kind: ExportKind;
+  list: Route;
+  segments: string[];
+}
+export const EXPORT_ROUTES: ExportRoute[] = EXPORT_KINDS.flatMap((kind) => {
+  const list = ROUTES.find((r) => r.method === 'GET' && r.op === EXPORTS[kind]);
+  return list ? [{ kind, list, segments: [...list.segments, 'export.csv'] }] : [];
+});
+const PAGING_PARAMS = ['page', 'page_size'];
+
 export type Match =
+  | { kind: 'export'; route: ExportRoute }
   | { kind: 'route'; route: Route; params: Record<string, string> }
   | { kind: 'method'; allow: string[] }
   | { kind: 'none' };
@@ -278,6 +391,10 @@ function decodeSegment(segment: string): string | null {
 /** The route for a method and a path below the prefix (a trailing slash is optional). */
 export function matchRoute(method: string, subpath: string): Match {
   const segments = subpath.replace(/\/$/, '').split('/');
+  const path = segments.join('/');
+  const csv = EXPORT_ROUTES.find((e) => e.segments.join('/') === path);
+  if (csv)
+    return method === 'GET' ? { kind: 'export', route: csv } : { kind: 'method', allow: ['GET'] };
   let best: { route: Route; params: Record<string, string> }[] = [];
   let bestParams = Infinity;
   for (const candidate of ROUTES) {
@@ -326,7 +443,8 @@ interface Response {
 function restField(route: Route, field: string): string {
   if (field === 'idempotencyKey') return 'Idempotency-Key';
   const [head = '', ...rest] = field.split('.');
-  return [route.pathFields?.[head] ?? snakeCase(head), ...rest].join('.');
+  const name = route.pathFields?.[head] ?? route.queryFields?.[head] ?? snakeCase(head);
+  return [name, ...rest].join('.');
 }
 
 /** A core error in REST terms: the field (and the message's leading field) in snake_case. */
@@ -365,6 +483,7 @@ export async function handleRest(
       failure(405, 'method_not_allowed', `${url.pathname} accepts ${allow}`, undefined, { allow }),
     );
   }
+  if (match.kind === 'export') return handleExport(core, match.route, res, url);
   const { route: r, params } = match;
   let body: unknown;
   if (r.method === 'POST') {
@@ -407,3 +526,35 @@ const idempotencyKeyInvalid: HttpFailure = failure(
   'Idempotency-Key must be 1 to 255 visible ASCII characters',
   'Idempotency-Key',
 );
+
+/**
+ * A CSV export: the list's own query mapping (its filters, `ordering`) without paging; a
+ * refused query or filter is the list's 400, answered before any CSV byte.
+ */
+async function handleExport(
+  core: Core,
+  e: ExportRoute,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const paging = PAGING_PARAMS.find((name) => url.searchParams.has(name));
+  if (paging !== undefined) {
+    const message = `${paging}: an export is the whole list, it takes no paging`;
+    return sendFailure(res, failure(400, 'validation', message, paging));
+  }
+  const request: RestRequest = {
+    params: {},
+    query: url.searchParams,
+    body: undefined,
+    url: `${url.origin}${url.pathname}`,
+  };
+  const input = e.list.input(request);
+  if (!input.ok) return sendFailure(res, input.failure);
+  const { offset: _offset, limit: _limit, ...filters } = input.value;
+  const opened = await openCsvExport(core, e.kind, filters, 'api');
+  if (!opened.ok) {
+    const { status, body } = renderError(opened.error, e.list);
+    return sendJsonText(res, status, body);
+  }
+  await sendCsv(res, opened.data);
+}

@@ -1,7 +1,8 @@
 /**
  * The headless HTTP server: node:http in front of a core. It checks the Host header (DNS
  * rebinding) and the bearer token, then hands the request to the REST API, the browser
- * transport or the UI's static files. No CORS: cross-origin pages get nothing.
+ * transport (with its CSV exports) or the UI's static files. No CORS: cross-origin pages
+ * get nothing.
  */
 import {
   createServer as createHttpServer,
@@ -10,7 +11,9 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Core } from '../main/core/api';
+import { isExportKind } from '../shared/contract';
 import { bearerMatches, hostCheck } from './auth';
+import { RPC_EXPORT_PREFIX, handleRpcExport, unknownExport } from './export';
 import { failure, sendFailure, sendJson } from './http-util';
 import { API_PREFIX, handleRest, matchRoute } from './rest';
 import {
@@ -115,6 +118,13 @@ export async function createServer(core: Core, options: ServerOptions): Promise<
       if (isApi) return handleRest(core, req, res, url);
       if (pathname === EVENTS_PATH) {
         return method === 'GET' ? events.serve(core, req, res) : methodNotAllowed(res, 'GET');
+      }
+      if (pathname.startsWith(RPC_EXPORT_PREFIX)) {
+        const kind = pathname.slice(RPC_EXPORT_PREFIX.length);
+        if (!isExportKind(kind)) return sendFailure(res, unknownExport(kind));
+        return method === 'POST'
+          ? handleRpcExport(core, kind, req, res)
+          : methodNotAllowed(res, 'POST');
       }
       const name = pathname.slice(RPC_PREFIX.length);
       if (!isOperationName(name)) return sendFailure(res, unknownOperation(name));

@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import {
+  AUDIT_OUTCOMES,
   INTERVALS,
+  ORIGINS,
   PAYMENT_STATUSES,
   SUBSCRIPTION_STATUSES,
   type AuditEntry,
@@ -47,6 +49,99 @@ const paymentMethod = z
 /** How many entries of each history stack to return (a year of use stacks tens of thousands). */
 const historyLimit = z.number().int().min(1).max(1_000_000).optional();
 
+/**
+ * One end of a time range: an instant with its offset, or a date (yyyy-mm-dd, a UTC day),
+ * given as the UTC instant it stands for (`toISOString`, which orders as text): the day's
+ * start, or with `endOfDay` the next day's start, so that `to: "2026-03-10"` includes the
+ * 10th.
+ */
+const rangeEnd = (endOfDay: boolean) =>
+  z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((value) => {
+    if (value.length > 10) return new Date(value).toISOString();
+    const day = new Date(`${value}T00:00:00.000Z`);
+    if (endOfDay) day.setUTCDate(day.getUTCDate() + 1);
+    return day.toISOString();
+  });
+
+/**
+ * The audit log's filters (every one optional): who asked (`origin`; 'system' is start-up
+ * reconciliation), how it went (`outcome`), and when: at or after `from`, before `to`.
+ * The list and its CSV export take exactly these.
+ */
+export const auditFilters = z
+  .object({
+    origin: z.enum(ORIGINS).optional(),
+    outcome: z.enum(AUDIT_OUTCOMES).optional(),
+    from: rangeEnd(false).optional(),
+    to: rangeEnd(true).optional(),
+  })
+  .strict();
+export type AuditFilters = z.input<typeof auditFilters>;
+/** The filters once parsed: `from` and `to` as canonical UTC instants. */
+export type ParsedAuditFilters = z.output<typeof auditFilters>;
+
+/**
+ * A bound of an amount filter: a decimal in major units ("10", "99.99"), compared with each
+ * payment's amount in its own currency (money.ts `amountValue`), so that "10" means 10.00
+ * USD and 10 JPY alike.
+ */
+const amountBound = z
+  .string()
+  .trim()
+  .regex(/^\d{1,12}(\.\d{1,4})?$/, 'Use an amount like 10 or 99.99')
+  .describe('decimal amount in major units');
+
+/**
+ * The filters of a list of payments (every one optional), one schema for every operation
+ * that lists them (payments.list, the CSV export): the same names mean the same everywhere.
+ */
+export const paymentFilters = z.object({
+  status: z.enum(PAYMENT_STATUSES).optional(),
+  /** The customer's whole e-mail address, case-insensitive. */
+  customerEmail: z.string().max(254).optional(),
+  subscriptionId: id.optional(),
+  /** Any part of the customer's e-mail address, case-insensitive. */
+  search: z.string().trim().max(254).optional(),
+  currency: currency.optional(),
+  /** Amounts of at least this much, in each payment's own currency. */
+  minAmount: amountBound.optional(),
+  /** Amounts of at most this much. */
+  maxAmount: amountBound.optional(),
+  /** Created at or after this (an instant, or a date: its start, UTC). */
+  from: rangeEnd(false).optional(),
+  /** Created before this (an instant, or a date: included, up to its end, UTC). */
+  to: rangeEnd(true).optional(),
+});
+export type PaymentFilters = z.input<typeof paymentFilters>;
+
+/** The columns a list of payments sorts by (ties by date, in the same direction). */
+export const PAYMENT_SORTS = [
+  'createdAt',
+  'amount',
+  'status',
+  'customerEmail',
+  'currency',
+] as const;
+export type PaymentSort = (typeof PAYMENT_SORTS)[number];
+/** The columns a list of subscriptions sorts by. */
+export const SUBSCRIPTION_SORTS = [
+  'createdAt',
+  'amount',
+  'status',
+  'customerEmail',
+  'nextPaymentDate',
+] as const;
+export type SubscriptionSort = (typeof SUBSCRIPTION_SORTS)[number];
+
+/** The mock gateway's behaviour, which the test clock lets the operator change while running. */
+export const gatewaySettings = z
+  .object({
+    successRate: z.number().min(0).max(1),
+    latencyMs: z.number().int().min(0).max(60_000),
+  })
+  .strict();
+export type GatewaySettings = z.infer<typeof gatewaySettings>;
+
 /** Push events: what changed, so that views refetch (the UI never polls). */
 export const CHANGE_TOPICS = [
   'payments',
@@ -54,8 +149,29 @@ export const CHANGE_TOPICS = [
   'history',
   'scheduler',
   'clock',
+  'settings',
 ] as const;
 export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
+
+/** The columns the customers list sorts by. */
+export const CUSTOMER_SORTS = [
+  'email',
+  'charged',
+  'refunded',
+  'net',
+  'monthlyRecurringRevenue',
+  'activeSubscriptions',
+  'failedPayments',
+  'lastPaymentAt',
+] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+/** The sorts by an amount: in one currency, since amounts in different ones are never added. */
+export const MONEY_SORTS: ReadonlySet<CustomerSort> = new Set<CustomerSort>([
+  'charged',
+  'refunded',
+  'net',
+  'monthlyRecurringRevenue',
+]);
 
 /**
  * An operation that changes something declares what (`changes`, for push events). Those are
@@ -85,14 +201,10 @@ export const operations = {
   },
   /** One payment with its refunds (every status: a PENDING one is being made). */
   'payments.get': { input: z.object({ id }).strict(), output: {} as PaymentDetail },
+  /** A page of payments, filtered (`paymentFilters`) and sorted by one column. */
   'payments.list': {
-    input: z
-      .object({
-        status: z.enum(PAYMENT_STATUSES).optional(),
-        customerEmail: z.string().max(254).optional(),
-        subscriptionId: id.optional(),
-        ...page,
-      })
+    input: paymentFilters
+      .extend({ sort: z.enum(PAYMENT_SORTS).default('createdAt'), ...page })
       .strict(),
     output: {} as Page<Payment>,
   },
@@ -116,6 +228,11 @@ export const operations = {
       .object({
         status: z.enum(SUBSCRIPTION_STATUSES).optional(),
         customerEmail: z.string().max(254).optional(),
+        /** Any part of the customer's e-mail address or of the subscription's id. */
+        search: z.string().trim().max(254).optional(),
+        /** Only those held for review (true), or only the others (false). */
+        review: z.boolean().optional(),
+        sort: z.enum(SUBSCRIPTION_SORTS).default('createdAt'),
         ...page,
       })
       .strict(),
@@ -148,6 +265,18 @@ export const operations = {
     output: {} as Subscription,
     changes: changing('subscriptions', 'history'),
   },
+  /** Charge an unpaid period (`unpaidPeriods`) now, one attempt: answers its charge. */
+  'subscriptions.retryFailed': {
+    input: z.object({ id, period: z.number().int().nonnegative() }).strict(),
+    output: {} as Payment,
+    changes: changing('payments', 'subscriptions', 'history'),
+  },
+  /** Give an unpaid period up: it is no longer unpaid, and never charged. */
+  'subscriptions.forgiveFailed': {
+    input: z.object({ id, period: z.number().int().nonnegative() }).strict(),
+    output: {} as Subscription,
+    changes: changing('subscriptions', 'history'),
+  },
   'recurring.run': {
     input: empty,
     output: {} as RecurringRunSummary,
@@ -166,8 +295,14 @@ export const operations = {
     output: {} as HistoryView,
     changes: changing('payments', 'subscriptions', 'history'),
   },
+  /** What history.undo or history.redo with this `toId` would do and the money it would move. */
+  'history.preview': {
+    input: z.object({ direction: z.enum(['undo', 'redo']), toId: id.optional() }).strict(),
+    output: {} as HistoryPreview,
+  },
+  /** The audit log, newest first by default, filtered (`auditFilters`). */
   'audit.list': {
-    input: z.object({ offset: page.offset, limit: page.limit }).strict(),
+    input: auditFilters.extend(page).strict(),
     output: {} as Page<AuditEntry>,
   },
   'scheduler.status': { input: empty, output: {} as SchedulerStatus },
@@ -206,14 +341,70 @@ export const operations = {
   'settings.set': {
     input: z
       .object({
-        schedulerIntervalSeconds: z.number().int().min(1).max(86_400).optional(),
+        schedulerIntervalSeconds: z
+          .number('Enter a whole number of seconds')
+          .int('Enter a whole number of seconds')
+          .min(1, 'At least 1 second')
+          .max(86_400, 'At most 86,400 seconds (a day)')
+          .optional(),
         schedulerEnabled: z.boolean().optional(),
+        /** Printed on receipts; each given field replaces the stored one. */
+        business: z
+          .object({
+            name: z.string().trim().max(200, 'At most 200 characters').optional(),
+            address: z.string().trim().max(1000, 'At most 1,000 characters').optional(),
+            taxId: z.string().trim().max(100, 'At most 100 characters').optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: {} as Settings,
-    changes: changing('scheduler'),
+    changes: changing('scheduler', 'settings'),
+  },
+  /** Where the data lives, the clock, and the mock gateway's behaviour (and whether it can change). */
+  'system.info': { input: empty, output: {} as SystemInfo },
+  /** Change the mock gateway's success rate or latency until the next start: test clock only. */
+  'gateway.configure': {
+    input: gatewaySettings.partial().strict(),
+    output: {} as GatewaySettings,
+    changes: changing('settings'),
   },
   'dashboard.get': { input: empty, output: {} as Dashboard },
+  /**
+   * Customers (one per e-mail, case-insensitive) with their totals: a page sorted by one
+   * column, the amounts in one currency (`currency`, else the most used), and `search`
+   * matching any part of the e-mail.
+   */
+  'customers.list': {
+    input: z
+      .object({
+        search: z.string().max(254).optional(),
+        sort: z.enum(CUSTOMER_SORTS).default('net'),
+        currency: currency.optional(),
+        ...page,
+      })
+      .strict(),
+    output: {} as CustomerPage,
+  },
+  /** One customer: the totals and everything about them on one timeline, newest first. */
+  'customers.get': {
+    input: z.object({ email: z.string().trim().min(1, 'Required').max(254) }).strict(),
+    output: {} as CustomerDetail,
+  },
+  /**
+   * Search everywhere (the Search dialog): a few payments, customers and subscriptions that
+   * `text` names: an id, a transaction id, any part of an e-mail, an exact amount.
+   */
+  'search.find': {
+    input: z
+      .object({
+        text: z.string().trim().min(1, 'Required').max(200),
+        limit: z.number().int().min(1).max(20).default(5),
+      })
+      .strict(),
+    output: {} as SearchResults,
+  },
 } as const satisfies Record<
   string,
   { input: z.ZodType; output: unknown; changes?: readonly ChangeTopic[] }
@@ -293,6 +484,16 @@ export interface HistoryView {
   nextRedo: string | null;
 }
 
+/** What an undo or a redo would do, told before it is confirmed. */
+export interface HistoryPreview {
+  /** The entries it takes, in the order it takes them. */
+  entries: string[];
+  /** The charges whose money moves: refunded by an undo, charged again by a redo. */
+  charges: number;
+  /** The money that moves, per currency (minor units), by currency code. */
+  amounts: Array<{ currency: string; amount: number }>;
+}
+
 export interface SchedulerStatus {
   running: boolean;
   intervalSeconds: number;
@@ -309,22 +510,111 @@ export interface ClockView {
   now: string;
 }
 
+export interface SystemInfo {
+  /** The data directory: the store, the gateway's ledger, the API token. */
+  dataDir: string;
+  clock: ClockView['mode'];
+  gateway: GatewaySettings & {
+    /** Whether `gateway.configure` may change it (only with the test clock). */
+    configurable: boolean;
+  };
+}
+
 export interface Dashboard {
-  /** Per currency, so that amounts in different currencies are never added together. */
+  /**
+   * Per currency, so that amounts in different currencies are never added together.
+   * Revenue is gross (what was charged, in the period by the charge's date); refunds are
+   * those made in the period, of charges however old; net is the one less the other.
+   */
   currencies: Array<{
     currency: string;
     revenueToday: number;
+    refundsToday: number;
     revenueThisMonth: number;
     refundsThisMonth: number;
+    /** Of ACTIVE and PAST_DUE subscriptions. */
     monthlyRecurringRevenue: number;
-    /** Revenue per UTC day for the last 30 days, oldest first. */
+    /** Gross revenue per UTC day for the last 30 days, oldest first. */
     daily: Array<{ date: string; revenue: number }>;
   }>;
-  /** Completed charges over all settled charges (0..1), null before the first. */
+  /** The UTC dates (yyyy-mm-dd, both included) that "today", "this month" and the chart cover. */
+  periods: {
+    today: string;
+    month: { from: string; to: string };
+    chart: { from: string; to: string };
+  };
+  /** Completed charges over all settled charges (0..1), null before the first: all time. */
   successRate: number | null;
+  /** Payments of every status, all time. */
   paymentsCount: number;
+  /** ACTIVE subscriptions (a past-due one is counted apart). */
   activeSubscriptions: number;
+  /** PAST_DUE subscriptions: a charge failed and is being retried. */
   failedSubscriptions: number;
+}
+
+/** A customer's totals in one currency. */
+export interface CustomerTotals {
+  currency: string;
+  /** Charged by payments that went through (whatever was refunded since). */
+  charged: number;
+  refunded: number;
+  /** charged − refunded. */
+  net: number;
+  /** Of the ACTIVE and PAST_DUE subscriptions, per month (as the dashboard counts it). */
+  monthlyRecurringRevenue: number;
+}
+
+/** One customer: everyone who paid or subscribed with one e-mail (case-insensitive). */
+export interface CustomerSummary {
+  /** The e-mail in lower case: the customer's identity. */
+  email: string;
+  /** Payments of every status, failed attempts included. */
+  payments: number;
+  failedPayments: number;
+  /** ACTIVE or PAST_DUE. */
+  activeSubscriptions: number;
+  /** When the newest payment that went through was made; null when none did. */
+  lastPaymentAt: string | null;
+  /** One entry per currency the customer has payments or subscriptions in, by code. */
+  totals: CustomerTotals[];
+}
+
+export interface CustomerPage extends Page<CustomerSummary> {
+  /** The currency the amounts were sorted in (asked, else the most used); null when none is used. */
+  currency: string | null;
+  /** Every currency in use, most used first (by payments and subscriptions). */
+  currencies: string[];
+}
+
+/** One line of a customer's timeline. */
+export type CustomerEvent =
+  | { type: 'payment'; at: string; payment: Payment }
+  | { type: 'refund'; at: string; refund: Refund }
+  | { type: 'subscription'; at: string; subscription: Subscription };
+
+export interface CustomerDetail extends CustomerSummary {
+  subscriptions: Subscription[];
+  /**
+   * Newest first: payments (subscription charges and failed attempts among them), their
+   * refunds, and subscriptions started; of the payments, the newest CUSTOMER_TIMELINE_PAYMENTS.
+   */
+  timeline: CustomerEvent[];
+  /** Payments on the timeline (fewer than `payments` when there are more than it shows). */
+  paymentsShown: number;
+}
+
+/** How many payments a customer's timeline shows at most (the totals count them all). */
+export const CUSTOMER_TIMELINE_PAYMENTS = 500;
+
+/** What search.find answers: a few hits of each kind, the closest first. */
+export interface SearchResults {
+  /** The payment with that id or transaction id first, then by e-mail part or amount. */
+  payments: Payment[];
+  /** How many payments have an e-mail containing the text, or that amount. */
+  paymentsTotal: number;
+  customers: CustomerSummary[];
+  subscriptions: Subscription[];
 }
 
 export type PushEvent =
@@ -350,4 +640,64 @@ export function parseInput<K extends OperationName>(name: K, raw: unknown): Resu
       ...(field ? { field } : issue?.code === 'unrecognized_keys' ? { field: issue.keys[0] } : {}),
     },
   };
+}
+
+/**
+ * The lists that can be exported as CSV, each named by the list operation it reads: an
+ * export takes exactly that operation's input minus its paging (`offset`, `limit`), so a
+ * filter added to a list is a filter of its export too.
+ */
+export const EXPORTS = {
+  payments: 'payments.list',
+  subscriptions: 'subscriptions.list',
+  customers: 'customers.list',
+  audit: 'audit.list',
+} as const satisfies Record<string, OperationName>;
+export type ExportKind = keyof typeof EXPORTS;
+export const EXPORT_KINDS = Object.keys(EXPORTS) as ExportKind[];
+const PAGING = ['offset', 'limit'] as const;
+/** What an export of `kind` takes: its list's filters and order. */
+export type ExportFilters<K extends ExportKind> = Omit<
+  OperationInput<(typeof EXPORTS)[K]>,
+  (typeof PAGING)[number]
+>;
+/** ...and what they are once parsed (defaults filled in). */
+export type ParsedExportFilters<K extends ExportKind> = Omit<
+  ParsedInput<(typeof EXPORTS)[K]>,
+  (typeof PAGING)[number]
+>;
+/** One row of an export of `kind`: an item of its list's pages. */
+export type ExportItem<K extends ExportKind> =
+  OperationOutput<(typeof EXPORTS)[K]> extends Page<infer T> ? T : never;
+
+export const isExportKind = (name: string): name is ExportKind => Object.hasOwn(EXPORTS, name);
+
+/** What an export answers once written: the file (null when the operator cancelled). */
+export interface ExportDone {
+  /** The file written (desktop: its path) or downloaded (browser: its name). */
+  file: string | null;
+  /** Rows written, when known (the browser does not count them). */
+  rows: number | null;
+}
+
+/**
+ * Validate an export's filters with its list's own schema. Paging is refused by name, since
+ * an export is the whole list.
+ */
+export function parseExportFilters<K extends ExportKind>(
+  kind: K,
+  raw: unknown,
+): Result<ParsedExportFilters<K>> {
+  const input = raw ?? {};
+  if (typeof input === 'object' && !Array.isArray(input)) {
+    const paging = PAGING.find((key) => Object.hasOwn(input, key));
+    if (paging !== undefined) {
+      const message = `${paging}: an export is the whole list, it takes no paging`;
+      return { ok: false, error: { code: 'validation', message, field: paging } };
+    }
+  }
+  const parsed = parseInput(EXPORTS[kind], input);
+  if (!parsed.ok) return parsed;
+  const { offset: _offset, limit: _limit, ...filters } = parsed.data;
+  return { ok: true, data: filters as ParsedExportFilters<K> };
 }

@@ -30,6 +30,8 @@ export const DECLINE_CODES = [
 export const paymentEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('created'), at: isoInstant }),
   z.object({ type: z.literal('charge_attempted'), at: isoInstant }),
+  /** The gateway did not answer in time: the outcome that follows was learnt by a look-up. */
+  z.object({ type: z.literal('timed_out'), at: isoInstant }),
   z.object({ type: z.literal('succeeded'), at: isoInstant, transactionId: z.string() }),
   z.object({ type: z.literal('failed'), at: isoInstant, code: z.string(), message: z.string() }),
   z.object({
@@ -113,6 +115,12 @@ export const subscription = z.object({
       markedAt: isoInstant,
     })
     .nullable(),
+  /**
+   * Periods whose charge failed and that billing left behind when it restarted (a past-due
+   * subscription paused and resumed, or cancelled and restored): never collected by the
+   * timer, kept until the operator retries ("Retry now") or forgives them.
+   */
+  unpaidPeriods: z.array(z.number().int().nonnegative()),
 });
 export type Subscription = z.infer<typeof subscription>;
 export type MissedPeriods = NonNullable<Subscription['review']>;
@@ -131,6 +139,8 @@ export const COMMAND_KINDS = [
   'RunRecurring',
   'ChargeMissedPeriods',
   'SkipMissedPeriods',
+  'RetryFailedPeriod',
+  'ForgiveFailedPeriod',
 ] as const;
 export const commandKind = z.enum(COMMAND_KINDS);
 export type CommandKind = z.infer<typeof commandKind>;
@@ -156,6 +166,19 @@ export const historyEntry = z.object({
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
 export const AUDIT_ACTIONS = ['execute', 'undo', 'redo', 'reconcile'] as const;
+export const AUDIT_OUTCOMES = ['ok', 'declined', 'error'] as const;
+
+/**
+ * Money one audited action moved in one currency: charges it made and refunds it made (a
+ * declined charge moves nothing). Minor units, never netted: a refund is money going back.
+ */
+export const movedMoney = z.object({
+  currency: currencyCode,
+  charged: minorUnits,
+  refunded: minorUnits,
+});
+export type MovedMoney = z.infer<typeof movedMoney>;
+
 export const auditEntry = z.object({
   id: z.string(),
   at: isoInstant,
@@ -163,8 +186,13 @@ export const auditEntry = z.object({
   action: z.enum(AUDIT_ACTIONS),
   kind: z.string(),
   label: z.string(),
-  outcome: z.enum(['ok', 'declined', 'error']),
+  outcome: z.enum(AUDIT_OUTCOMES),
   message: z.string().nullable(),
+  /**
+   * The money moved, per currency, sorted by currency; empty when none moved. Absent in
+   * entries written before Paydesk recorded it (they say nothing about money).
+   */
+  moved: z.array(movedMoney).optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
@@ -239,9 +267,20 @@ export const refund = z.object({
 });
 export type Refund = z.infer<typeof refund>;
 
+/** Who issues the receipts: printed on them. Empty text means not given. */
+export const businessDetails = z.object({
+  name: z.string().max(200),
+  address: z.string().max(1000),
+  taxId: z.string().max(100),
+});
+export type BusinessDetails = z.infer<typeof businessDetails>;
+export const EMPTY_BUSINESS: BusinessDetails = { name: '', address: '', taxId: '' };
+
 export const settings = z.object({
   schedulerIntervalSeconds: z.number().int().min(1).max(86_400),
   schedulerEnabled: z.boolean(),
+  /** Absent in stores written before it existed: read it as `settings.business ?? EMPTY_BUSINESS`. */
+  business: businessDetails.optional(),
 });
 export type Settings = z.infer<typeof settings>;
 export const DEFAULT_SETTINGS: Settings = { schedulerIntervalSeconds: 60, schedulerEnabled: true };

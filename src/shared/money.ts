@@ -54,10 +54,11 @@ function isKnownCurrency(code: string): boolean {
 
 /** The number of decimal places of an ISO-4217 currency, or null when the code is unknown. */
 export function currencyExponent(code: string): number | null {
-  // Only well-formed codes are cached: at most 26³ entries, whatever strings come in.
-  if (!/^[A-Z]{3}$/.test(code)) return null;
+  // Only well-formed codes are cached: at most 26³ entries, whatever strings come in. The
+  // cache is asked first: amounts are compared by value a million at a time (amountValue).
   const cached = exponentCache.get(code);
   if (cached !== undefined) return cached;
+  if (!/^[A-Z]{3}$/.test(code)) return null;
   const exponent = isKnownCurrency(code) ? (ISO_EXPONENTS_OTHER_THAN_2[code] ?? 2) : null;
   exponentCache.set(code, exponent);
   return exponent;
@@ -140,4 +141,37 @@ export function formatAmount(minor: number, currency: string, locale?: string): 
   });
   // Formatting the exact decimal string keeps precision for every safe integer.
   return formatter.format(toDecimalString(minor, currency) as unknown as number);
+}
+
+/**
+ * Digits of the scale on which amounts of every currency compare: no ISO-4217 currency has
+ * more than 4 decimals, so an amount's value in ten-thousandths of its major unit is an
+ * exact integer (at most about 10^12 for the largest amount accepted).
+ */
+const VALUE_DIGITS = 4;
+
+/**
+ * An amount's value on one scale for every currency (ten-thousandths of a major unit), to
+ * compare or filter amounts of different currencies by what they read as: 10.00 USD (1000
+ * minor units) and 10 JPY (10) both have the value 100000. An unknown currency counts as
+ * having two decimals.
+ */
+export function amountValue(minor: number, currency: string): number {
+  return minor * 10 ** (VALUE_DIGITS - (currencyExponent(currency) ?? 2));
+}
+
+/**
+ * The value (see amountValue) of a decimal amount in major units: "10", "99.99", "0.0005";
+ * up to 4 decimals, zero allowed (a bound, not a charge). The error names `field`.
+ */
+export function parseAmountValue(input: string, field = 'amount'): number {
+  const match = /^(\d{1,12})(?:\.(\d{1,4}))?$/.exec(input.trim());
+  if (!match) {
+    throw new DomainError(
+      'validation',
+      `"${input}" is not an amount: use digits with an optional decimal point, like 99.99`,
+      field,
+    );
+  }
+  return Number((match[1] ?? '') + (match[2] ?? '').padEnd(VALUE_DIGITS, '0'));
 }

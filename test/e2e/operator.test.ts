@@ -170,7 +170,13 @@ e2e('Paydesk in Chromium against npm run serve', { timeout: 60_000 }, () => {
     await redo.getByText('Nothing to redo.').waitFor();
 
     // The focus is on the screen's heading, not in a text field: the keys mean "undo".
+    // Money moves, so it asks first, with the amount; Enter confirms.
     await page.keyboard.press('Control+z');
+    await page
+      .getByRole('dialog')
+      .getByText(/\$42\.50 in all/)
+      .waitFor();
+    await page.keyboard.press('Enter');
     await seeToast(page, `Undid: ${CHARGE}`);
     await redo.getByRole('button', { name: CHARGE }).waitFor();
     await undo.getByText('Nothing to undo.').waitFor();
@@ -184,6 +190,8 @@ e2e('Paydesk in Chromium against npm run serve', { timeout: 60_000 }, () => {
 
   it('Ctrl+Shift+Z charges again (a new payment; the refunded one stays refunded)', async () => {
     await page.keyboard.press('Control+Shift+Z');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Enter');
     await seeToast(page, `Redid: ${CHARGE}`);
     await historyPanel(page, 'Undo').getByRole('button', { name: CHARGE }).waitFor();
     await historyPanel(page, 'Redo').getByText('Nothing to redo.').waitFor();
@@ -270,6 +278,8 @@ e2e('Paydesk in Chromium against npm run serve', { timeout: 60_000 }, () => {
     await historyPanel(page, 'Undo').getByRole('button', { name: CHARGE }).waitFor();
     await redo.getByText('Nothing to redo.').waitFor();
     await page.keyboard.press('Control+z');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Enter');
     await seeToast(page, `Undid: ${CHARGE}`);
     await redo.getByRole('button', { name: CHARGE }).waitFor();
 

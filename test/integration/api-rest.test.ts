@@ -36,6 +36,7 @@ const SUBSCRIPTION_FIELDS = [
   'next_payment_date',
   'pause_reason',
   'status',
+  'unpaid_periods',
   'updated_at',
 ];
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
@@ -283,13 +284,39 @@ describe('lists', () => {
     expect(all.json.count).toBe(6);
   });
 
+  it('takes the list filters as query parameters, and orders by any column', async () => {
+    const part = await fresh.get('payments/?search=OTHER@&ordering=-amount');
+    expect(part.json.results.map((p: { amount: string }) => p.amount)).toEqual(['9.00']);
+    const range = await fresh.get(
+      `payments/?customer_email=${email}&min_amount=2&max_amount=4.00&currency=USD&ordering=-amount`,
+    );
+    expect(range.json.results.map((p: { id: string }) => p.id)).toEqual([ids[3], ids[2], ids[1]]);
+    const byAmount = await fresh.get('payments/?ordering=amount&page_size=2');
+    expect(byAmount.json.results.map((p: { amount: string }) => p.amount)).toEqual([
+      '1.00',
+      '2.00',
+    ]);
+    const after = await fresh.get(`payments/?created_after=2999-01-01`);
+    expect(after.json.count).toBe(0);
+    const before = await fresh.get(`payments/?created_before=2999-01-01&ordering=customer_email`);
+    expect(before.json.count).toBe(6);
+    const subs = await fresh.get(
+      'subscriptions/?review=false&search=zzz&ordering=-next_payment_date',
+    );
+    expect(subs.json.count).toBe(0);
+    const bad = await fresh.get('subscriptions/?review=maybe');
+    expect(bad.json.error).toMatchObject({ code: 'validation', field: 'review' });
+  });
+
   it('answers 400 naming the query parameter that is wrong', async () => {
     const cases: Array<[string, string]> = [
       ['page=0', 'page'],
       ['page=two', 'page'],
       ['page_size=501', 'page_size'],
       ['page_size=0', 'page_size'],
-      ['ordering=amount', 'ordering'],
+      ['ordering=description', 'ordering'],
+      ['min_amount=1,5', 'min_amount'],
+      ['created_after=yesterday', 'created_after'],
       ['status=LOST', 'status'],
       ['colour=blue', 'colour'],
       ['page=1&page=2', 'page'],

@@ -251,6 +251,7 @@ describe('generated benchmark data', () => {
       lookup: (key) => gateway.lookup(key),
       lookupRefund: (key) => gateway.lookupRefund(key),
       records: (after, limit) => gateway.records(after, limit),
+      findCharge: (transactionId) => gateway.findCharge(transactionId),
       close: () => gateway.close(),
     };
     const invoker = new CommandInvoker({

@@ -424,6 +424,7 @@ function bound(gateway: Gateway): Gateway {
     lookup: (k) => gateway.lookup(k),
     lookupRefund: (k) => gateway.lookupRefund(k),
     records: (a, l) => gateway.records(a, l),
+    findCharge: (t) => gateway.findCharge(t),
     close: () => gateway.close(),
   };
 }

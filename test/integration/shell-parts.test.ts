@@ -18,6 +18,13 @@ import { routePushEvent } from '../../src/main/shell/events';
 import { handleOperation, registerIpc } from '../../src/main/shell/ipc';
 import { holdQuitUntilClosed } from '../../src/main/shell/lifecycle';
 import {
+  paperFor,
+  printToPdf,
+  registerPrintToPdf,
+  safePdfName,
+  type PrintPdfDeps,
+} from '../../src/main/shell/print-pdf';
+import {
   MAX_LABEL_LENGTH,
   buildMenuTemplate,
   createAppMenu,
@@ -520,5 +527,128 @@ describe('PAYDESK_* options', () => {
         error: { code: 'validation', field: name, message: expect.stringContaining(name) },
       });
     }
+  });
+});
+
+describe('Save as PDF', () => {
+  const PDF = new Uint8Array([0x25, 0x50, 0x44, 0x46]);
+  function deps(over: Partial<PrintPdfDeps<{ trusted: boolean }>> = {}) {
+    const written: Array<[string, Uint8Array]> = [];
+    const printed: unknown[] = [];
+    const handlers = new Map<string, (event: { trusted: boolean }, request: unknown) => unknown>();
+    const value: PrintPdfDeps<{ trusted: boolean }> = {
+      ipcMain: {
+        handle: (channel, listener) => void handlers.set(channel, listener),
+        removeHandler: (channel) => void handlers.delete(channel),
+      },
+      isTrustedSender: (event) => event.trusted,
+      contents: () => ({
+        printToPDF: async (options) => {
+          printed.push(options);
+          return PDF;
+        },
+      }),
+      showSaveDialog: async () => ({ canceled: false, filePath: '/tmp/chosen.pdf' }),
+      countryCode: () => 'DE',
+      writeFile: async (path, data) => void written.push([path, data]),
+      log: () => {},
+      ...over,
+    };
+    return { value, written, printed, handlers };
+  }
+
+  it('suggests a bare, safe file name ending in .pdf', () => {
+    expect(safePdfName('receipt-pay_1.pdf')).toBe('receipt-pay_1.pdf');
+    expect(safePdfName('refund-receipt-rfd_x')).toBe('refund-receipt-rfd_x.pdf');
+    expect(safePdfName('../../etc/passwd')).toBe('passwd.pdf');
+    expect(safePdfName('C:\\Users\\ann\\x.PDF')).toBe('x.pdf');
+    expect(safePdfName('a<b>:c|d?*"e.pdf')).toBe('a-b-c-d-e.pdf');
+    expect(safePdfName('...')).toBe('document.pdf');
+    expect(safePdfName('x'.repeat(300))).toBe(`${'x'.repeat(96)}.pdf`);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (raw) => {
+        const name = safePdfName(raw);
+        expect(name).toMatch(/^[\w.\- ]{1,96}\.pdf$/);
+        expect(name).not.toMatch(/^[.\s-]/);
+      }),
+    );
+  });
+
+  it('prints on Letter in the regions that use it, on A4 elsewhere', () => {
+    expect(paperFor('US')).toBe('Letter');
+    expect(paperFor('ca')).toBe('Letter');
+    expect(paperFor('DE')).toBe('A4');
+    expect(paperFor('GB')).toBe('A4');
+    expect(paperFor('')).toBe('A4');
+  });
+
+  it('registers one handler on its channel, which checks the sender', async () => {
+    const { value, handlers, printed } = deps();
+    const remove = registerPrintToPdf(value);
+    expect([...handlers.keys()]).toEqual(['paydesk:print-to-pdf']);
+    const handler = handlers.get('paydesk:print-to-pdf');
+    expect(await handler?.({ trusted: false }, { fileName: 'a.pdf' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(printed).toEqual([]);
+    expect(await handler?.({ trusted: true }, { fileName: 'a.pdf' })).toEqual({
+      ok: true,
+      data: { file: '/tmp/chosen.pdf' },
+    });
+    expect(printed).toEqual([{ pageSize: 'A4', printBackground: true, preferCSSPageSize: false }]);
+    remove();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('writes the printed bytes to the chosen file, and nothing when cancelled', async () => {
+    const saved = deps();
+    expect(await printToPdf(saved.value, () => true, { fileName: 'r.pdf' })).toEqual({
+      ok: true,
+      data: { file: '/tmp/chosen.pdf' },
+    });
+    expect(saved.written).toEqual([['/tmp/chosen.pdf', PDF]]);
+
+    const cancelled = deps({ showSaveDialog: async () => ({ canceled: true, filePath: '' }) });
+    expect(await printToPdf(cancelled.value, () => true, { fileName: 'r.pdf' })).toEqual({
+      ok: true,
+      data: { file: null },
+    });
+    expect(cancelled.written).toEqual([]);
+  });
+
+  it('answers errors as values: no window, a failed print, a failed write, a bug', async () => {
+    const call = (over: Partial<PrintPdfDeps<{ trusted: boolean }>>) =>
+      printToPdf(deps(over).value, () => true, { fileName: 'r.pdf' });
+    expect(await call({ contents: () => null })).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
+    const crashed = await call({
+      contents: () => ({ printToPDF: () => Promise.reject(new Error('renderer gone')) }),
+    });
+    expect(crashed).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    if (!crashed.ok) expect(crashed.error.message).toContain('renderer gone');
+    const full = await call({ writeFile: () => Promise.reject(new Error('ENOSPC')) });
+    expect(full).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    if (!full.ok) expect(full.error.message).toMatch(/\/tmp\/chosen\.pdf.*ENOSPC/);
+    const bug = await call({
+      showSaveDialog: () => {
+        throw new Error('boom');
+      },
+    });
+    expect(bug).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+
+  it('refuses a request that is not just a file name, naming the field', async () => {
+    for (const raw of [undefined, 'r.pdf', {}, { fileName: '  ' }, { fileName: 'r', dir: '/' }]) {
+      const answer = await printToPdf(deps().value, () => true, raw);
+      expect(answer, JSON.stringify(raw)).toMatchObject({
+        ok: false,
+        error: { code: 'validation' },
+      });
+    }
+    const unknown = await printToPdf(deps().value, () => true, { fileName: 'r', dir: '/' });
+    expect(unknown).toMatchObject({ error: { field: 'dir' } });
   });
 });

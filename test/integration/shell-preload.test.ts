@@ -85,8 +85,9 @@ describe('the preload bundle', () => {
     expect(new Set(preload.required)).toEqual(new Set(['electron']));
   });
 
-  it('has exactly one function per contract operation, plus subscribe', () => {
-    expect(Object.keys(paydesk).sort()).toEqual([...OPERATION_NAMES, 'subscribe'].sort());
+  it("has exactly one function per contract operation, plus the shell's own", () => {
+    const own = ['subscribe', 'printToPdf', 'exportCsv'];
+    expect(Object.keys(paydesk).sort()).toEqual([...OPERATION_NAMES, ...own].sort());
     for (const value of Object.values(paydesk)) expect(typeof value).toBe('function');
     expect(Object.values(paydesk)).not.toContain(preload.ipcRenderer.invoke);
   });
@@ -128,6 +129,27 @@ describe('the preload bundle', () => {
     preload.fromMain('paydesk:menu', 'format-disk');
     preload.fromMain('paydesk:menu', { action: 'undo' });
     expect(details).toEqual(['undo', 'redo']);
+  });
+
+  it("printToPdf asks main on the print channel with the file name alone, and returns main's answer", async () => {
+    const before = preload.invoked.length;
+    const answer = await paydesk.printToPdf?.({ fileName: 'receipt-pay_1.pdf', path: '/etc' });
+    expect(preload.invoked.slice(before)).toEqual([
+      ['paydesk:print-to-pdf', { fileName: 'receipt-pay_1.pdf' }],
+    ]);
+    expect(answer).toEqual({
+      ok: true,
+      data: { echo: ['paydesk:print-to-pdf', { fileName: 'receipt-pay_1.pdf' }] },
+    });
+  });
+
+  it("exportCsv asks main on the export channel with the list and its filters alone, and returns main's answer", async () => {
+    const before = preload.invoked.length;
+    const request = { kind: 'payments', filters: { status: 'FAILED' }, path: '/etc' };
+    const answer = await paydesk.exportCsv?.(request);
+    const sent = ['paydesk:export-csv', { kind: 'payments', filters: { status: 'FAILED' } }];
+    expect(preload.invoked.slice(before)).toEqual([sent]);
+    expect(answer).toEqual({ ok: true, data: { echo: sent } });
   });
 
   it('listens on no channel but the two main pushes on', () => {

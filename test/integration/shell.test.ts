@@ -188,8 +188,11 @@ describe('a running shell', () => {
     expect(new Set(required)).toEqual(new Set(['electron']));
   });
 
-  it('registers exactly one IPC handler per contract operation', () => {
-    expect([...started.channels].sort()).toEqual([...OPERATION_NAMES].sort());
+  it('registers exactly one IPC handler per contract operation, and the shell its own', () => {
+    // The shell's own channels (Save as PDF...) are named 'paydesk:...'; no operation is.
+    const operations = started.channels.filter((channel) => !channel.startsWith('paydesk:'));
+    expect([...operations].sort()).toEqual([...OPERATION_NAMES].sort());
+    expect(started.channels).toContain('paydesk:print-to-pdf');
   });
 
   it('refuses every foreign sender without calling the core', async () => {
@@ -373,6 +376,92 @@ describe('a running shell', () => {
     expect(snap.windows[0]?.options).toMatchObject({ x: 140, y: 90, width: 1111, height: 777 });
     expect(await paymentCount(again)).toBe(count);
     expect(historyItems(snap).redo.label).toMatch(/^Redo Charge /);
+  });
+});
+
+describe('Save as PDF (a receipt)', () => {
+  const PRINT = 'paydesk:print-to-pdf';
+  const FAKE_PDF = '%PDF-1.4\n% fake electron printToPDF\n%%EOF\n';
+  interface Records {
+    saveDialogs: Array<Record<string, unknown>>;
+    printedToPdf: Array<Record<string, unknown>>;
+  }
+  let shell: ShellProcess;
+  let folder: string;
+
+  beforeAll(async () => {
+    requireBuiltBundles();
+    shell = await startShell({ userData: tempDir() });
+    await settled(shell);
+    folder = tempDir();
+  });
+  afterAll(() => shell?.kill());
+
+  const records = () => shell.request<Records>('dialogRecords');
+  const answerDialog = (answer: { canceled: boolean; filePath: string }) =>
+    shell.request('answerSaveDialog', { answer });
+
+  it("prints the window's page and writes the PDF to the file chosen in the save dialog", async () => {
+    const file = join(folder, 'chosen name.pdf');
+    await answerDialog({ canceled: false, filePath: file });
+    const answer = await invoke(shell, PRINT, { fileName: 'receipt-pay_1.pdf' });
+    expect(answer).toEqual({ ok: true, data: { file } });
+    expect(readFileSync(file, 'utf8')).toBe(FAKE_PDF);
+
+    const { saveDialogs, printedToPdf } = await records();
+    // The operator's region is the US (the fake's): Letter paper.
+    expect(printedToPdf).toEqual([
+      { pageSize: 'Letter', printBackground: true, preferCSSPageSize: false },
+    ]);
+    expect(saveDialogs).toEqual([
+      {
+        title: 'Save as PDF',
+        defaultPath: 'receipt-pay_1.pdf',
+        buttonLabel: 'Save',
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+        modal: true,
+      },
+    ]);
+  });
+
+  it('writes nothing when the operator cancels the dialog', async () => {
+    const before = readdirSync(folder);
+    // No answer queued: the fake's dialog is cancelled.
+    const answer = await invoke(shell, PRINT, { fileName: 'receipt-pay_2.pdf' });
+    expect(answer).toEqual({ ok: true, data: { file: null } });
+    expect(readdirSync(folder)).toEqual(before);
+  });
+
+  it('suggests only a safe file name, whatever the page sends', async () => {
+    const answer = await invoke(shell, PRINT, { fileName: '../../.ssh/authorized_keys' });
+    expect(answer).toEqual({ ok: true, data: { file: null } });
+    expect((await records()).saveDialogs.at(-1)?.defaultPath).toBe('authorized_keys.pdf');
+  });
+
+  it('says so when the file cannot be written', async () => {
+    const file = join(folder, 'no such folder', 'receipt.pdf');
+    await answerDialog({ canceled: false, filePath: file });
+    const answer = await invoke(shell, PRINT, { fileName: 'receipt.pdf' });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    if (!answer.ok) expect(answer.error.message).toContain(file);
+  });
+
+  it('refuses foreign senders and bad requests before printing or asking anything', async () => {
+    const before = await records();
+    for (const sender of ['foreign-url', 'subframe', 'other-contents', 'no-frame']) {
+      const answer = await invoke(shell, PRINT, { fileName: 'receipt.pdf' }, sender);
+      expect(answer, sender).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    for (const request of [{}, { fileName: '' }, { fileName: 7 }, { fileName: 'a.pdf', x: 1 }]) {
+      const answer = await invoke(shell, PRINT, request);
+      expect(answer, JSON.stringify(request)).toMatchObject({
+        ok: false,
+        error: { code: 'validation' },
+      });
+    }
+    const after = await records();
+    expect(after.printedToPdf).toHaveLength(before.printedToPdf.length);
+    expect(after.saveDialogs).toHaveLength(before.saveDialogs.length);
   });
 });
 

@@ -79,6 +79,7 @@ const paymentArb: fc.Arbitrary<Payment> = fc
         type: fc.constantFrom(
           'created',
           'charge_attempted',
+          'timed_out',
           'succeeded',
           'failed',
           'refunded',

@@ -58,7 +58,7 @@ const minor = fc.oneof(fc.nat(), fc.constant(0));
 const currency = fc.constantFrom('USD', 'EUR', 'JPY');
 
 const event = fc.oneof(
-  fc.record({ type: fc.constantFrom('created', 'charge_attempted'), at: instant }),
+  fc.record({ type: fc.constantFrom('created', 'charge_attempted', 'timed_out'), at: instant }),
   fc.record({ type: fc.constant('succeeded'), at: instant, transactionId: str }),
   fc.record({ type: fc.constant('failed'), at: instant, code: str, message: str }),
   fc.record({ type: fc.constant('refunded'), at: instant, amount: minor, refundId: str }),
@@ -121,18 +121,24 @@ const subscriptionArb = fc.record({
   review: fc.option(fc.record({ fromPeriod: minor, toPeriod: minor, markedAt: instant }), {
     nil: null,
   }),
+  unpaidPeriods: fc.array(fc.nat(), { maxLength: 3 }),
 });
 
-const auditArb = fc.record({
-  id: str,
-  at: instant,
-  origin: fc.constantFrom('operator', 'api', 'scheduler', 'system'),
-  action: fc.constantFrom('execute', 'undo', 'redo', 'reconcile'),
-  kind: str,
-  label: str,
-  outcome: fc.constantFrom('ok', 'declined', 'error'),
-  message: strOrNull,
-});
+const auditArb = fc.record(
+  {
+    id: str,
+    at: instant,
+    origin: fc.constantFrom('operator', 'api', 'scheduler', 'system'),
+    action: fc.constantFrom('execute', 'undo', 'redo', 'reconcile'),
+    kind: str,
+    label: str,
+    outcome: fc.constantFrom('ok', 'declined', 'error'),
+    message: strOrNull,
+    // Optional: entries written before amounts were recorded have none.
+    moved: fc.array(fc.record({ currency, charged: minor, refunded: minor }), { maxLength: 3 }),
+  },
+  { requiredKeys: ['id', 'at', 'origin', 'action', 'kind', 'label', 'outcome', 'message'] },
+);
 
 /** A value close to `v` that may or may not still fit (a case change, a fraction, ...). */
 function nearMiss(v: unknown, r: number): unknown {

@@ -1,7 +1,10 @@
 /**
  * Random sequences of commits, with closes and reopens, forced compactions and simulated
  * crashes (copies of the files of the live store) at random points: every query of the
- * store answers what a plain reference model answers, before and after each reopen.
+ * store answers what a plain reference model answers, before and after each reopen. The
+ * customers' totals and pages (kept up to date put by put from the first query after each
+ * open) equal their plain computation from every payment and subscription
+ * (customer-rules.ts).
  */
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +21,14 @@ import type {
   Subscription,
 } from '../../src/shared/domain';
 import { DEFAULT_SETTINGS } from '../../src/shared/domain';
-import type { Change, PaymentQuery, Store, SubscriptionQuery } from '../../src/main/core/ports';
+import type {
+  Change,
+  CustomerQuery,
+  PaymentQuery,
+  Store,
+  SubscriptionQuery,
+} from '../../src/main/core/ports';
+import { pageOfCustomers, summarizeCustomers } from '../../src/main/core/customer-rules';
 import { wasCharged } from '../../src/main/core/payment-rules';
 import { openStore } from '../../src/main/core/store/index';
 import {
@@ -158,6 +168,10 @@ class Model implements StoreReads {
   settings = () => this.set;
   testClock = () => this.clock;
   gatewayCursor = () => this.cursor;
+  queryCustomers = (q: CustomerQuery) =>
+    pageOfCustomers([...this.payments.values()], [...this.subs.values()], q);
+  getCustomer = (email: string) =>
+    summarizeCustomers(this.payments.values(), this.subs.values()).get(email.toLowerCase());
 }
 
 const EMAILS = ['ada@example.com', 'ADA@example.com', 'bob@example.com'];
@@ -197,6 +211,8 @@ const paymentChange = fc
     subscriptionId: maybe(fc.constantFrom(null, ...SUBS)),
     period: maybe(fc.option(fc.nat(3), { nil: null })),
     amount: fc.nat({ max: 100_000 }),
+    currency: maybe(fc.constantFrom('USD', 'EUR', 'GBP')),
+    refundedAmount: maybe(fc.nat({ max: 100_000 })),
     // The key: the payment's own, or in a form the snapshot derives from the id or period.
     keyForm: maybe(fc.constantFrom('own', 'charge', 'period', 'stray')),
     // A refund recorded with this version, at this minute (refundsSince reads them).
@@ -231,6 +247,9 @@ const subscriptionChange = fc
     status: fc.constantFrom('ACTIVE', 'PAST_DUE', 'PAUSED', 'CANCELLED' as const),
     customerEmail: maybe(fc.constantFrom(...EMAILS)),
     nextPaymentDate: maybe(fc.option(minute.map(at), { nil: null })),
+    currency: maybe(fc.constantFrom('USD', 'EUR')),
+    amount: maybe(fc.nat({ max: 100_000 })),
+    interval: maybe(fc.constantFrom('DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY' as const)),
   })
   .map((f): Template => (model) => {
     const { id, ...fields } = f;

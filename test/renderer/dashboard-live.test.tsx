@@ -3,6 +3,7 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dashboard } from '../../src/shared/contract';
+import { SCREEN_NAMES, SCREENS } from '../../src/renderer/src/store/navigation';
 import { renderApp } from './render-app';
 
 afterEach(cleanup);
@@ -12,6 +13,7 @@ const dashboard: Dashboard = {
     {
       currency: 'USD',
       revenueToday: 12_345,
+      refundsToday: 0,
       revenueThisMonth: 1_000_000,
       refundsThisMonth: 500,
       monthlyRecurringRevenue: 19_990,
@@ -20,12 +22,18 @@ const dashboard: Dashboard = {
     {
       currency: 'JPY',
       revenueToday: 5000,
+      refundsToday: 0,
       revenueThisMonth: 5000,
       refundsThisMonth: 0,
       monthlyRecurringRevenue: 0,
       daily: [],
     },
   ],
+  periods: {
+    today: '2026-03-10',
+    month: { from: '2026-03-01', to: '2026-03-10' },
+    chart: { from: '2026-02-09', to: '2026-03-10' },
+  },
   successRate: 0.875,
   paymentsCount: 42,
   activeSubscriptions: 3,
@@ -41,7 +49,8 @@ describe('Dashboard and live updates', () => {
       within(nav)
         .getAllByRole('button')
         .map((b) => b.textContent),
-    ).toEqual(['Dashboard', 'Payments', 'Subscriptions', 'Scheduler', 'History']);
+    ).toEqual(SCREENS.map((s) => SCREEN_NAMES[s]));
+    expect(SCREEN_NAMES[SCREENS[0]]).toBe('Dashboard');
     expect(
       within(nav).getByRole('button', { name: 'Dashboard' }).getAttribute('aria-current'),
     ).toBe('page');
@@ -51,11 +60,12 @@ describe('Dashboard and live updates', () => {
   it('shows each currency on its own, formatted for it', async () => {
     renderApp({ dashboard });
     const usd = await screen.findByRole('region', { name: 'USD' });
-    expect(within(usd).getByText('$123.45')).toBeTruthy();
+    // Gross and net (no refunds today).
+    expect(within(usd).getAllByText('$123.45')).toHaveLength(2);
     expect(within(usd).getByText('$10,000.00')).toBeTruthy();
     expect(within(usd).getByText('$199.90')).toBeTruthy();
     expect(within(screen.getByRole('region', { name: 'JPY' })).getAllByText('¥5,000')).toHaveLength(
-      2,
+      4,
     );
     expect(screen.getByText('87.5 %')).toBeTruthy();
   });

@@ -10,6 +10,11 @@ import {
   OPERATION_NAMES,
   parseInput,
   type CallOptions,
+  type CustomerEvent,
+  type CustomerPage,
+  type CustomerSummary,
+  type CustomerTotals,
+  type ParsedInput,
   type Dashboard,
   type HistoryItem,
   type OperationInput,
@@ -18,9 +23,11 @@ import {
   type PaydeskApi,
   type PushEvent,
   type SchedulerStatus,
+  type SearchResults,
+  type GatewaySettings,
 } from '../../src/shared/contract';
-import type { Payment, Subscription } from '../../src/shared/domain';
-import { parseAmount } from '../../src/shared/money';
+import type { AuditEntry, Payment, Settings, Subscription } from '../../src/shared/domain';
+import { amountValue, parseAmount, parseAmountValue } from '../../src/shared/money';
 import { fail, ok, type Result } from '../../src/shared/result';
 import type { Transport } from '../../src/renderer/src/transport';
 
@@ -38,7 +45,12 @@ export interface FakeOptions {
   redo?: HistoryItem[];
   clock?: 'system' | 'test';
   now?: string;
+  /** The money undoing or redoing each history entry moves, by entry id (history.preview). */
+  money?: Record<string, Array<{ currency: string; amount: number }>>;
   dashboard?: Dashboard;
+  /** Explicit audit entries, newest first; or a count of generated ones (no filtering then). */
+  audit?: AuditEntry[] | number;
+  settings?: Settings;
 }
 
 export interface FakeTransport extends Transport {
@@ -57,6 +69,10 @@ export interface FakeTransport extends Transport {
     redo: HistoryItem[];
     scheduler: SchedulerStatus;
     clock: { mode: 'system' | 'test'; now: string };
+    audit: AuditEntry[];
+    auditGenerated: number;
+    settings: Settings;
+    gateway: GatewaySettings;
   };
 }
 
@@ -116,6 +132,7 @@ export function makeSubscription(i: number, over: Partial<Subscription> = {}): S
     createdAt: at(60 * 24 * 40),
     updatedAt: at(60 * 24 * 40),
     review: null,
+    unpaidPeriods: [],
     ...over,
   };
 }
@@ -135,11 +152,183 @@ export function makeEntry(id: string, over: Partial<HistoryItem> = {}): HistoryI
 
 const EMPTY_DASHBOARD: Dashboard = {
   currencies: [],
+  periods: {
+    today: '2026-03-10',
+    month: { from: '2026-03-01', to: '2026-03-10' },
+    chart: { from: '2026-02-09', to: '2026-03-10' },
+  },
   successRate: null,
   paymentsCount: 0,
   activeSubscriptions: 0,
   failedSubscriptions: 0,
 };
+
+export function makeAuditEntry(i: number, over: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    id: `aud_${i}`,
+    at: at(i),
+    origin: 'operator',
+    action: 'execute',
+    kind: 'ProcessPayment',
+    label: `Charge $${i}.00 to customer${i}@example.com`,
+    outcome: 'ok',
+    message: null,
+    moved: [{ currency: 'USD', charged: i * 100, refunded: 0 }],
+    ...over,
+  };
+}
+
+export const FAKE_DATA_DIR = '/home/operator/.config/paydesk';
+
+/**
+ * The fake's customers, by lower-cased e-mail: the core's rules (customer-rules.ts) written
+ * small (monthly subscriptions only), enough for the screens' tests.
+ */
+export function fakeCustomers(
+  payments: readonly Payment[],
+  subscriptions: readonly Subscription[],
+): Map<string, CustomerSummary> {
+  const out = new Map<string, CustomerSummary>();
+  const customer = (email: string): CustomerSummary => {
+    const key = email.toLowerCase();
+    const known = out.get(key);
+    if (known) return known;
+    const made: CustomerSummary = {
+      email: key,
+      payments: 0,
+      failedPayments: 0,
+      activeSubscriptions: 0,
+      lastPaymentAt: null,
+      totals: [],
+    };
+    out.set(key, made);
+    return made;
+  };
+  const totals = (c: CustomerSummary, currency: string): CustomerTotals => {
+    let t = c.totals.find((x) => x.currency === currency);
+    if (!t) {
+      t = { currency, charged: 0, refunded: 0, net: 0, monthlyRecurringRevenue: 0 };
+      c.totals.push(t);
+      c.totals.sort((a, b) => a.currency.localeCompare(b.currency));
+    }
+    return t;
+  };
+  for (const p of payments) {
+    const c = customer(p.customerEmail);
+    const t = totals(c, p.currency);
+    c.payments++;
+    if (p.status === 'FAILED') c.failedPayments++;
+    if (p.status === 'COMPLETED' || p.status.includes('REFUNDED')) {
+      t.charged += p.amount;
+      t.refunded += p.refundedAmount;
+      t.net = t.charged - t.refunded;
+      if (c.lastPaymentAt === null || p.createdAt > c.lastPaymentAt) c.lastPaymentAt = p.createdAt;
+    }
+  }
+  for (const s of subscriptions) {
+    const c = customer(s.customerEmail);
+    const t = totals(c, s.currency);
+    if (s.status === 'ACTIVE' || s.status === 'PAST_DUE') {
+      c.activeSubscriptions++;
+      t.monthlyRecurringRevenue += s.amount;
+    }
+  }
+  return out;
+}
+
+/** A page of the fake's customers (search, sort in one currency, order), as the core pages. */
+export function fakeCustomerPage(
+  payments: readonly Payment[],
+  subscriptions: readonly Subscription[],
+  q: ParsedInput<'customers.list'>,
+): CustomerPage {
+  const uses = new Map<string, number>();
+  for (const r of [...payments, ...subscriptions])
+    uses.set(r.currency, (uses.get(r.currency) ?? 0) + 1);
+  const currencies = [...uses].sort((a, b) => b[1] - a[1]).map(([c]) => c);
+  const currency = q.currency ?? currencies[0] ?? null;
+  const value = (c: CustomerSummary): number | string => {
+    if (q.sort === 'email') return c.email;
+    if (q.sort === 'lastPaymentAt') return c.lastPaymentAt ?? '';
+    if (q.sort === 'activeSubscriptions' || q.sort === 'failedPayments') return c[q.sort];
+    return c.totals.find((t) => t.currency === currency)?.[q.sort] ?? 0;
+  };
+  const search = (q.search ?? '').trim().toLowerCase();
+  const all = [...fakeCustomers(payments, subscriptions).values()]
+    .filter((c) => c.email.includes(search))
+    .sort((a, b) => {
+      const va = value(a);
+      const vb = value(b);
+      return va < vb ? -1 : va > vb ? 1 : a.email.localeCompare(b.email);
+    });
+  if (q.order === 'desc') all.reverse();
+  return {
+    total: all.length,
+    offset: q.offset,
+    limit: q.limit,
+    items: all.slice(q.offset, q.offset + q.limit),
+    currency,
+    currencies,
+  };
+}
+
+const compare = (a: number | string, b: number | string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The fake's payments filtered and sorted as the core does (newest first is the list's own
+ * order; other sorts ascending with ties oldest first, descending the exact reverse).
+ */
+export function fakePaymentRows(
+  payments: readonly Payment[],
+  q: ParsedInput<'payments.list'>,
+): Payment[] {
+  const value = (p: Payment): number => amountValue(p.amount, p.currency);
+  const search = q.search?.toLowerCase() ?? '';
+  const rows = payments.filter(
+    (p) =>
+      (!q.status || p.status === q.status) &&
+      (!q.customerEmail || p.customerEmail.toLowerCase() === q.customerEmail.toLowerCase()) &&
+      p.customerEmail.toLowerCase().includes(search) &&
+      (!q.currency || p.currency === q.currency) &&
+      (!q.minAmount || value(p) >= parseAmountValue(q.minAmount)) &&
+      (!q.maxAmount || value(p) <= parseAmountValue(q.maxAmount)) &&
+      (!q.from || p.createdAt >= q.from) &&
+      (!q.to || p.createdAt < q.to),
+  );
+  const column = (p: Payment): number | string =>
+    q.sort === 'amount'
+      ? value(p)
+      : q.sort === 'createdAt'
+        ? p.createdAt
+        : q.sort === 'customerEmail'
+          ? p.customerEmail.toLowerCase()
+          : p[q.sort];
+  // Oldest first, then by the column (a stable sort keeps ties oldest first).
+  const asc = rows.reverse().sort((a, b) => compare(column(a), column(b)));
+  return q.order === 'asc' ? asc : asc.reverse();
+}
+
+/** What search.find answers over the fake's records. */
+export function fakeSearch(
+  payments: readonly Payment[],
+  subscriptions: readonly Subscription[],
+  text: string,
+  limit: number,
+): SearchResults {
+  const needle = text.toLowerCase();
+  const exact = payments.filter((p) => p.id === text || p.transactionId === text);
+  const byEmail = payments.filter((p) => p.customerEmail.toLowerCase().includes(needle));
+  const amount = /^\d{1,12}(\.\d{1,4})?$/.test(text) ? parseAmountValue(text) : null;
+  const byAmount = payments.filter((p) => amountValue(p.amount, p.currency) === amount);
+  const found = [...new Set([...exact, ...byAmount, ...byEmail])].slice(0, limit);
+  const customers = [...fakeCustomers(payments, subscriptions).values()]
+    .filter((c) => c.email.includes(needle))
+    .slice(0, limit);
+  const subs = subscriptions
+    .filter((s) => s.id === text || s.customerEmail.toLowerCase().includes(needle))
+    .slice(0, limit);
+  return { payments: found, paymentsTotal: byEmail.length, customers, subscriptions: subs };
+}
 
 export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
   const listeners = new Set<(e: PushEvent) => void>();
@@ -158,6 +347,10 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       lastRun: null,
     },
     clock: { mode: options.clock ?? 'system', now: options.now ?? new Date(T0).toISOString() },
+    audit: Array.isArray(options.audit) ? [...options.audit] : [],
+    auditGenerated: typeof options.audit === 'number' ? options.audit : 0,
+    settings: options.settings ?? { schedulerIntervalSeconds: 60, schedulerEnabled: true },
+    gateway: { successRate: 0.9, latencyMs: 300 },
   };
   let seq = 1;
   const record = (entry: Partial<HistoryItem> & Pick<HistoryItem, 'kind' | 'label'>): void => {
@@ -199,6 +392,28 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     const next = { ...current, review: null };
     db.subscriptions[index] = next;
     record({ kind, label: `${kind} ${current.customerEmail}` });
+    return ok(next);
+  };
+
+  /** An unpaid period retried (and paid) or forgiven: it is no longer unpaid. */
+  const settleUnpaid = (
+    id: string,
+    period: number,
+    kind: HistoryItem['kind'],
+  ): Result<Subscription> => {
+    const index = db.subscriptions.findIndex((s) => s.id === id);
+    const current = db.subscriptions[index];
+    if (!current) return fail('not_found', `No subscription ${id}`, 'id');
+    if (!current.unpaidPeriods.includes(period)) {
+      return fail('conflict', `Period ${period + 1} is not unpaid`, 'period');
+    }
+    const next = { ...current, unpaidPeriods: current.unpaidPeriods.filter((k) => k !== period) };
+    db.subscriptions[index] = next;
+    record({
+      kind,
+      label: `${kind} ${current.customerEmail}`,
+      movesMoney: kind === 'RetryFailedPeriod',
+    });
     return ok(next);
   };
 
@@ -254,12 +469,9 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
         }
         return ok({ total: db.generated, offset, limit, items });
       }
-      let rows = db.payments.filter(
-        (p) =>
-          (!input.status || p.status === input.status) &&
-          (!input.customerEmail || p.customerEmail.includes(input.customerEmail)),
-      );
-      if (input.order === 'asc') rows = [...rows].reverse();
+      const parsed = parseInput('payments.list', input);
+      if (!parsed.ok) return parsed;
+      const rows = fakePaymentRows(db.payments, parsed.data);
       return ok({ total: rows.length, offset, limit, items: rows.slice(offset, offset + limit) });
     },
     'subscriptions.create': (input) => {
@@ -284,8 +496,29 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     'subscriptions.list': (input) => {
       const offset = input.offset ?? 0;
       const limit = input.limit ?? 50;
-      const items = db.subscriptions.slice(offset, offset + limit);
-      return ok({ total: db.subscriptions.length, offset, limit, items });
+      const search = input.search?.trim().toLowerCase() ?? '';
+      const column = (s: Subscription): number | string =>
+        input.sort === 'amount'
+          ? amountValue(s.amount, s.currency)
+          : input.sort === 'customerEmail'
+            ? s.customerEmail.toLowerCase()
+            : input.sort === 'status'
+              ? s.status
+              : input.sort === 'nextPaymentDate'
+                ? (s.nextPaymentDate ?? '~')
+                : s.createdAt;
+      const rows = db.subscriptions
+        .filter(
+          (s) =>
+            (!input.status || s.status === input.status) &&
+            (input.review === undefined || (s.review !== null) === input.review) &&
+            (s.customerEmail.toLowerCase().includes(search) || s.id.includes(search)),
+        )
+        .reverse()
+        .sort((a, b) => compare(column(a), column(b)));
+      if (input.order !== 'asc') rows.reverse();
+      const items = rows.slice(offset, offset + limit);
+      return ok({ total: rows.length, offset, limit, items });
     },
     'subscriptions.pause': setSubStatus('PAUSED', 'PauseSubscription'),
     'subscriptions.resume': setSubStatus('ACTIVE', 'ResumeSubscription'),
@@ -295,6 +528,22 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       return decided.ok ? ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }) : decided;
     },
     'subscriptions.skipMissed': (input) => decideMissed(input.id, 'SkipMissedPeriods'),
+    'subscriptions.retryFailed': (input) => {
+      const settled = settleUnpaid(input.id, input.period, 'RetryFailedPeriod');
+      if (!settled.ok) return settled;
+      const sub = settled.data;
+      const payment = makePayment(db.payments.length + db.generated + 2000, {
+        amount: sub.amount,
+        currency: sub.currency,
+        customerEmail: sub.customerEmail,
+        subscriptionId: sub.id,
+        period: input.period,
+      });
+      db.payments.unshift(payment);
+      return ok(payment);
+    },
+    'subscriptions.forgiveFailed': (input) =>
+      settleUnpaid(input.id, input.period, 'ForgiveFailedPeriod'),
     'recurring.run': () => ok({ charged: 0, succeeded: 0, failed: 0, payments: [] }),
     'history.get': (input) => ok(view(input.limit)),
     'history.undo': (input) => {
@@ -316,8 +565,44 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       db.undo = [...moved.reverse(), ...db.undo];
       return ok(view(input.limit));
     },
-    'audit.list': (input) =>
-      ok({ total: 0, offset: input.offset ?? 0, limit: input.limit ?? 50, items: [] }),
+    'history.preview': (input) => {
+      const stack = input.direction === 'undo' ? db.undo : db.redo;
+      const index = input.toId ? stack.findIndex((e) => e.id === input.toId) : 0;
+      if (index === -1 || stack.length === 0) return fail('not_found', 'No such entry', 'toId');
+      const entries = stack.slice(0, index + 1);
+      const totals = new Map<string, number>();
+      let charges = 0;
+      for (const m of entries.flatMap((e) => options.money?.[e.id] ?? [])) {
+        charges += 1;
+        totals.set(m.currency, (totals.get(m.currency) ?? 0) + m.amount);
+      }
+      return ok({
+        entries: entries.map((e) => e.id),
+        charges,
+        amounts: [...totals].map(([currency, amount]) => ({ currency, amount })),
+      });
+    },
+    'audit.list': (input) => {
+      const parsed = parseInput('audit.list', input);
+      if (!parsed.ok) return parsed;
+      const { offset, limit, order, origin, outcome, from, to } = parsed.data;
+      if (db.auditGenerated > 0) {
+        const items: AuditEntry[] = [];
+        for (let i = offset; i < Math.min(offset + limit, db.auditGenerated); i++) {
+          items.push(makeAuditEntry(order === 'asc' ? db.auditGenerated - 1 - i : i));
+        }
+        return ok({ total: db.auditGenerated, offset, limit, items });
+      }
+      let rows = db.audit.filter(
+        (e) =>
+          (!origin || e.origin === origin) &&
+          (!outcome || e.outcome === outcome) &&
+          (!from || e.at >= from) &&
+          (!to || e.at < to),
+      );
+      if (order === 'asc') rows = [...rows].reverse();
+      return ok({ total: rows.length, offset, limit, items: rows.slice(offset, offset + limit) });
+    },
     'scheduler.status': () => ok({ ...db.scheduler }),
     'scheduler.start': () => ok((db.scheduler = { ...db.scheduler, running: true })),
     'scheduler.stop': () => ok((db.scheduler = { ...db.scheduler, running: false })),
@@ -330,9 +615,65 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       db.clock = { ...db.clock, now: new Date(next).toISOString() };
       return ok({ ...db.clock });
     },
-    'settings.get': () => ok({ schedulerIntervalSeconds: 60, schedulerEnabled: true }),
-    'settings.set': () => ok({ schedulerIntervalSeconds: 60, schedulerEnabled: true }),
+    'settings.get': () => ok({ ...db.settings }),
+    'settings.set': (input) => {
+      const parsed = parseInput('settings.set', input);
+      if (!parsed.ok) return parsed;
+      const { business, ...rest } = parsed.data;
+      const before = db.settings.business ?? { name: '', address: '', taxId: '' };
+      db.settings = {
+        ...db.settings,
+        ...rest,
+        ...(business ? { business: { ...before, ...business } } : {}),
+      };
+      db.scheduler = {
+        ...db.scheduler,
+        intervalSeconds: db.settings.schedulerIntervalSeconds,
+        running: db.settings.schedulerEnabled,
+      };
+      return ok({ ...db.settings });
+    },
+    'system.info': () =>
+      ok({
+        dataDir: FAKE_DATA_DIR,
+        clock: db.clock.mode,
+        gateway: { ...db.gateway, configurable: db.clock.mode === 'test' },
+      }),
+    'gateway.configure': (input) => {
+      const parsed = parseInput('gateway.configure', input);
+      if (!parsed.ok) return parsed;
+      if (db.clock.mode !== 'test') return fail('unavailable', 'Only with the test clock');
+      db.gateway = { ...db.gateway, ...parsed.data };
+      return ok({ ...db.gateway });
+    },
     'dashboard.get': () => ok(options.dashboard ?? EMPTY_DASHBOARD),
+    'search.find': (input) =>
+      ok(fakeSearch(db.payments, db.subscriptions, input.text.trim(), input.limit ?? 5)),
+    'customers.list': (input) => {
+      const parsed = parseInput('customers.list', input);
+      if (!parsed.ok) return parsed;
+      return ok(fakeCustomerPage(db.payments, db.subscriptions, parsed.data));
+    },
+    'customers.get': (input) => {
+      const key = input.email.trim().toLowerCase();
+      const summary = fakeCustomers(db.payments, db.subscriptions).get(key);
+      if (!summary) return fail('not_found', `No payments or subscriptions for ${key}`, 'email');
+      const payments = db.payments.filter((p) => p.customerEmail.toLowerCase() === key);
+      const subscriptions = db.subscriptions.filter((s) => s.customerEmail.toLowerCase() === key);
+      const timeline: CustomerEvent[] = [
+        ...payments.map((payment) => ({
+          type: 'payment' as const,
+          at: payment.createdAt,
+          payment,
+        })),
+        ...subscriptions.map((subscription) => ({
+          type: 'subscription' as const,
+          at: subscription.createdAt,
+          subscription,
+        })),
+      ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+      return ok({ ...summary, subscriptions, timeline, paymentsShown: payments.length });
+    },
   };
 
   const overrides: Partial<Record<OperationName, unknown>> = {};

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PushEvent } from '../../src/shared/contract';
+import { CHANGE_TOPICS, type PushEvent } from '../../src/shared/contract';
 import { createHttpTransport, parsePushEvent } from '../../src/renderer/src/http-transport';
 import { createSseParser } from '../../src/renderer/src/lib/sse';
 
@@ -117,7 +117,8 @@ describe('HTTP transport: push events', () => {
     expect(events).toEqual([
       { type: 'changed', topics: ['payments'] },
       { type: 'progress', done: 1, total: 4 },
-      { type: 'changed', topics: ['payments', 'subscriptions', 'history', 'scheduler', 'clock'] },
+      // After a reconnect every view refetches: every topic there is.
+      { type: 'changed', topics: [...CHANGE_TOPICS] },
       { type: 'notice', level: 'info', message: 'hi' },
     ]);
     expect(calls[0]?.url).toBe('/rpc/events');

@@ -43,8 +43,10 @@ describe('New payment form', () => {
   it('accepts three decimals for KWD and none for JPY, per the currency', async () => {
     const user = userEvent.setup();
     renderApp({ screen: 'payments' });
-    const amount = screen.getByLabelText('Amount');
-    const currency = screen.getByLabelText('Currency');
+    // The form's own Currency (the payments filters have one too).
+    const form = within(screen.getByRole('form', { name: 'New payment' }));
+    const amount = form.getByLabelText('Amount');
+    const currency = form.getByLabelText('Currency');
     await user.type(amount, '1.5');
     await user.clear(currency);
     await user.type(currency, 'jpy');
@@ -165,6 +167,9 @@ describe('New payment form', () => {
     await user.click(
       within(toast.closest('[role="status"]') as HTMLElement).getByRole('button', { name: 'Undo' }),
     );
+    // Money moves: it asks first, and Enter confirms.
+    await screen.findByRole('dialog');
+    await user.keyboard('{Enter}');
     await waitFor(() =>
       expect(fake.api['history.undo']).toHaveBeenCalledWith(
         { toId: entryId, limit: HISTORY_PAGE },

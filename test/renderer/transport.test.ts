@@ -12,7 +12,7 @@ describe('getTransport', () => {
     const fake = createFakeTransport();
     fake.api['history.get'].mockRejectedValueOnce(new Error('Error invoking remote method'));
     const subscribe = vi.fn(() => () => undefined);
-    window.paydesk = { ...fake.api, subscribe };
+    window.paydesk = { ...fake.api, subscribe, printToPdf: vi.fn(), exportCsv: vi.fn() };
     const transport = getTransport();
     expect(await transport.api['history.get']({})).toEqual({
       ok: false,

@@ -105,6 +105,51 @@ describe('computeDashboard', () => {
     expect(d).toMatchObject({ paymentsCount: 5, activeSubscriptions: 1 });
   });
 
+  it('counts active and past-due subscriptions apart, tells refunds today and each period', () => {
+    const sub = (id: string) =>
+      createSubscription(
+        {
+          id,
+          customerEmail: `${id}@x.co`,
+          amount: 1200,
+          currency: 'USD',
+          interval: 'MONTHLY',
+          intervalCount: 1,
+          start: NOW,
+        },
+        NOW.toISOString(),
+      );
+    const payments = [
+      refunded(
+        paid('t', 8800, 'USD', '2030-03-15T08:00:00.000Z'),
+        4400,
+        're_t',
+        '2030-03-15T09:00:00.000Z',
+      ),
+    ];
+    const d = computeDashboard(
+      {
+        payments,
+        refunds: refundsOf(payments),
+        subscriptions: [sub('a'), { ...sub('b'), status: 'PAST_DUE' }],
+        counts: countsOf(payments),
+      },
+      NOW,
+    );
+    expect(d).toMatchObject({ activeSubscriptions: 1, failedSubscriptions: 1 });
+    expect(d.currencies[0]).toMatchObject({
+      revenueToday: 8800,
+      refundsToday: 4400,
+      revenueThisMonth: 8800,
+      refundsThisMonth: 4400,
+    });
+    expect(d.periods).toEqual({
+      today: '2030-03-15',
+      month: { from: '2030-03-01', to: '2030-03-15' },
+      chart: { from: '2030-02-14', to: '2030-03-15' },
+    });
+  });
+
   it('has no success rate before the first charge', () => {
     const counts = countsOf([]);
     expect(

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  amountValue,
   currencyExponent,
   formatAmount,
   maxMinorUnits,
   parseAmount,
+  parseAmountValue,
   toDecimalString,
 } from '../../src/shared/money';
 import { DomainError } from '../../src/shared/result';
@@ -152,5 +154,23 @@ describe('formatAmount', () => {
   it('shows all of a currency’s decimals, even trailing zeros', () => {
     expect(formatAmount(1000, 'USD', 'en-US')).toBe('$10.00');
     expect(formatAmount(1000, 'KWD', 'en-US').replace(/\u00a0/g, ' ')).toBe('KWD 1.000');
+  });
+});
+
+describe('amount values (one scale for every currency)', () => {
+  it('reads an amount as its decimal, whatever the currency', () => {
+    expect(amountValue(1000, 'USD')).toBe(100_000);
+    expect(amountValue(10, 'JPY')).toBe(100_000);
+    expect(amountValue(10_000, 'KWD')).toBe(100_000);
+    expect(amountValue(1, 'CLF')).toBe(1);
+    expect(parseAmountValue('10')).toBe(100_000);
+    expect(parseAmountValue('12.5')).toBe(125_000);
+    expect(parseAmountValue('0')).toBe(0);
+    expect(parseAmountValue('0.0001')).toBe(1);
+  });
+  it('refuses what is not a decimal of at most 4 places, naming the field', () => {
+    for (const bad of ['', '1,5', '-1', '1.23456', '1e3', 'abc']) {
+      expect(domainErrorOf(() => parseAmountValue(bad, 'minAmount')).field).toBe('minAmount');
+    }
   });
 });

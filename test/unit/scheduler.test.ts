@@ -31,9 +31,10 @@ function setup() {
 }
 
 describe('Scheduler', () => {
-  it('runs at start, and does not start a second run while one is in flight', async () => {
+  it('catches up at once, and does not start a second run while one is in flight', async () => {
     const { scheduler, calls, release } = setup();
     scheduler.start();
+    scheduler.catchUp();
     expect(calls.runs).toBe(1);
     scheduler.catchUp();
     scheduler.catchUp();
@@ -51,6 +52,7 @@ describe('Scheduler', () => {
   it('tells the next run in the clock’s time, and nothing once stopped', async () => {
     const { scheduler, clock, release } = setup();
     scheduler.start();
+    scheduler.catchUp();
     release();
     await scheduler.settle();
     const next = Date.parse(scheduler.status().nextRunAt!);
@@ -61,5 +63,53 @@ describe('Scheduler', () => {
     expect(scheduler.status()).toMatchObject({ running: false, nextRunAt: null });
     scheduler.catchUp();
     expect(scheduler.status().inFlight).toBeNull();
+  });
+});
+
+describe('Scheduler: Stop and Start are not runs', () => {
+  it('does not run when started: the first run is one interval later', () => {
+    const { scheduler, calls } = setup();
+    scheduler.start();
+    expect(calls.runs).toBe(0);
+    expect(scheduler.status().inFlight).toBeNull();
+  });
+
+  it('keeps the last run through a Stop and a Start, and through an unchanged interval', async () => {
+    const { scheduler, calls, release } = setup();
+    scheduler.start();
+    scheduler.catchUp();
+    release();
+    await scheduler.settle();
+    expect(scheduler.status().lastRun).toEqual(brief);
+    scheduler.setInterval(60);
+    scheduler.stop();
+    scheduler.start();
+    expect(calls.runs).toBe(1);
+    expect(scheduler.status().lastRun).toEqual(brief);
+  });
+
+  it('does not count a timer tick that found nothing due as the last run', async () => {
+    const clock = new TestClock(new Date('2030-06-01T00:00:00Z'));
+    let answer: typeof brief | null = brief;
+    scheduler = new Scheduler(
+      {
+        clock,
+        run: () => Promise.resolve(answer),
+        onChange: () => undefined,
+        onError: () => undefined,
+      },
+      60,
+    );
+    scheduler.start();
+    scheduler.catchUp();
+    await scheduler.settle();
+    answer = null;
+    clock.set(new Date('2030-06-01T00:01:00Z'));
+    scheduler.catchUp();
+    await scheduler.settle();
+    expect(scheduler.status()).toMatchObject({
+      lastRun: brief,
+      lastRunAt: '2030-06-01T00:00:00.000Z',
+    });
   });
 });

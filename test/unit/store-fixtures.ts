@@ -15,6 +15,7 @@ import type {
   Subscription,
 } from '../../src/shared/domain';
 import type { Store } from '../../src/main/core/ports';
+import { CUSTOMER_SORTS } from '../../src/shared/contract';
 
 const made: string[] = [];
 
@@ -27,6 +28,15 @@ export async function tempDir(): Promise<string> {
 
 export async function removeTempDirs(): Promise<void> {
   await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/**
+ * `text` with the last `from` replaced by `to`: in a snapshot, inside the payments' bodies
+ * (they come last; the columns before them hold currencies too).
+ */
+export function replaceLast(text: string, from: string, to: string): string {
+  const i = text.lastIndexOf(from);
+  return i < 0 ? text : text.slice(0, i) + to + text.slice(i + from.length);
 }
 
 export const at = (minutes: number): string =>
@@ -80,6 +90,7 @@ export function subscription(id: string, over: Partial<Subscription> = {}): Subs
     createdAt: at(0),
     updatedAt: at(0),
     review: null,
+    unpaidPeriods: [],
     ...over,
   };
 }
@@ -236,5 +247,26 @@ export function dumpStore(store: StoreReads, keys: DumpKeys) {
     gatewayCursor: store.gatewayCursor(),
     settings: store.settings(),
     testClock: store.testClock(),
+    customers: dumpCustomers(store, emails),
+  };
+}
+
+/** The customers' pages: every sort, both orders, a few currencies, searches and pages. */
+function dumpCustomers(store: StoreReads, emails: string[]) {
+  const pages = CUSTOMER_SORTS.flatMap((sort) =>
+    (['asc', 'desc'] as const).flatMap((order) =>
+      [undefined, 'USD', 'EUR', 'GBP'].flatMap((currency) =>
+        ['', 'ADA', 'b', ' @ '].flatMap((search) =>
+          [
+            { offset: 0, limit: 1000 },
+            { offset: 1, limit: 2 },
+          ].map((page) => store.queryCustomers({ sort, order, currency, search, ...page })),
+        ),
+      ),
+    ),
+  );
+  return {
+    pages,
+    byEmail: [...emails, 'nobody@example.com'].map((email) => store.getCustomer(email) ?? null),
   };
 }

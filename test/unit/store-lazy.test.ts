@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Change, Store } from '../../src/main/core/ports';
 import { openStore, StoreError } from '../../src/main/core/store/index';
 import type { Payment } from '../../src/shared/domain';
-import { at, payment, removeTempDirs, tempDir } from './store-fixtures';
+import { at, payment, removeTempDirs, replaceLast, tempDir } from './store-fixtures';
 
 const open: Store[] = [];
 async function openTracked(dir: string, options?: Parameters<typeof openStore>[1]) {
@@ -161,8 +161,8 @@ describe('damaged payment bodies', () => {
     const dir = await closedWith(...payments);
     const path = join(dir, 'paydesk.json');
     const text = await readFile(path, 'utf8');
-    await writeFile(path, text.replace('"USD"', '"U$D"'));
-    const line = text.split('\n').findIndex((l) => l.includes('"USD"')) + 1;
+    await writeFile(path, replaceLast(text, '"USD"', '"U$D"'));
+    const line = text.split('\n').findLastIndex((l) => l.includes('"USD"')) + 1;
     const store = await openTracked(dir);
     expect(store.getPayment('p22')?.currency).toBe('EUR');
     const error = thrown(() => [...store.allPayments()]);

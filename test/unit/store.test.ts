@@ -18,6 +18,7 @@ import {
   idempotency,
   payment,
   removeTempDirs,
+  replaceLast,
   subscription,
   tempDir,
 } from './store-fixtures';
@@ -604,8 +605,8 @@ describe('schema versions and damaged files', () => {
     ['a record that fails its schema', (t: string) => t.replace('"label":"audit a1"', '"label":1')],
     ['a bad header', (t: string) => t.replace('"journalSeq":1', '"journalSeq":-1')],
     ['an empty file', () => ''],
-    ['a payment cut short', (t: string) => t.replace('"USD"', '"US"')],
-    ['a payment made longer', (t: string) => t.replace('"USD"', '"USD" ')],
+    ['a payment cut short', (t: string) => replaceLast(t, '"USD"', '"US"')],
+    ['a payment made longer', (t: string) => replaceLast(t, '"USD"', '"USD" ')],
   ])('refuses a snapshot with %s, names the file, and touches nothing', async (_, damage) => {
     const dir = await closedStoreWithData();
     const path = join(dir, 'paydesk.json');
@@ -645,8 +646,8 @@ describe('schema versions and damaged files', () => {
 
   it('opens with a bad payment body, and refuses that payment when it is read, naming its line', async () => {
     const { dir, path, text } = await closedStoreWithTwoPayments();
-    await writeFile(path, text.replace('"USD"', '"usd"')); // same size: only reading finds it
-    const line = text.split('\n').findIndex((l) => l.includes('"USD"')) + 1;
+    await writeFile(path, replaceLast(text, '"USD"', '"usd"')); // same size: only reading finds it
+    const line = text.split('\n').findLastIndex((l) => l.includes('"USD"')) + 1;
     const store = await openTracked(dir);
     expect(store.paymentCount()).toBe(2);
     expect(store.getPayment('p2')?.currency).toBe('EUR');
@@ -737,7 +738,7 @@ describe('schema versions and damaged files', () => {
       const { dir, path, text } = await closedStoreWithTwoPayments();
       expect(SCHEMA_VERSION).toBe(4);
       // A damaged body (same size): reading every payment would refuse the open.
-      await writeFile(path, olderSnapshot(text, version).replace('"USD"', '"usd"'));
+      await writeFile(path, replaceLast(olderSnapshot(text, version), '"USD"', '"usd"'));
       const store = await openTracked(dir);
       expect(store.getPayment('p2')?.currency).toBe('EUR');
       expect(() => store.getPayment('p1')).toThrow(/currency/);

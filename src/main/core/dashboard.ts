@@ -1,7 +1,9 @@
 /**
- * The dashboard's figures: revenue today and this month, refunds this month, monthly
- * recurring revenue and revenue per day, per currency (amounts in different currencies are
- * never added), and the success rate of charges.
+ * The dashboard's figures: gross revenue and refunds today and this month (the UI shows the
+ * net between them), monthly recurring revenue and gross revenue per day, per currency
+ * (amounts in different currencies are never added), the UTC dates each period covers, the
+ * all-time success rate of charges, and subscriptions active or past due (apart: a past-due
+ * one is not active).
  *
  * `computeDashboard` is the pure arithmetic; `dashboardFromStore` feeds it through the
  * store's indexes: the payments charged inside the window, and the refunds made this month
@@ -51,6 +53,7 @@ export function computeDashboard(input: DashboardInput, now: Date): Dashboard {
       f = {
         currency,
         revenueToday: 0,
+        refundsToday: 0,
         revenueThisMonth: 0,
         refundsThisMonth: 0,
         monthlyRecurringRevenue: 0,
@@ -71,16 +74,19 @@ export function computeDashboard(input: DashboardInput, now: Date): Dashboard {
     if (day >= firstDay && day <= today) f.perDay.set(day, (f.perDay.get(day) ?? 0) + p.amount);
   }
   for (const r of input.refunds) {
-    if (r.at.startsWith(month)) figures(r.currency).refundsThisMonth += r.amount;
+    if (!r.at.startsWith(month)) continue;
+    const f = figures(r.currency);
+    f.refundsThisMonth += r.amount;
+    if (dayOf(r.at) === today) f.refundsToday += r.amount;
   }
 
   let active = 0;
   let failing = 0;
   for (const s of input.subscriptions) {
     if (s.status === 'ACTIVE' || s.status === 'PAST_DUE') {
-      active += 1;
       figures(s.currency).monthlyRecurringRevenue += monthlyAmount(s);
     }
+    if (s.status === 'ACTIVE') active += 1;
     if (s.status === 'PAST_DUE') failing += 1;
   }
 
@@ -101,6 +107,11 @@ export function computeDashboard(input: DashboardInput, now: Date): Dashboard {
   const settled = succeeded + counts.FAILED;
   return {
     currencies,
+    periods: {
+      today,
+      month: { from: `${month}-01`, to: today },
+      chart: { from: firstDay, to: today },
+    },
     successRate: settled === 0 ? null : succeeded / settled,
     paymentsCount: settled + counts.PENDING,
     activeSubscriptions: active,

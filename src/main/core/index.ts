@@ -6,9 +6,10 @@
  * queries are answered while it runs and every change waits for it.
  */
 import type { PushEvent } from '../../shared/contract';
+import type { Payment } from '../../shared/domain';
 import type { Core, CoreOptions } from './api';
 import { SystemClock, TestClock } from './clock';
-import { openMockGateway } from './gateway/mock-gateway';
+import { openMockGateway, type MockGateway } from './gateway/mock-gateway';
 import { CommandInvoker } from './invoker';
 import type { Clock, Gateway } from './ports';
 import { reconcile } from './reconcile';
@@ -33,7 +34,8 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     });
     gateway = opened;
     const clock = await openClock(options.clock ?? 'system', store);
-    return assemble(options, store, options.wrapGateway?.(opened) ?? opened, clock, log);
+    const wrapped = options.wrapGateway?.(opened) ?? opened;
+    return assemble(options, store, wrapped, clock, log, opened);
   } catch (error) {
     await gateway?.close();
     await store.close();
@@ -58,6 +60,8 @@ function assemble(
   gateway: Gateway,
   clock: Clock,
   log: (message: string) => void,
+  /** The mock behind `gateway`, whose behaviour the test clock lets the operator change. */
+  mock: MockGateway,
 ): Core {
   const listeners = new Set<(event: PushEvent) => void>();
   const emit = (event: PushEvent) => {
@@ -73,18 +77,13 @@ function assemble(
     {
       clock,
       run: async () => {
+        // A tick with nothing due is not a run: not audited, not the scheduler's "last run".
+        if (store.dueSubscriptions(clock.now().toISOString(), 1).length === 0) return null;
         const result = await service.call('scheduler.run', {}, 'scheduler');
         if (!result.ok) throw new Error(result.error.message);
         const { payments, ...brief } = result.data;
         if (brief.failed > 0) {
-          const first = payments.find((p) => p.status === 'FAILED');
-          emit({
-            type: 'notice',
-            level: 'error',
-            message: `${brief.failed} scheduled charge${brief.failed === 1 ? '' : 's'} failed${
-              first ? ` (${first.customerEmail}: ${first.failureCode})` : ''
-            }`,
-          });
+          emit({ type: 'notice', level: 'error', message: failedChargesNotice(payments) });
         }
         return brief;
       },
@@ -123,8 +122,23 @@ function assemble(
       reconciling = false;
       emit({ type: 'changed', topics: ['payments', 'subscriptions', 'history'] });
     });
-  const service = new Service({ store, invoker, scheduler, clock, emit, log, reconciled });
-  if (options.scheduler ?? store.settings().schedulerEnabled) scheduler.start();
+  const service = new Service({
+    store,
+    invoker,
+    scheduler,
+    clock,
+    emit,
+    log,
+    reconciled,
+    dataDir: store.dataDir,
+    mock,
+    gateway,
+  });
+  if (options.scheduler ?? store.settings().schedulerEnabled) {
+    scheduler.start();
+    // What fell due while Paydesk was closed is charged at once, not an interval later.
+    scheduler.catchUp();
+  }
 
   let closing: Promise<void> | null = null;
   return {
@@ -150,4 +164,21 @@ function assemble(
       return closing;
     },
   };
+}
+
+/** Failures a scheduled run's notice names one by one; past that it counts the rest. */
+const NAMED_FAILURES = 5;
+
+/**
+ * The notice of a scheduled run's failed charges: every one of them, customer and decline
+ * code (the first few by name and a count of the rest), so that none goes unseen.
+ */
+export function failedChargesNotice(payments: readonly Payment[]): string {
+  const failed = payments.filter((p) => p.status === 'FAILED');
+  const named = failed
+    .slice(0, NAMED_FAILURES)
+    .map((p) => `${p.customerEmail} (${p.failureCode ?? 'failed'})`);
+  const rest = failed.length - named.length;
+  const list = rest > 0 ? `${named.join(', ')} and ${rest} more` : named.join(', ');
+  return `${failed.length} scheduled charge${failed.length === 1 ? '' : 's'} failed: ${list}`;
 }

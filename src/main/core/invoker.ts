@@ -11,12 +11,13 @@
  * refund gets its history entry and its answer, an undo whose refunds were all made moves
  * its entry to the redo stack; an undo that refunded only part stays on the undo stack.
  */
-import type { HistoryView, OperationName } from '../../shared/contract';
+import type { HistoryPreview, HistoryView, OperationName } from '../../shared/contract';
 import type {
   AuditEntry,
   CommandKind,
   HistoryEntry,
   IdempotencyRecord,
+  MovedMoney,
   Origin,
 } from '../../shared/domain';
 import { DomainError, fail, ok, type Result } from '../../shared/result';
@@ -30,6 +31,7 @@ import type {
 import { definitionOf, type ParamsOf, type ResultOf } from './commands/registry';
 import { appErrorOf, isFinalAnswer, isStorageFailure } from './failures';
 import { newId } from './ids';
+import { MoneyMoved, movedBy } from './moved';
 import type { Change, Clock, Gateway, Store } from './ports';
 import { deriveKey, finishedRecord, startedRecord, type Request } from './requests';
 
@@ -100,7 +102,14 @@ class RequestRun {
   }
 }
 
-interface StagingContext extends CommandContext {
+/** Where an execution, an undo or a redo stages what ends it, and the money it moved. */
+interface Staging {
+  stage(...changes: Change[]): void;
+  /** The money moved by what was committed so far and what is staged now. */
+  moved(): MovedMoney[];
+}
+
+interface StagingContext extends CommandContext, Staging {
   discard(): void;
 }
 
@@ -300,7 +309,7 @@ export class CommandInvoker {
   // -- what an execution, an undo and a redo commit -----------------------------------------
 
   private stageExecuted(
-    ctx: Pick<CommandContext, 'stage'>,
+    ctx: Staging,
     kind: CommandKind,
     def: AnyDefinition,
     params: unknown,
@@ -334,12 +343,13 @@ export class CommandInvoker {
         origin,
         execution.outcome,
         execution.message ?? null,
+        ctx.moved(),
       ),
     );
   }
 
   private stageUndone(
-    ctx: Pick<CommandContext, 'stage'>,
+    ctx: Staging,
     entry: HistoryEntry,
     memo: unknown,
     origin: Origin,
@@ -348,12 +358,12 @@ export class CommandInvoker {
     ctx.stage(
       { t: 'undo.pop' },
       { t: 'redo.push', v: { ...entry, memo } },
-      this.audit('undo', entry.kind, label, origin, 'ok', null),
+      this.audit('undo', entry.kind, label, origin, 'ok', null, ctx.moved()),
     );
   }
 
   private stageRedone(
-    ctx: Pick<CommandContext, 'stage'>,
+    ctx: Staging,
     entry: HistoryEntry,
     execution: Execution<unknown, unknown>,
     origin: Origin,
@@ -375,6 +385,7 @@ export class CommandInvoker {
         origin,
         execution.outcome,
         execution.message ?? null,
+        ctx.moved(),
       ),
     );
   }
@@ -461,7 +472,7 @@ export class CommandInvoker {
   /** Ends an interrupted request with a conflict that says what to do. */
   private async finishInterrupted(run: RequestRun, message: string): Promise<void> {
     await this.deps.store.commit([
-      this.audit('reconcile', 'Request', message, 'system', 'error', run.request.key),
+      this.audit('reconcile', 'Request', message, 'system', 'error', run.request.key, []),
       ...run.finish(fail('conflict', message), this.now()),
     ]);
     this.deps.log?.(`Request ${run.request.key}: ${message}`);
@@ -471,7 +482,7 @@ export class CommandInvoker {
     run: RequestRun,
     entryId: string | null,
     startedAt: string,
-  ): { ctx: RecoveryContext; staged: Change[] } {
+  ): { ctx: RecoveryContext & Staging; staged: Change[] } {
     const staged: Change[] = [];
     return {
       staged,
@@ -481,6 +492,9 @@ export class CommandInvoker {
         startedAt,
         gatewayKey: keyScope(run.request.key, entryId),
         stage: (...changes) => void staged.push(...changes),
+        // Only what the recovery's own commit settles: what start-up reconciliation settled
+        // for it is in reconciliation's entries, and is not counted twice.
+        moved: () => movedBy(staged),
         now: () => this.now(),
       },
     };
@@ -503,6 +517,40 @@ export class CommandInvoker {
       }
       throw error;
     }
+  }
+
+  /**
+   * What undoing (or redoing) the next entry, or down to entry `toId`, would do: the entries
+   * in the order it takes them, and the money it would move per currency (what an undo
+   * refunds, what a redo charges again), read from their memos. Nothing runs: the UI shows
+   * it in the confirmation.
+   */
+  preview(direction: 'undo' | 'redo', toId?: string): HistoryPreview {
+    const stack = direction === 'undo' ? this.deps.store.undoStack() : this.deps.store.redoStack();
+    const targets = stack.slice(stack.length - this.countTo(stack, toId, direction)).reverse();
+    const amounts = new Map<string, number>();
+    let charges = 0;
+    for (const entry of targets) {
+      const def = definitionOf(entry.kind);
+      const memo = def.memo.safeParse(entry.memo);
+      if (!def.movesMoney || !def.paymentsOf || !memo.success) continue;
+      for (const id of def.paymentsOf(memo.data)) {
+        const payment = this.deps.store.getPayment(id);
+        if (!payment) continue;
+        const amount =
+          direction === 'undo' ? payment.amount - payment.refundedAmount : payment.amount;
+        if (amount <= 0) continue;
+        charges += 1;
+        amounts.set(payment.currency, (amounts.get(payment.currency) ?? 0) + amount);
+      }
+    }
+    return {
+      entries: targets.map((e) => e.id),
+      charges,
+      amounts: [...amounts]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([currency, amount]) => ({ currency, amount })),
+    };
   }
 
   private countTo(stack: readonly HistoryEntry[], toId: string | undefined, what: string): number {
@@ -533,7 +581,7 @@ export class CommandInvoker {
     const appError = appErrorOf(error);
     await this.deps.store
       .commit([
-        this.audit(action, kind, label, run.request.origin, 'error', appError.message),
+        this.audit(action, kind, label, run.request.origin, 'error', appError.message, ctx.moved()),
         ...(isFinalAnswer(error) ? run.finish({ ok: false, error: appError }, this.now()) : []),
       ])
       .catch(() => undefined);
@@ -546,10 +594,21 @@ export class CommandInvoker {
     origin: Origin,
     outcome: AuditEntry['outcome'],
     message: string | null,
+    moved: MovedMoney[],
   ): Change {
     return {
       t: 'audit',
-      v: { id: newId('aud'), at: this.now(), origin, action, kind, label, outcome, message },
+      v: {
+        id: newId('aud'),
+        at: this.now(),
+        origin,
+        action,
+        kind,
+        label,
+        outcome,
+        message,
+        moved,
+      },
     };
   }
 
@@ -567,6 +626,8 @@ export class CommandInvoker {
     const { store, gateway, onProgress } = this.deps;
     let staged: Change[] = [];
     let durable: Promise<void> = Promise.resolve();
+    /** The money moved by what this context committed (a run commits batch by batch). */
+    const committed = new MoneyMoved();
     return {
       store,
       gateway,
@@ -581,6 +642,7 @@ export class CommandInvoker {
       flush: () => {
         if (staged.length > 0) {
           const batch = [...run.beforeCommit(), ...staged];
+          committed.addAll(staged);
           staged = [];
           const commit = store.commit(batch);
           durable = Promise.all([durable, commit]).then(() => undefined);
@@ -590,6 +652,7 @@ export class CommandInvoker {
       discard: () => {
         staged = [];
       },
+      moved: () => committed.with(staged),
       progress: (done, total) => onProgress?.(done, total),
     };
   }

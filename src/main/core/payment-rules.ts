@@ -95,17 +95,19 @@ function moved(payment: Payment, to: PaymentStatus, now: string, events: Payment
 
 /**
  * Apply the gateway's answer to a PENDING payment. `attemptedAt` is when the call was made
- * (omitted when the answer comes from a later look-up); `reconciled` marks an answer learnt
- * by looking the charge up after the call's outcome was unknown.
+ * (omitted when the answer comes from a later look-up), `timedOutAt` when it timed out;
+ * `reconciled` marks an answer learnt by looking the charge up after the call's outcome was
+ * unknown.
  */
 export function settle(
   payment: Payment,
   result: ChargeResult,
   now: string,
-  how: { attemptedAt?: string; reconciled?: boolean } = {},
+  how: { attemptedAt?: string; timedOutAt?: string; reconciled?: boolean } = {},
 ): Payment {
   const events: PaymentEvent[] = [];
   if (how.attemptedAt !== undefined) events.push({ type: 'charge_attempted', at: how.attemptedAt });
+  if (how.timedOutAt !== undefined) events.push({ type: 'timed_out', at: how.timedOutAt });
   events.push(
     result.status === 'succeeded'
       ? { type: 'succeeded', at: now, transactionId: result.transactionId }

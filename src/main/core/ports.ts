@@ -2,7 +2,15 @@
  * The core's ports: the storage, gateway and clock interfaces that commands, the invoker
  * and the scheduler depend on. Implementations live in ./store, ./gateway and ./clock.
  */
-import type { Page } from '../../shared/contract';
+import type {
+  CustomerPage,
+  CustomerSort,
+  CustomerSummary,
+  Page,
+  ParsedAuditFilters,
+  PaymentSort,
+  SubscriptionSort,
+} from '../../shared/contract';
 import type {
   AuditEntry,
   HistoryEntry,
@@ -41,12 +49,32 @@ export type Change =
   /** The test clock's current time, or null when the system clock is in use. */
   | { t: 'clock'; v: string | null };
 
+/** Which audit entries to list: the contract's filters (instants canonical) and the order. */
+export interface AuditQuery extends ParsedAuditFilters {
+  /** By position in the log, which is the order entries were written (default 'desc'). */
+  order?: 'asc' | 'desc';
+}
+
 export interface PaymentQuery {
   status?: PaymentStatus;
   /** Exact match, case-insensitive. */
   customerEmail?: string;
   subscriptionId?: string;
-  /** By createdAt (ties broken by id). */
+  /** Any part of the customer's e-mail, case-insensitive. */
+  search?: string;
+  currency?: string;
+  /**
+   * Bounds of the amount, both included, as values (money.ts `amountValue`: ten-thousandths
+   * of a major unit), so that a bound means the same in every currency.
+   */
+  minAmount?: number;
+  maxAmount?: number;
+  /** Created at or after this instant. */
+  from?: string;
+  /** Created before this instant. */
+  to?: string;
+  /** The column (default createdAt; amounts by value); ties by createdAt, then id. */
+  sort?: PaymentSort;
   order: 'asc' | 'desc';
   offset: number;
   limit: number;
@@ -55,7 +83,22 @@ export interface PaymentQuery {
 export interface SubscriptionQuery {
   status?: SubscriptionStatus;
   customerEmail?: string;
+  /** Any part of the customer's e-mail or of the id, case-insensitive. */
+  search?: string;
+  /** Held for review (true), or not (false). */
+  review?: boolean;
+  sort?: SubscriptionSort;
   order: 'asc' | 'desc';
+  offset: number;
+  limit: number;
+}
+
+export interface CustomerQuery {
+  /** Matches any part of the e-mail, case-insensitive. */
+  search?: string;
+  sort: CustomerSort;
+  order: 'asc' | 'desc';
+  currency?: string;
   offset: number;
   limit: number;
 }
@@ -107,12 +150,24 @@ export interface Store {
   dueSubscriptions(now: string, limit?: number): Subscription[];
   allSubscriptions(): Iterable<Subscription>;
 
+  /**
+   * A page of customers (one per e-mail, case-insensitive: customer-rules.ts), from sorted
+   * indexes kept up to date by every commit; the amounts sorted in `currency`, else the most
+   * used one. The first call builds the index (one pass over the payments' columns).
+   */
+  queryCustomers(query: CustomerQuery): CustomerPage;
+  /** One customer's totals (any case of the e-mail), or undefined when it has no records. */
+  getCustomer(email: string): CustomerSummary | undefined;
+
   /** Oldest first; the last element is the next undo. */
   undoStack(): readonly HistoryEntry[];
   /** Oldest first; the last element is the next redo. */
   redoStack(): readonly HistoryEntry[];
-  /** Newest first. */
-  audit(offset: number, limit: number): Page<AuditEntry>;
+  /**
+   * Newest first (or oldest first), filtered. A filtered query scans the log once per
+   * filter and keeps the positions that match, extended by later entries: store/audit-query.ts.
+   */
+  audit(offset: number, limit: number, query?: AuditQuery): Page<AuditEntry>;
 
   getRefund(id: string): Refund | undefined;
   getRefundByIdempotencyKey(key: string): Refund | undefined;
@@ -234,6 +289,12 @@ export interface Gateway {
    * first), at most `limit` of them: the list reconciliation compares with the store.
    */
   records(after: string | null, limit: number): Promise<GatewayRecordsPage>;
+  /**
+   * The charge that made `transactionId` (as a provider retrieves a charge by its id), with
+   * the idempotency key that finds its payment; null when the provider made no such charge.
+   * The store keeps no index of transaction ids: the search asks the provider.
+   */
+  findCharge(transactionId: string): Promise<{ idempotencyKey: string } | null>;
   close(): Promise<void>;
 }
 

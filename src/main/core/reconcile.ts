@@ -13,6 +13,7 @@
 import type { Payment, Refund } from '../../shared/domain';
 import { settleBounded } from './bounded';
 import { newId } from './ids';
+import { movedBy } from './moved';
 import {
   paymentFromGateway,
   refunded,
@@ -125,17 +126,14 @@ function compare(
         },
         now,
       );
-      return [
-        { t: 'payment', v: found },
-        ...followSchedule(store, found, now),
-        audit(
-          now,
-          'ProcessPayment',
-          `Record charge ${record.idempotencyKey} found at the gateway (made ${record.at}); the store did not know it`,
-          found.status === 'COMPLETED' ? 'ok' : 'declined',
-          found.failureMessage,
-        ),
-      ];
+      return audited(
+        [{ t: 'payment', v: found }, ...followSchedule(store, found, now)],
+        now,
+        'ProcessPayment',
+        `Record charge ${record.idempotencyKey} found at the gateway (made ${record.at}); the store did not know it`,
+        found.status === 'COMPLETED' ? 'ok' : 'declined',
+        found.failureMessage,
+      );
     }
     if (payment.status === 'PENDING') {
       report.settled++;
@@ -144,7 +142,7 @@ function compare(
     if (disagrees(payment, record.result)) {
       const message = `Payment ${payment.id} is ${payment.status} but the gateway's charge ${record.idempotencyKey} ${record.result.status}`;
       log(message);
-      return [audit(now, 'ProcessPayment', message, 'error', null)];
+      return audited([], now, 'ProcessPayment', message, 'error', null);
     }
     return [];
   }
@@ -162,7 +160,7 @@ function compare(
         ? `is of charge ${record.chargeIdempotencyKey}, which the store does not know`
         : `was recorded as failed`);
     log(message);
-    return [audit(now, 'RefundPayment', message, 'error', null)];
+    return audited([], now, 'RefundPayment', message, 'error', null);
   }
   report.recorded++;
   const found: Refund = {
@@ -180,17 +178,17 @@ function compare(
     createdAt: now,
     updatedAt: now,
   };
-  return [
-    { t: 'refund', v: found },
-    { t: 'payment', v: refunded(payment, record.amount, record.refundId, now) },
-    audit(
-      now,
-      'RefundPayment',
-      `Record refund ${record.idempotencyKey} of payment ${payment.id} found at the gateway (made ${record.at}); the store did not know it`,
-      'ok',
-      null,
-    ),
-  ];
+  return audited(
+    [
+      { t: 'refund', v: found },
+      { t: 'payment', v: refunded(payment, record.amount, record.refundId, now) },
+    ],
+    now,
+    'RefundPayment',
+    `Record refund ${record.idempotencyKey} of payment ${payment.id} found at the gateway (made ${record.at}); the store did not know it`,
+    'ok',
+    null,
+  );
 }
 
 const disagrees = (payment: Payment, result: ChargeResult): boolean =>
@@ -243,17 +241,14 @@ function settlePayment(
 ): Change[] {
   const after = settle(payment, result, now, { reconciled: true });
   const interrupted = result.status === 'failed' && result.code === INTERRUPTED.code;
-  return [
-    { t: 'payment', v: after },
-    ...followSchedule(store, after, now),
-    audit(
-      now,
-      'ProcessPayment',
-      `Reconcile payment ${payment.id} with the gateway${interrupted ? ' (interrupted)' : ''}`,
-      after.status === 'COMPLETED' ? 'ok' : 'declined',
-      after.status === 'COMPLETED' ? null : after.failureMessage,
-    ),
-  ];
+  return audited(
+    [{ t: 'payment', v: after }, ...followSchedule(store, after, now)],
+    now,
+    'ProcessPayment',
+    `Reconcile payment ${payment.id} with the gateway${interrupted ? ' (interrupted)' : ''}`,
+    after.status === 'COMPLETED' ? 'ok' : 'declined',
+    after.status === 'COMPLETED' ? null : after.failureMessage,
+  );
 }
 
 function settleRefund(
@@ -263,27 +258,31 @@ function settleRefund(
   now: string,
 ): Change[] {
   const payment = store.getPayment(refund.paymentId);
-  return [
-    { t: 'refund', v: refundSucceeded(refund, gatewayRefundId, now) },
-    ...(payment === undefined
-      ? []
-      : [{ t: 'payment' as const, v: refunded(payment, refund.amount, gatewayRefundId, now) }]),
-    audit(now, 'RefundPayment', `Reconcile refund ${refund.id} with the gateway`, 'ok', null),
-  ];
+  return audited(
+    [
+      { t: 'refund', v: refundSucceeded(refund, gatewayRefundId, now) },
+      ...(payment === undefined
+        ? []
+        : [{ t: 'payment' as const, v: refunded(payment, refund.amount, gatewayRefundId, now) }]),
+    ],
+    now,
+    'RefundPayment',
+    `Reconcile refund ${refund.id} with the gateway`,
+    'ok',
+    null,
+  );
 }
 
 function interruptedRefund(refund: Refund, now: string): Change[] {
   const { code, message } = REFUND_INTERRUPTED;
-  return [
-    { t: 'refund', v: refundFailed(refund, code, message, now) },
-    audit(
-      now,
-      'RefundPayment',
-      `Reconcile refund ${refund.id} with the gateway (interrupted)`,
-      'declined',
-      message,
-    ),
-  ];
+  return audited(
+    [{ t: 'refund', v: refundFailed(refund, code, message, now) }],
+    now,
+    'RefundPayment',
+    `Reconcile refund ${refund.id} with the gateway (interrupted)`,
+    'declined',
+    message,
+  );
 }
 
 function followSchedule(store: Store, payment: Payment, now: string): Change[] {
@@ -302,14 +301,16 @@ function followSchedule(store: Store, payment: Payment, now: string): Change[] {
   return [{ t: 'subscription', v: periodFailed(sub, payment.failureCode ?? 'failed', now) }];
 }
 
-function audit(
+/** `changes` followed by their audit entry, which records the money they move. */
+function audited(
+  changes: Change[],
   now: string,
   kind: string,
   label: string,
   outcome: 'ok' | 'declined' | 'error',
   message: string | null,
-): Change {
-  return {
+): Change[] {
+  const entry: Change = {
     t: 'audit',
     v: {
       id: newId('aud'),
@@ -320,6 +321,8 @@ function audit(
       label,
       outcome,
       message,
+      moved: movedBy(changes),
     },
   };
+  return [...changes, entry];
 }

@@ -1,16 +1,18 @@
 /**
  * The recurring scheduler: an interval timer in the main process that asks the invoker for a
  * RunRecurring command (origin "scheduler"). It never runs two of its own at once, and the
- * invoker queue serializes it with everything else. `catchUp` runs at once (power resume,
- * test clock advanced).
+ * invoker queue serializes it with everything else. `catchUp` runs at once (start-up, power
+ * resume, test clock advanced). Starting, stopping or setting the same interval is not a
+ * run: the operator's Stop and Start leave "Last run" as it was, and so does a tick that
+ * found nothing due (it is neither audited nor in the history).
  */
 import type { RecurringRunSummaryBrief, SchedulerStatus } from '../../shared/contract';
 import type { Clock } from './ports';
 
 export interface SchedulerDeps {
   clock: Clock;
-  /** Charge what is due; resolves with the run's summary. */
-  run: () => Promise<RecurringRunSummaryBrief>;
+  /** Charge what is due; resolves with the run's summary, or null when nothing was due. */
+  run: () => Promise<RecurringRunSummaryBrief | null>;
   onChange: () => void;
   /** A run failed as a whole (not a declined charge: an error). */
   onError: (error: unknown) => void;
@@ -33,12 +35,12 @@ export class Scheduler {
     return this.timer !== null;
   }
 
+  /** Starts the timer; its first run is one interval later (`catchUp` runs at once). */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.tick(), this.intervalSeconds * 1000);
     this.timer.unref?.();
     this.nextRunAt = Date.now() + this.intervalSeconds * 1000;
-    this.tick();
     this.deps.onChange();
   }
 
@@ -51,6 +53,7 @@ export class Scheduler {
   }
 
   setInterval(seconds: number): void {
+    if (seconds === this.intervalSeconds) return;
     this.intervalSeconds = seconds;
     if (this.timer) {
       this.stop();
@@ -107,8 +110,11 @@ export class Scheduler {
     this.inFlight = (async () => {
       this.deps.onChange();
       try {
-        this.lastRun = await this.deps.run();
-        this.lastRunAt = this.deps.clock.now().toISOString();
+        const run = await this.deps.run();
+        if (run !== null) {
+          this.lastRun = run;
+          this.lastRunAt = this.deps.clock.now().toISOString();
+        }
       } catch (error) {
         this.deps.onError(error);
       } finally {

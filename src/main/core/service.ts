@@ -19,7 +19,7 @@ import {
   type ParsedInput,
   type PushEvent,
 } from '../../shared/contract';
-import type { Settings } from '../../shared/domain';
+import { EMPTY_BUSINESS, type Settings } from '../../shared/domain';
 import { type Origin } from '../../shared/domain';
 import { parseAmount } from '../../shared/money';
 import { DomainError, fail, ok, type Result } from '../../shared/result';
@@ -27,10 +27,12 @@ import type { Answer } from './api';
 import { replayedAnswer, storedAnswerOf } from './answers';
 import { TestClock } from './clock';
 import { requirePayment, requireSubscription } from './commands/lookups';
+import { customerFromStore } from './customer-rules';
 import { dashboardFromStore } from './dashboard';
 import { appErrorOf } from './failures';
+import type { MockBehaviour } from './gateway/mock-gateway';
 import type { CommandInvoker } from './invoker';
-import type { Change, Clock, Store } from './ports';
+import type { Change, Clock, Gateway, Store } from './ports';
 import {
   fingerprintOf,
   finishedRecord,
@@ -39,6 +41,7 @@ import {
   type Request,
 } from './requests';
 import type { Scheduler } from './scheduler';
+import { paymentQueryOf, searchEverywhere } from './search';
 
 export interface ServiceDeps {
   store: Store;
@@ -49,6 +52,15 @@ export interface ServiceDeps {
   log: (message: string) => void;
   /** Settles when start-up reconciliation is done: changing operations wait for it. */
   reconciled: Promise<void>;
+  /** Where the store lives (shown in Settings). */
+  dataDir: string;
+  /** For search.find: a transaction id is looked up with the provider (Gateway.findCharge). */
+  gateway: Pick<Gateway, 'findCharge'>;
+  /** The mock gateway's behaviour, changed at run time only with the test clock. */
+  mock: {
+    behaviour(): MockBehaviour;
+    configure(change: Partial<MockBehaviour>): MockBehaviour;
+  };
 }
 
 type Handler<K extends OperationName> = (
@@ -210,7 +222,7 @@ export class Service {
       refunds: this.deps.store.refundsOfPayment(input.id),
     }),
 
-    'payments.list': (input) => this.deps.store.queryPayments(input),
+    'payments.list': (input) => this.deps.store.queryPayments(paymentQueryOf(input)),
 
     'subscriptions.create': (input, request) =>
       this.deps.invoker.execute(
@@ -244,6 +256,18 @@ export class Service {
       this.deps.invoker.execute('ChargeMissedPeriods', { subscriptionId: input.id }, request),
     'subscriptions.skipMissed': (input, request) =>
       this.deps.invoker.execute('SkipMissedPeriods', { subscriptionId: input.id }, request),
+    'subscriptions.retryFailed': (input, request) =>
+      this.deps.invoker.execute(
+        'RetryFailedPeriod',
+        { subscriptionId: input.id, period: input.period },
+        request,
+      ),
+    'subscriptions.forgiveFailed': (input, request) =>
+      this.deps.invoker.execute(
+        'ForgiveFailedPeriod',
+        { subscriptionId: input.id, period: input.period },
+        request,
+      ),
 
     'recurring.run': (_input, request) => this.runRecurring(request),
     'scheduler.run': (_input, request) => this.runRecurring(request),
@@ -251,8 +275,14 @@ export class Service {
     'history.get': (input) => this.deps.invoker.view(input.limit),
     'history.undo': (input, request) => this.deps.invoker.undo(request, input.toId, input.limit),
     'history.redo': (input, request) => this.deps.invoker.redo(request, input.toId, input.limit),
+    'history.preview': (input) => this.deps.invoker.preview(input.direction, input.toId),
 
-    'audit.list': (input) => this.deps.store.audit(input.offset, input.limit),
+    'audit.list': ({ offset, limit, order, ...filters }) => {
+      if (filters.from !== undefined && filters.to !== undefined && filters.to <= filters.from) {
+        throw new DomainError('validation', 'to: The end must come after the start', 'to');
+      }
+      return this.deps.store.audit(offset, limit, { ...filters, order });
+    },
 
     'scheduler.status': () => this.deps.scheduler.status(),
     'scheduler.start': async (_input, request) => {
@@ -293,9 +323,47 @@ export class Service {
     },
 
     'settings.get': () => this.deps.store.settings(),
-    'settings.set': (input, request) => this.saveSettings(input, request),
+    'settings.set': ({ business, ...rest }, request) => {
+      const patch: Partial<Settings> = rest;
+      if (business !== undefined) {
+        const given = Object.entries(business).filter(([, v]) => v !== undefined);
+        patch.business = {
+          ...(this.deps.store.settings().business ?? EMPTY_BUSINESS),
+          ...Object.fromEntries(given),
+        };
+      }
+      return this.saveSettings(patch, request);
+    },
+
+    'system.info': () => ({
+      dataDir: this.deps.dataDir,
+      clock: this.deps.clock.mode,
+      gateway: { ...this.deps.mock.behaviour(), configurable: this.deps.clock.mode === 'test' },
+    }),
+    /**
+     * Not stored: the options given at start (CLI, environment) stay what a start means, and
+     * a demo's or a test's change ends with it. A test fixture, not the business's settings.
+     */
+    'gateway.configure': async (input, request) => {
+      if (this.deps.clock.mode !== 'test') {
+        throw new DomainError(
+          'unavailable',
+          "The mock gateway's behaviour can only be changed with the test clock (--clock test)",
+        );
+      }
+      const behaviour = this.deps.mock.configure(input);
+      const record = this.recordOf(request, behaviour);
+      if (record.length > 0) await this.deps.store.commit(record);
+      return behaviour;
+    },
 
     'dashboard.get': () => dashboardFromStore(this.deps.store, this.deps.clock.now()),
+
+    'customers.list': (input) => this.deps.store.queryCustomers(input),
+    'customers.get': (input) => customerFromStore(this.deps.store, input.email),
+
+    'search.find': (input) =>
+      searchEverywhere(this.deps.store, this.deps.gateway, input.text, input.limit),
   };
 
   private async runRecurring(request: Request) {

@@ -5,13 +5,8 @@
  */
 import type { Interval, Subscription, SubscriptionStatus } from '../../shared/domain';
 import { DomainError } from '../../shared/result';
-import {
-  firstPeriodAtOrAfter,
-  MAX_CHARGE_ATTEMPTS,
-  MAX_INTERVAL_COUNT,
-  periodDate,
-  retryDelayMs,
-} from './schedule';
+import { firstCharge, intervalCountError } from '../../shared/periods';
+import { firstPeriodAtOrAfter, MAX_CHARGE_ATTEMPTS, periodDate, retryDelayMs } from './schedule';
 
 export interface NewSubscription {
   id: string;
@@ -27,15 +22,10 @@ export interface NewSubscription {
 /** A run charges at most this many periods of one subscription by itself (catch-up). */
 export const MAX_CATCH_UP_PERIODS = 3;
 
+/** The renderer's form checks the same limit with the same message (shared/periods.ts). */
 export function checkIntervalCount(interval: Interval, count: number): void {
-  const max = MAX_INTERVAL_COUNT[interval];
-  if (count > max) {
-    throw new DomainError(
-      'validation',
-      `An interval may span at most three years: ${interval} allows an interval count of ${max}`,
-      'intervalCount',
-    );
-  }
+  const error = intervalCountError(interval, count);
+  if (error !== null) throw new DomainError('validation', error, 'intervalCount');
 }
 
 /**
@@ -46,7 +36,7 @@ export function checkIntervalCount(interval: Interval, count: number): void {
 export function createSubscription(fields: NewSubscription, now: string): Subscription {
   checkIntervalCount(fields.interval, fields.intervalCount);
   const anchor = fields.start;
-  const first = firstPeriodAtOrAfter(anchor, fields.interval, fields.intervalCount, new Date(now));
+  const first = firstCharge(anchor, fields.interval, fields.intervalCount, new Date(now));
   return {
     id: fields.id,
     customerEmail: fields.customerEmail,
@@ -56,8 +46,8 @@ export function createSubscription(fields: NewSubscription, now: string): Subscr
     intervalCount: fields.intervalCount,
     status: 'ACTIVE',
     billingAnchor: anchor.toISOString(),
-    nextPeriod: first,
-    nextPaymentDate: periodDate(anchor, fields.interval, fields.intervalCount, first).toISOString(),
+    nextPeriod: first.period,
+    nextPaymentDate: first.date.toISOString(),
     failedAttempts: 0,
     retryAt: null,
     pausedAt: null,
@@ -66,6 +56,7 @@ export function createSubscription(fields: NewSubscription, now: string): Subscr
     createdAt: now,
     updatedAt: now,
     review: null,
+    unpaidPeriods: [],
   };
 }
 
@@ -106,14 +97,25 @@ export function pause(sub: Subscription, now: string, reason: string | null = nu
 
 /**
  * Resume billing from the first period at or after `now`: periods that fell due while the
- * subscription was paused are skipped, not caught up.
+ * subscription was paused are skipped, not caught up. A period whose charge had failed (it
+ * was past due) is not dropped with them: it is kept unpaid (see restartSchedule).
  */
 export function resume(sub: Subscription, now: string): Subscription {
   requireStatus(sub, ['PAUSED'], 'resume');
-  return restartSchedule(sub, now);
+  return restartSchedule(sub, now, true);
 }
 
-function restartSchedule(sub: Subscription, now: string): Subscription {
+/** `periods` with `period` added, in order, once. */
+function withPeriod(periods: readonly number[], period: number): number[] {
+  return [...new Set([...periods, period])].sort((a, b) => a - b);
+}
+
+/**
+ * Billing goes on from the first period at or after `now`. With `keepFailed`, a next period
+ * that failed and is left behind (failed attempts, never paid) is recorded as unpaid, so
+ * that it stays in sight until the operator retries or forgives it.
+ */
+function restartSchedule(sub: Subscription, now: string, keepFailed: boolean): Subscription {
   const next = Math.max(
     sub.nextPeriod,
     firstPeriodAtOrAfter(
@@ -123,11 +125,13 @@ function restartSchedule(sub: Subscription, now: string): Subscription {
       new Date(now),
     ),
   );
+  const leftUnpaid = keepFailed && sub.failedAttempts > 0 && next > sub.nextPeriod;
   return {
     ...sub,
     status: 'ACTIVE',
     nextPeriod: next,
     nextPaymentDate: dateOfPeriod(sub, next).toISOString(),
+    unpaidPeriods: leftUnpaid ? withPeriod(sub.unpaidPeriods, sub.nextPeriod) : sub.unpaidPeriods,
     failedAttempts: 0,
     retryAt: null,
     pausedAt: null,
@@ -160,7 +164,7 @@ export function uncancel(
 ): Subscription {
   requireStatus(sub, ['CANCELLED'], 'restore');
   if (previous === 'PAUSED') return { ...sub, status: 'PAUSED', updatedAt: now };
-  return restartSchedule(sub, now);
+  return restartSchedule(sub, now, true);
 }
 
 /** A period was paid: move on to the next one. */
@@ -273,7 +277,41 @@ export function chargeMissed(sub: Subscription, now: string): Subscription {
 /** The operator skips the missed periods: billing goes on from the first period at or after now. */
 export function skipMissed(sub: Subscription, now: string): Subscription {
   requireReview(sub);
-  return restartSchedule(sub, now);
+  return restartSchedule(sub, now, false);
+}
+
+/** The operator retries or forgives an unpaid period: it must be one. */
+export function requireUnpaid(sub: Subscription, period: number): void {
+  if (!sub.unpaidPeriods.includes(period)) {
+    throw new DomainError(
+      'conflict',
+      `Period ${period + 1} of subscription ${sub.id} is not unpaid: nothing to retry or forgive`,
+      'period',
+    );
+  }
+}
+
+/** An unpaid period was paid (retried) or forgiven: it is no longer unpaid. */
+export function unpaidSettled(sub: Subscription, period: number, now: string): Subscription {
+  requireUnpaid(sub, period);
+  return {
+    ...sub,
+    unpaidPeriods: sub.unpaidPeriods.filter((k) => k !== period),
+    updatedAt: now,
+  };
+}
+
+/** The undo of a retry or a forgiveness: the period is unpaid again. */
+export function unpaidAgain(sub: Subscription, period: number, now: string): Subscription {
+  return { ...sub, unpaidPeriods: withPeriod(sub.unpaidPeriods, period), updatedAt: now };
+}
+
+/** The undo of a retry's charge also waives its period, as a run's undo does. */
+export function waivedAndUnpaid(sub: Subscription, period: number, now: string): Subscription {
+  return {
+    ...unpaidAgain(sub, period, now),
+    waivedPeriods: withPeriod(sub.waivedPeriods, period),
+  };
 }
 
 /** Monthly recurring revenue of one subscription in minor units (rounded), for the dashboard. */

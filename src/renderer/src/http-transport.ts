@@ -4,7 +4,9 @@
  * (a retry sends the same key, so a lost answer never runs a command twice); push events
  * are a text/event-stream at `GET /rpc/events`, read with fetch (EventSource cannot send
  * headers) and reconnected with backoff. Anything unexpected from the server becomes an
- * `unavailable` error value.
+ * `unavailable` error value. The transport tells how its connection stands (connected, out
+ * of reach, no token, a token refused) from every answer and every try of the stream, and
+ * takes a token the operator pastes.
  */
 import { z } from 'zod';
 import {
@@ -18,8 +20,8 @@ import {
 } from '../../shared/contract';
 import { ERROR_CODES, type AppError, type ErrorCode, type Result } from '../../shared/result';
 import { createSseParser } from './lib/sse';
-import { takeTokenFromUrl } from './lib/token';
-import type { Transport } from './transport';
+import { keepToken, takeTokenFromUrl } from './lib/token';
+import type { ConnectionState, Transport } from './transport';
 
 export interface HttpTransportOptions {
   /** Prefix of the /rpc URLs (default: the page's origin). */
@@ -85,11 +87,21 @@ function toResult(body: unknown): Result<unknown> {
 
 export function createHttpTransport(options: HttpTransportOptions = {}): Transport {
   const baseUrl = options.baseUrl ?? '';
-  const token = options.token !== undefined ? options.token : takeTokenFromUrl();
+  let token = options.token !== undefined ? options.token : takeTokenFromUrl();
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const backoff = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
   const authHeaders = (): Record<string, string> =>
     token ? { Authorization: `Bearer ${token}` } : {};
+
+  let state: ConnectionState = 'connected';
+  const watchers = new Set<(state: ConnectionState) => void>();
+  const setState = (next: ConnectionState): void => {
+    if (next === state) return;
+    state = next;
+    for (const watcher of [...watchers]) watcher(next);
+  };
+  /** A 401 or 403: no token was sent, or the one sent was refused. */
+  const refusedState = (): ConnectionState => (token ? 'token-refused' : 'no-token');
 
   async function call(
     name: OperationName,
@@ -110,14 +122,20 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
       });
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
+      setState('unreachable');
       return unavailable(`Cannot reach the Paydesk server (${detail})`);
     }
-    if (response.status !== 200) {
+    if (response.status === 401 || response.status === 403) {
+      setState(refusedState());
       return unavailable(
-        response.status === 401 || response.status === 403
-          ? 'The server refused the access token: open the link the server printed'
-          : `The server answered ${response.status} ${response.statusText}`.trim(),
+        token
+          ? 'The server refused the access token: paste the one it printed, or open the link it printed'
+          : 'No access token was given: paste the one the server printed, or open the link it printed',
       );
+    }
+    setState('connected');
+    if (response.status !== 200) {
+      return unavailable(`The server answered ${response.status} ${response.statusText}`.trim());
     }
     try {
       return toResult(await response.json());
@@ -170,6 +188,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
           cache: 'no-store',
           signal,
         });
+        if (response.status === 401 || response.status === 403) setState(refusedState());
+        else setState('connected');
         if (response.status === 200 && response.body) {
           // Events may have been missed while disconnected: have every view refetch.
           if (attempts > 1) emit({ type: 'changed', topics: [...CHANGE_TOPICS] });
@@ -177,7 +197,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
           await readEvents(response.body, signal);
         }
       } catch {
-        // A dropped connection: retry below.
+        // A dropped connection, or none at all: retry below.
+        if (!signal.aborted) setState('unreachable');
       }
       if (signal.aborted) return;
       const wait = delay * (0.75 + Math.random() * 0.5);
@@ -189,14 +210,33 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
     }
   }
 
+  /** (Re)starts the event stream, with the token as it is now. */
+  const startStream = (): void => {
+    stop?.abort();
+    stop = new AbortController();
+    void streamLoop(stop.signal);
+  };
+
   return {
     api,
+    connection: {
+      state: () => state,
+      watch(watcher) {
+        watchers.add(watcher);
+        return () => watchers.delete(watcher);
+      },
+      setToken(next) {
+        token = next;
+        keepToken(next);
+        if (listeners.size > 0) startStream();
+        // Until a request says otherwise; every view refetches with the new token.
+        setState('connected');
+        emit({ type: 'changed', topics: [...CHANGE_TOPICS] });
+      },
+    },
     subscribe(listener) {
       listeners.add(listener);
-      if (!stop) {
-        stop = new AbortController();
-        void streamLoop(stop.signal);
-      }
+      if (!stop) startStream();
       return () => {
         listeners.delete(listener);
         if (listeners.size === 0 && stop) {

@@ -11,9 +11,25 @@ import {
 import type { Result } from '../../shared/result';
 import { createHttpTransport } from './http-transport';
 
+/**
+ * How the browser transport stands with its server: answering; out of reach (down, or the
+ * network); or refusing the page, with no access token given or with a wrong one.
+ */
+export type ConnectionState = 'connected' | 'unreachable' | 'no-token' | 'token-refused';
+
+/** The connection of a transport that has one to lose (HTTP; IPC has none). */
+export interface Connection {
+  state(): ConnectionState;
+  /** Called on every change of state; returns the unsubscribe. */
+  watch(listener: (state: ConnectionState) => void): () => void;
+  /** Use this access token from now on (kept for the session), and refetch everything. */
+  setToken(token: string): void;
+}
+
 export interface Transport {
   api: PaydeskApi;
   subscribe(listener: (e: PushEvent) => void): () => void;
+  connection?: Connection;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Calling the gateway for a payment that is already stored PENDING (rule 3). An unknown
- * outcome (a time-out) is looked up by the idempotency key at once; if the gateway still
- * cannot tell, the payment stays PENDING and is reconciled at start-up. A charge the gateway
- * refuses outright (an invalid request) was never made: the payment is FAILED.
+ * outcome (a time-out, kept in the timeline as a `timed_out` event) is looked up by the
+ * idempotency key at once; if the gateway still cannot tell, the payment stays PENDING and
+ * is reconciled at start-up. A charge the gateway refuses outright (an invalid request) was
+ * never made: the payment is FAILED.
  */
 import type { Payment } from '../../../shared/domain';
 import { settle } from '../payment-rules';
@@ -30,8 +31,9 @@ export async function chargePending(
       const refused = { status: 'failed' as const, code: error.code, message: error.message };
       return settle(pending, refused, now(), { attemptedAt });
     }
+    const timedOutAt = now();
     const known = await gateway.lookup(pending.idempotencyKey).catch(() => null);
     if (known === null) return pending;
-    return settle(pending, known, now(), { attemptedAt, reconciled: true });
+    return settle(pending, known, now(), { attemptedAt, timedOutAt, reconciled: true });
   }
 }

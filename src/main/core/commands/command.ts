@@ -57,6 +57,11 @@ export interface CommandDefinition<P, R, M> {
   readonly irreversible: boolean;
   /** Whether undoing or redoing it moves money (the UI confirms first). */
   readonly movesMoney: boolean;
+  /**
+   * The payments whose money its undo refunds or its redo charges again, from its memo: what
+   * the confirmation of an undo or a redo totals before anything is done.
+   */
+  paymentsOf?(memo: M): readonly string[];
   label(params: P, store: Store): string;
   /** Run the command; `previous` is the memo left by an undo when this is a redo. */
   execute(ctx: CommandContext, params: P, previous: M | null): Promise<Execution<R, M>>;

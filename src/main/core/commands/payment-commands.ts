@@ -72,6 +72,7 @@ export const processPayment = defineCommand({
   memo: paymentMemo,
   irreversible: false,
   movesMoney: true,
+  paymentsOf: (memo) => [memo.paymentId],
   label: (p) => `Charge ${formatAmount(p.amount, p.currency, 'en-US')} to ${p.customerEmail}`,
 
   async execute(ctx, p, previous) {

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { CommandKind } from '../../../shared/domain';
 import type { CommandDefinition } from './command';
+import { forgiveFailedPeriod, retryFailedPeriod } from './failed-periods';
 import { chargeMissedPeriods, skipMissedPeriods } from './missed-periods';
 import { processPayment, refundPayment } from './payment-commands';
 import { runRecurring } from './run-recurring';
@@ -22,6 +23,8 @@ export const commands = {
   RunRecurring: runRecurring,
   ChargeMissedPeriods: chargeMissedPeriods,
   SkipMissedPeriods: skipMissedPeriods,
+  RetryFailedPeriod: retryFailedPeriod,
+  ForgiveFailedPeriod: forgiveFailedPeriod,
 } as const satisfies Record<CommandKind, unknown>;
 
 export type Commands = typeof commands;

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Payment, Subscription } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
 import type { RecurringRunSummary } from '../../../shared/contract';
+import { runCountsText } from '../../../shared/wording';
 import { settleBounded } from '../bounded';
 import { newId } from '../ids';
 import { pendingPayment } from '../payment-rules';
@@ -87,9 +88,11 @@ function summarize(payments: Payment[]): RecurringRunSummary {
   return { charged: payments.length, succeeded, failed, payments };
 }
 
-function runLabel(title: string, summary: RecurringRunSummary): string {
-  const n = summary.succeeded;
-  return `${title}: ${n} charge${n === 1 ? '' : 's'}`;
+/** "Recurring run: 4 charges attempted" (shared/wording.ts says what the counts mean). */
+function runLabel(title: string, summary: RecurringRunSummary, reviewed: number): string {
+  const n = summary.charged;
+  if (n === 0 && reviewed === 0) return `${title}: ${runCountsText(summary)}`;
+  return `${title}: ${n} charge${n === 1 ? '' : 's'} attempted`;
 }
 
 /**
@@ -242,13 +245,15 @@ export function runExecution(
       subscriptionId: p.subscriptionId ?? '',
       period: p.period ?? 0,
     }));
-  const failed = summary.failed > 0 ? `, ${summary.failed} failed` : '';
   return {
     result: summary,
     memo: charges.length > 0 ? { charges } : null,
     outcome: summary.failed > 0 && summary.succeeded === 0 ? 'declined' : 'ok',
-    label: runLabel(title, summary) + held + (interrupted ? ' (interrupted by a restart)' : ''),
-    summary: `${summary.succeeded} charged${failed}${held}`,
+    label:
+      runLabel(title, summary, reviewed) +
+      held +
+      (interrupted ? ' (interrupted by a restart)' : ''),
+    summary: summary.charged === 0 && reviewed > 0 ? held.slice(2) : runCountsText(summary) + held,
     ...(summary.failed > 0 || reviewed > 0
       ? {
           message: [summary.failed > 0 ? `${summary.failed} charge(s) failed` : '', held.slice(2)]
@@ -316,9 +321,13 @@ function waive(ctx: Pick<CommandContext, 'store' | 'stage' | 'now'>, payments: P
  * are waived: the timer never charges them again by itself.
  */
 export function refundingCharges<P>(): Required<
-  Pick<CommandDefinition<P, RecurringRunSummary, RunMemo>, 'undo' | 'recoverUndo'>
+  Pick<CommandDefinition<P, RecurringRunSummary, RunMemo>, 'undo' | 'recoverUndo' | 'paymentsOf'>
 > {
-  return { undo: undoCharges, recoverUndo: recoverUndoOfCharges };
+  return {
+    undo: undoCharges,
+    recoverUndo: recoverUndoOfCharges,
+    paymentsOf: (memo) => memo.charges.map((c) => c.paymentId),
+  };
 }
 
 async function undoCharges(ctx: CommandContext, _p: unknown, memo: RunMemo): Promise<RunMemo> {

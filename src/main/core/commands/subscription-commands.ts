@@ -13,16 +13,18 @@ import {
   type Subscription,
 } from '../../../shared/domain';
 import { formatAmount } from '../../../shared/money';
+import { intervalWords } from '../../../shared/wording';
 import { newId } from '../ids';
 import type { Store } from '../ports';
 import { cancel, createSubscription, pause, resume, uncancel } from '../subscription-rules';
 import { defineCommand, type CommandContext } from './command';
 import { requireSubscription, statusWords } from './lookups';
 
+/** "subscription of ann@example.com, $45.00 every 3 months". */
 function describe(store: Store, id: string): string {
   const sub = store.getSubscription(id);
   if (!sub) return `subscription ${id}`;
-  return `${formatAmount(sub.amount, sub.currency, 'en-US')} ${sub.interval.toLowerCase()} subscription of ${sub.customerEmail}`;
+  return `subscription of ${sub.customerEmail}, ${formatAmount(sub.amount, sub.currency, 'en-US')} ${intervalWords(sub.interval, sub.intervalCount)}`;
 }
 
 function put(ctx: CommandContext, sub: Subscription): Subscription {
@@ -51,11 +53,7 @@ export const createSubscriptionCommand = defineCommand({
   irreversible: false,
   movesMoney: false,
   label: (p) =>
-    `Subscribe ${p.customerEmail} to ${formatAmount(p.amount, p.currency, 'en-US')} ${
-      p.intervalCount === 1
-        ? p.interval.toLowerCase()
-        : `every ${p.intervalCount} × ${p.interval.toLowerCase()}`
-    }`,
+    `Subscribe ${p.customerEmail} to ${formatAmount(p.amount, p.currency, 'en-US')} ${intervalWords(p.interval, p.intervalCount)}`,
 
   async execute(ctx, p, previous) {
     if (previous) {

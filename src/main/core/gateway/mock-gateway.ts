@@ -47,6 +47,18 @@ export interface MockGateway extends Gateway {
   readonly seed: number;
   /** Every charge (successful or declined) and refund recorded so far, oldest first. */
   entries(): LedgerEntry[];
+  /** How it behaves now: the success rate of ordinary charges and the mean latency. */
+  behaviour(): MockBehaviour;
+  /**
+   * Change it for the calls that start from now on (calls in flight keep theirs). Throws a
+   * RangeError for a value out of range, as opening does.
+   */
+  configure(change: Partial<MockBehaviour>): MockBehaviour;
+}
+
+export interface MockBehaviour {
+  successRate: number;
+  latencyMs: number;
 }
 
 const idempotencyKey = z.string().min(1).max(255);
@@ -107,11 +119,22 @@ class MockGatewayImpl implements MockGateway {
   constructor(
     readonly ledgerPath: string,
     readonly seed: number,
-    private readonly successRate: number,
-    private readonly latencyMs: number,
+    private successRate: number,
+    private latencyMs: number,
     private readonly book: LedgerBook,
     private readonly writer: LedgerWriter,
   ) {}
+
+  behaviour(): MockBehaviour {
+    return { successRate: this.successRate, latencyMs: this.latencyMs };
+  }
+
+  configure(change: Partial<MockBehaviour>): MockBehaviour {
+    checkOptions({ dataDir: '', ...change });
+    if (change.successRate !== undefined) this.successRate = change.successRate;
+    if (change.latencyMs !== undefined) this.latencyMs = change.latencyMs;
+    return this.behaviour();
+  }
 
   charge(request: ChargeRequest): Promise<ChargeResult> {
     return this.accept(() => {
@@ -131,6 +154,14 @@ class MockGatewayImpl implements MockGateway {
     return this.accept(async () => {
       const entry = await this.entryOnceSettled(key);
       return entry?.type === 'charge' ? copyResult(entry.result) : null;
+    });
+  }
+
+  findCharge(transactionId: string): Promise<{ idempotencyKey: string } | null> {
+    return this.accept(async () => {
+      const charge = this.book.successfulCharge(transactionId);
+      await this.delay();
+      return charge === undefined ? null : { idempotencyKey: charge.idempotencyKey };
     });
   }
 

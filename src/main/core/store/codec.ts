@@ -199,6 +199,7 @@ function encodeEvent(e: PaymentEvent, p: Payment): unknown[] {
   switch (e.type) {
     case 'created':
     case 'charge_attempted':
+    case 'timed_out':
       return [e.type, at];
     case 'succeeded':
       return [e.type, at, e.transactionId === p.transactionId ? 0 : e.transactionId];

@@ -9,8 +9,14 @@
  *
  * Checked here: every column has one well-typed value per payment (ids are strings,
  * statuses are known digits, createdAt instants are valid, e-mail and subscription
- * references exist, periods are counts, keys are well formed, body sizes are sizes). The
- * first problem is StoreError 'corrupt' naming the column's line.
+ * references exist, periods are counts, keys are well formed, body sizes are sizes, amounts
+ * are minor units, currency references exist). The first problem is StoreError 'corrupt'
+ * naming the column's line.
+ *
+ * The money columns (amount, refundedAmount, currency and its list of currencies) came after
+ * the others, without a new schema version: a file may lack them all (written before them,
+ * or by a Paydesk that did not know them, which reads past columns it does not know), and
+ * its money is then read from the bodies the first time it is needed (PaymentBase.money).
  */
 import { canonicalMs, isCanonicalMs, STATUS_DIGITS } from './codec';
 import { corruptSnapshot } from './errors';
@@ -39,7 +45,31 @@ export interface PaymentColumns {
   /** Where each body starts in the file, and its length in bytes (without separator). */
   bodyStart: Float64Array;
   bodyLength: Int32Array;
+  /** The money of each payment (also in its body); null when the file has no money columns. */
+  money: MoneyColumns | null;
 }
+
+/** What each payment charged and had refunded, in which currency (a customer's totals). */
+export interface MoneyColumns {
+  amount: Float64Array;
+  refunded: Float64Array;
+  /** Index in `currencies`. */
+  currency: Uint16Array;
+  currencies: string[];
+}
+
+/** What the domain takes for a currency code (a body with another fails at its read). */
+const CURRENCY = /^[A-Z]{3}$/;
+
+/** The names of the money columns in the file, in the order they are written. */
+export const MONEY_COLUMNS = ['amount', 'refundedAmount', 'currency', 'currencies'] as const;
+
+export const emptyMoney = (): MoneyColumns => ({
+  amount: new Float64Array(0),
+  refunded: new Float64Array(0),
+  currency: new Uint16Array(0),
+  currencies: [],
+});
 
 export function emptyColumns(ids: string[] = []): PaymentColumns {
   return {
@@ -57,6 +87,7 @@ export function emptyColumns(ids: string[] = []): PaymentColumns {
     keys: new Map(),
     bodyStart: new Float64Array(0),
     bodyLength: new Int32Array(0),
+    money: emptyMoney(),
   };
 }
 
@@ -222,6 +253,9 @@ const SCANNED = new Set([
   'period',
   'idempotencyKey',
   'bodyBytes',
+  'amount',
+  'refundedAmount',
+  'currency',
 ]);
 
 /**
@@ -427,5 +461,36 @@ function convert(read: Record<string, ColumnValue>, bodiesAt: number): PaymentCo
     keys,
     bodyStart,
     bodyLength,
+    money: moneyColumns(read, n),
   };
+}
+
+/** The money columns, or null when the file has none of them (see the header). */
+function moneyColumns(read: Record<string, ColumnValue>, n: number): MoneyColumns | null {
+  const present = MONEY_COLUMNS.filter((name) => read[name] !== undefined);
+  if (present.length === 0) return null;
+  const missing = MONEY_COLUMNS.find((name) => read[name] === undefined);
+  if (missing !== undefined) {
+    return fail(present[0] as string, `paymentColumns.${missing} is missing`);
+  }
+  const units = (name: 'amount' | 'refundedAmount'): Float64Array => {
+    const v = scanned(read, name);
+    for (let i = 0; i < n; i++) {
+      const a = v.numbers[i] as number;
+      if (!Number.isSafeInteger(a) || a < 0) {
+        fail(name, `payments[${i}]: ${name}: ${describe(v, i)} is not an amount in minor units`);
+      }
+    }
+    return v.numbers;
+  };
+  const amount = units('amount');
+  const refunded = units('refundedAmount');
+  const currencies = stringList(read, 'currencies');
+  if (currencies.length > 0xffff) fail('currencies', 'paymentColumns.currencies is too long');
+  currencies.forEach((code, i) => {
+    if (!CURRENCY.test(code))
+      fail('currencies', `currencies[${i}]: ${JSON.stringify(code)} is no currency`);
+  });
+  const refs = refColumn(read, 'currency', currencies.length, false);
+  return { amount, refunded, currency: Uint16Array.from(refs), currencies };
 }

@@ -36,6 +36,27 @@ export class GroupIndex {
     this.added.clear();
   }
 
+  /** How many keys the index has had a list for (grows when a new key comes). */
+  get keyCount(): number {
+    return this.loaded.size + this.added.size;
+  }
+
+  /** Every key the index has had a list for (a list may be empty by now). */
+  *keys(): IterableIterator<string> {
+    yield* this.loaded.keys();
+    yield* this.added.keys();
+  }
+
+  /** The length of `key`'s list (without making a view of it). */
+  sizeOf(key: string): number {
+    const g = this.loaded.get(key);
+    if (g === undefined) return this.added.get(key)?.length ?? 0;
+    const changed = this.changedGroups[g];
+    return changed !== undefined
+      ? changed.length
+      : (this.offsets[g + 1] as number) - (this.offsets[g] as number);
+  }
+
   get(key: string): SlotList {
     const g = this.loaded.get(key);
     if (g === undefined) return this.added.get(key) ?? NONE;

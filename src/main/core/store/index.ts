@@ -42,7 +42,10 @@
  *    schema. A payment that fails then is StoreError 'corrupt' naming the file and line,
  *    thrown by the read that met it (and by every later one): the store stays open.
  *  - Queries are answered by indexes in memory (tables.ts): no query scans the whole store,
- *    and a page reads only its own payments' bodies.
+ *    and a page reads only its own payments' bodies. Filters and sorts by any column
+ *    (query.ts) read the columns: a sort column's list is built on its first use. The customers' totals (customers.ts)
+ *    are summed from the payments' columns the first time they are asked for, then moved
+ *    by every put; they are never written (a reopen sums them again).
  *
  * Measured on the project's 2-core machines (noisy, ±30%), 1,000,000 payments (bench/
  * fixtures.ts): open 0.75 to 0.9 s and about 370 MB RSS (schema 1, which read every payment,
@@ -56,7 +59,7 @@
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
-import type { Page } from '../../../shared/contract';
+import type { CustomerPage, CustomerSummary, Page } from '../../../shared/contract';
 import {
   DEFAULT_SETTINGS,
   type AuditEntry,
@@ -69,13 +72,16 @@ import {
 } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
 import type {
+  AuditQuery,
   Change,
+  CustomerQuery,
   PaymentQuery,
   PeriodCharges,
   RefundMade,
   Store,
   SubscriptionQuery,
 } from '../ports';
+import { AuditQueries } from './audit-query';
 import { instantMs } from './codec';
 import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import { dataFiles, TEMP_SUFFIX, type DataFiles } from './files';
@@ -338,6 +344,7 @@ class FileStore implements Store {
   private compaction: Promise<void> | null = null;
   /** The journal size past which the next background compaction starts. */
   private compactAt: number;
+  private readonly auditQueries = new AuditQueries(() => this.state.audit);
   /** Holds on background compaction not yet released (holdCompaction). */
   private compactionHolds = 0;
   private snapshotBytes: number;
@@ -433,6 +440,14 @@ class FileStore implements Store {
     return this.state.subscriptions.values();
   }
 
+  queryCustomers(query: CustomerQuery): CustomerPage {
+    return this.state.customers().page(query);
+  }
+
+  getCustomer(email: string): CustomerSummary | undefined {
+    return this.state.customers().get(email);
+  }
+
   undoStack(): readonly HistoryEntry[] {
     return this.state.undo.slice();
   }
@@ -441,13 +456,8 @@ class FileStore implements Store {
     return this.state.redo.slice();
   }
 
-  audit(offset: number, limit: number): Page<AuditEntry> {
-    const log = this.state.audit;
-    const items: AuditEntry[] = [];
-    for (let i = log.length - 1 - offset; i >= 0 && items.length < limit; i--) {
-      items.push(log[i] as AuditEntry);
-    }
-    return { total: log.length, offset, limit, items };
+  audit(offset: number, limit: number, query?: AuditQuery): Page<AuditEntry> {
+    return this.auditQueries.page(offset, limit, query);
   }
 
   getRefund(id: string): Refund | undefined {

@@ -37,12 +37,16 @@ export const SUBSCRIPTION_TUPLE = [
   'createdAt',
   'updatedAt',
   'review',
+  'unpaidPeriods',
 ] as const satisfies readonly (keyof Subscription)[];
 
 /** Fields added after version 3, with the value a record written before them has. */
-const SUBSCRIPTION_DEFAULTS: Partial<Subscription> = { review: null };
-/** The length of a subscription tuple written by schema version 3 (before `review`). */
-const V3_SUBSCRIPTION_TUPLE = 17;
+const SUBSCRIPTION_DEFAULTS: Partial<Subscription> = { review: null, unpaidPeriods: [] };
+/**
+ * The lengths of the subscription tuples written before the last field was added: schema
+ * version 3 (before `review`), and version 4 before `unpaidPeriods`.
+ */
+const OLDER_SUBSCRIPTION_TUPLES: ReadonlySet<number> = new Set([17, 18]);
 
 /**
  * Fails to compile when Subscription has a field the tuple lacks (it would be lost). A new
@@ -103,7 +107,7 @@ function decodeChange(change: unknown, payment: (raw: unknown) => unknown): unkn
 }
 
 function subscriptionOf(tuple: unknown[]): unknown {
-  if (tuple.length !== SUBSCRIPTION_TUPLE.length && tuple.length !== V3_SUBSCRIPTION_TUPLE) {
+  if (tuple.length !== SUBSCRIPTION_TUPLE.length && !OLDER_SUBSCRIPTION_TUPLES.has(tuple.length)) {
     return tuple;
   }
   const sub: Record<string, unknown> = { ...SUBSCRIPTION_DEFAULTS };

@@ -34,7 +34,8 @@ export const journalOnly: Migration = leavingPayments((doc) => doc);
  * journal writes payments and subscriptions (journal-codec.ts reads the older lines too): an
  * older Paydesk refuses the directory as newer instead of taking its journal for damage.
  * Version 4 added refunds as records of their own (none before: a refund was only an event
- * of its payment), a subscription's `review` (null before), the gateway cursor of
+ * of its payment), a subscription's `review` (null before) and `unpaidPeriods` (none
+ * before), the gateway cursor of
  * reconciliation, and idempotency records that are
  * requests (their key bound before the work, their answer a Result): the older records, HTTP
  * responses fingerprinted another way, cannot be carried over and are dropped (a repeat of
@@ -47,7 +48,7 @@ export const MIGRATIONS: Readonly<Record<number, Migration>> = {
     ...doc,
     subscriptions: Array.isArray(doc.subscriptions)
       ? doc.subscriptions.map((s: unknown) =>
-          typeof s === 'object' && s !== null ? { review: null, ...s } : s,
+          typeof s === 'object' && s !== null ? { review: null, unpaidPeriods: [], ...s } : s,
         )
       : doc.subscriptions,
     refunds: [],

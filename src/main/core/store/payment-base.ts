@@ -9,8 +9,12 @@
  *  - at open: the columns (columns.ts); that the body sizes add up to the file's size
  *    (snapshot.ts); that no id appears twice (the table);
  *  - when a payment is first read (`read`): its body line is framed as written, parses,
- *    and the whole payment passes the domain schema. A failure is StoreError 'corrupt'
- *    naming the file and the body's line.
+ *    the whole payment passes the domain schema, and its money is what the money columns
+ *    say. A failure is StoreError 'corrupt' naming the file and the body's line.
+ *
+ * The money columns (amount, refunded amount, currency) feed the customers' totals. A file
+ * written before them has none: `money()` then reads every body once, when the money is
+ * first needed, and keeps what it found, so that the next snapshot carries them.
  */
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -25,7 +29,7 @@ import {
   STATUS_DIGITS,
   type IndexedFields,
 } from './codec';
-import { emptyColumns, type PaymentColumns } from './columns';
+import { emptyColumns, type MoneyColumns, type PaymentColumns } from './columns';
 import { StoreError } from './errors';
 import { checkRecord } from './records';
 import { emailKey } from './tables';
@@ -54,10 +58,12 @@ export function corruptPayment(file: string, line: number | undefined, where: st
 export class PaymentBase {
   readonly count: number;
   /** The lower-cased `emails` (the e-mail index's keys). */
-  private readonly emailKeys: string[];
+  readonly emailKeys: readonly string[];
   private readonly common = new Interner(20_000);
   private scratch = Buffer.allocUnsafe(4096);
   private closed = false;
+  /** The money read from the bodies, for a file without money columns (see `money`). */
+  private foundMoney: MoneyColumns | null = null;
 
   constructor(
     readonly columns: PaymentColumns,
@@ -127,6 +133,59 @@ export class PaymentBase {
       period: this.periodOf(slot),
       idempotencyKey: this.keyOf(slot),
     };
+  }
+
+  /** The money of every payment, known now: from the columns, or found in the bodies. */
+  knownMoney(): MoneyColumns | null {
+    return this.columns.money ?? this.foundMoney;
+  }
+
+  /**
+   * The money of every payment: from the columns, or, for a file without them, read from
+   * every body the first time (each body is validated as it is read: a damaged one throws
+   * StoreError 'corrupt' here, and the next call tries again).
+   */
+  money(): MoneyColumns {
+    const known = this.knownMoney();
+    if (known !== null) return known;
+    const n = this.count;
+    const money: MoneyColumns = {
+      amount: new Float64Array(n),
+      refunded: new Float64Array(n),
+      currency: new Uint16Array(n),
+      currencies: [],
+    };
+    const refOf = new Map<string, number>();
+    const RUN = 1024;
+    for (let from = 0; from < n; from += RUN) {
+      let slot = from;
+      this.readRun(
+        from,
+        Math.min(from + RUN, n),
+        () => true,
+        (p) => {
+          money.amount[slot] = p.amount;
+          money.refunded[slot] = p.refundedAmount;
+          let ref = refOf.get(p.currency);
+          if (ref === undefined) {
+            ref = money.currencies.length;
+            money.currencies.push(p.currency);
+            refOf.set(p.currency, ref);
+          }
+          money.currency[slot++] = ref;
+        },
+      );
+    }
+    this.foundMoney = money;
+    return money;
+  }
+
+  /**
+   * Takes money found elsewhere for this base's payments (a compaction's new base, written
+   * without money columns while its old base had not yet read them; see PaymentTable.rebase).
+   */
+  adoptMoney(money: MoneyColumns): void {
+    if (this.knownMoney() === null) this.foundMoney = money;
   }
 
   /** The line of the file that holds the body of `slot`. */
@@ -244,10 +303,21 @@ export class PaymentBase {
   private check(slot: number, raw: unknown): Payment {
     const file = this.source?.path ?? '(no file)';
     const value = decodeBody(raw, this.fields(slot), this.common);
-    const problem =
+    let problem =
       value === raw
         ? `not a payment body (a list of ${BODY_FIELDS} values)`
         : checkRecord('payment', value);
+    const money = this.columns.money;
+    if (problem === null && money !== null) {
+      const p = value as Payment;
+      if (
+        p.amount !== money.amount[slot] ||
+        p.refundedAmount !== money.refunded[slot] ||
+        p.currency !== money.currencies[money.currency[slot] as number]
+      ) {
+        problem = 'its amount, refunded amount or currency is not what the money columns say';
+      }
+    }
     if (problem !== null) {
       throw corruptPayment(file, this.lineOf(slot), `payments[${slot}]: ${problem}`);
     }

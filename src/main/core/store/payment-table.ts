@@ -12,14 +12,22 @@
  * Idempotency keys are not indexed one by one: a key of the form `charge_<id>` or
  * `sub_<subscription>_p<period>_a<n>` is looked up through the id or the subscription index
  * (and checked), every other key through a Map.
+ *
+ * Once the customers index watches the table (`watch`), each put tells it the old version's
+ * customer, status and money (from the overlay or the base's columns: no body is read) and
+ * the new version's.
  */
 import type { Page } from '../../../shared/contract';
 import type { Payment, PaymentStatus } from '../../../shared/domain';
+import { amountValue } from '../../../shared/money';
 import { wasCharged } from '../payment-rules';
 import type { PeriodCharges, RefundMade } from '../ports';
 import { instantMs, keyOwner, STATUS_DIGITS } from './codec';
+import type { CustomerWatcher } from './customers';
 import { GroupIndex } from './groups';
+import type { MoneyColumns } from './columns';
 import { PaymentBase } from './payment-base';
+import { CREATED, valueRange, type SortColumn } from './query';
 import { emailKey, Table, type Filter } from './tables';
 
 const DIGIT = new Map(STATUS_DIGITS.map((s, i) => [s as string, i]));
@@ -60,7 +68,24 @@ export interface PaymentFilter {
   status?: string;
   customerEmail?: string;
   subscriptionId?: string;
+  /** Any part of the customer's e-mail, case-insensitive. */
+  search?: string;
+  currency?: string;
+  /** Bounds of the amount's value (money.ts amountValue), both included. */
+  minAmount?: number;
+  maxAmount?: number;
+  /** createdAt at or after `from`, before `to`. */
+  from?: string;
+  to?: string;
+  /** createdAt, or a column of PAYMENT_COLUMNS (default createdAt). */
+  sort?: string;
 }
+
+/** The columns payments sort by besides creation, each a value of a slot (PaymentTable). */
+const PAYMENT_COLUMNS = ['amount', 'status', 'customerEmail', 'currency'] as const;
+type PaymentColumn = (typeof PAYMENT_COLUMNS)[number];
+const isPaymentColumn = (name: string): name is PaymentColumn =>
+  (PAYMENT_COLUMNS as readonly string[]).includes(name);
 
 /** The payments as of one moment, for a compaction to write while commits go on. */
 export interface PaymentsCapture {
@@ -81,6 +106,8 @@ export class PaymentTable extends Table<Payment> {
   private readonly explicitKeys = new Map<string, number>();
   private readonly bySubscription = new GroupIndex();
   private refundSummary: RefundSummary | null = null;
+  /** Told of every put once set (the customers index). */
+  private watcher: CustomerWatcher | null = null;
 
   /** Loads the payments of a snapshot into an empty table; returns a repeated id, or null. */
   loadBase(base: PaymentBase): string | null {
@@ -107,6 +134,85 @@ export class PaymentTable extends Table<Payment> {
     return this.indexLoaded(rows.length);
   }
 
+  /**
+   * Tells `watcher` of every payment as it is now, then of every put from now on: the old
+   * version out, the new one in. Reads no body, unless the base is a file without money
+   * columns (PaymentBase.money reads them once; a damaged body throws, and nothing is watched).
+   */
+  watch(watcher: CustomerWatcher): void {
+    const base = this.base;
+    const overlay = this.overlay;
+    watcher.paymentColumns(
+      {
+        email: base.columns.email,
+        emailKeys: base.emailKeys,
+        status: base.columns.status,
+        createdMs: this.createdMs,
+        money: base.money(),
+      },
+      base.count,
+      (slot) => overlay[slot] !== undefined,
+    );
+    for (let slot = 0; slot < this.size; slot++) {
+      if (overlay[slot] !== undefined) this.tell(watcher, slot, 1);
+    }
+    watcher.settle();
+    this.watcher = watcher;
+  }
+
+  override put(row: Payment): void {
+    const watcher = this.watcher;
+    if (watcher === null) {
+      super.put(row);
+      return;
+    }
+    const old = this.slotOf(row.id);
+    if (old !== undefined) this.tell(watcher, old, -1);
+    super.put(row);
+    this.tell(watcher, this.slotOf(row.id) as number, 1);
+    watcher.settle();
+  }
+
+  /**
+   * The createdAt milliseconds of the newest payment of a customer (lower-cased e-mail)
+   * that went through, -Infinity for none: its e-mail list walked from the newest.
+   */
+  newestChargedMs(key: string): number {
+    const list = this.emailSlots(key);
+    for (let i = list.length - 1; i >= 0; i--) {
+      const slot = list.at(i) as number;
+      if (wasCharged(this.statusOf(slot) as PaymentStatus)) return this.createdMs[slot] as number;
+    }
+    return -Infinity;
+  }
+
+  /** Tells `watcher` of the payment in `slot` as the table holds it now. */
+  private tell(watcher: CustomerWatcher, slot: number, sign: 1 | -1): void {
+    const o = this.overlay[slot];
+    if (o !== undefined) {
+      watcher.payment(
+        emailKey(o.customerEmail),
+        o.status,
+        o.currency,
+        o.amount,
+        o.refundedAmount,
+        this.createdMs[slot] as number,
+        sign,
+      );
+      return;
+    }
+    const money = this.base.money();
+    watcher.payment(
+      this.base.emailKeyOf(slot),
+      this.base.statusOf(slot),
+      money.currencies[money.currency[slot] as number] as string,
+      money.amount[slot] as number,
+      money.refunded[slot] as number,
+      this.createdMs[slot] as number,
+      sign,
+    );
+  }
+
   byIdempotencyKey(key: string): Payment | undefined {
     const slot = this.slotOfKey(key);
     return slot === undefined ? undefined : this.row(slot);
@@ -128,7 +234,82 @@ export class PaymentTable extends Table<Payment> {
         test: (slot) => this.subscriptionOf(slot) === sub,
       });
     }
-    return this.page(filters, order, offset, limit);
+    if (filter.search) filters.push(this.emailPartFilter(filter.search));
+    const currency = filter.currency;
+    if (currency !== undefined) {
+      const column = this.column('currency');
+      filters.push({
+        list: valueRange(this.orderList('currency'), column, currency, currency),
+        test: (slot) => this.currencyAt(slot) === currency,
+      });
+    }
+    const { minAmount: min, maxAmount: max } = filter;
+    if (min !== undefined || max !== undefined) {
+      const column = this.column('amount');
+      filters.push({
+        list: valueRange(this.orderList('amount'), column, min, max),
+        // One amount: the range is in creation order, as ties are.
+        sortedBy: min !== undefined && min === max ? CREATED : 'amount',
+        test: (slot) => {
+          const v = amountValue(this.amountAt(slot), this.currencyAt(slot));
+          return (min === undefined || v >= min) && (max === undefined || v <= max);
+        },
+      });
+    }
+    if (filter.from !== undefined || filter.to !== undefined) {
+      filters.push(
+        this.createdFilter(
+          filter.from === undefined ? undefined : instantMs(filter.from),
+          filter.to === undefined ? undefined : instantMs(filter.to),
+        ),
+      );
+    }
+    const key = JSON.stringify([
+      filter.status,
+      filter.customerEmail?.toLowerCase(),
+      sub,
+      filter.search?.toLowerCase(),
+      currency,
+      min,
+      max,
+      filter.from,
+      filter.to,
+      filter.sort,
+    ]);
+    return this.page(filters, order, offset, limit, filter.sort ?? CREATED, key);
+  }
+
+  protected override sortColumn(name: string): SortColumn<Payment> | undefined {
+    return isPaymentColumn(name) ? this.column(name) : undefined;
+  }
+
+  private column(name: PaymentColumn): SortColumn<Payment> {
+    switch (name) {
+      case 'amount':
+        return {
+          of: (slot) => amountValue(this.amountAt(slot), this.currencyAt(slot)),
+          ofRow: (p) => amountValue(p.amount, p.currency),
+        };
+      case 'status':
+        return { of: (slot) => this.statusOf(slot), ofRow: (p) => p.status };
+      case 'customerEmail':
+        return { of: (slot) => this.emailKeyOf(slot), ofRow: (p) => emailKey(p.customerEmail) };
+      case 'currency':
+        return { of: (slot) => this.currencyAt(slot), ofRow: (p) => p.currency };
+    }
+  }
+
+  /** The amount of `slot` in minor units: the overlay's, else the base's money column. */
+  private amountAt(slot: number): number {
+    const o = this.overlay[slot];
+    return o !== undefined ? o.amount : (this.base.money().amount[slot] as number);
+  }
+
+  private currencyAt(slot: number): string {
+    const o = this.overlay[slot];
+    if (o !== undefined) return o.currency;
+    const money = this.base.money();
+    return money.currencies[money.currency[slot] as number] as string;
   }
 
   pending(): Payment[] {
@@ -245,6 +426,11 @@ export class PaymentTable extends Table<Payment> {
    */
   rebase(base: PaymentBase, capture: PaymentsCapture): PaymentBase {
     const old = this.base;
+    const oldMoney = old.knownMoney();
+    if (base.knownMoney() === null && oldMoney !== null) {
+      // Written while the old base's money was still being read: carry it over.
+      base.adoptMoney(moneyOf(capture, oldMoney));
+    }
     this.base = base;
     this.refundSummary = this.carryRefunds(old, base, capture);
     for (let slot = 0; slot < capture.count; slot++) {
@@ -453,6 +639,37 @@ export class PaymentTable extends Table<Payment> {
   private forget(slot: number): void {
     this.cache.delete(slot);
   }
+}
+
+/** The money of the payments of `capture`: the overlay's, else the base's (`baseMoney`). */
+function moneyOf(capture: PaymentsCapture, baseMoney: MoneyColumns): MoneyColumns {
+  const n = capture.count;
+  const money: MoneyColumns = {
+    amount: new Float64Array(n),
+    refunded: new Float64Array(n),
+    currency: new Uint16Array(n),
+    currencies: baseMoney.currencies.slice(),
+  };
+  const refOf = new Map(money.currencies.map((code, i) => [code, i]));
+  for (let slot = 0; slot < n; slot++) {
+    const o = capture.overlay[slot];
+    if (o === undefined) {
+      money.amount[slot] = baseMoney.amount[slot] as number;
+      money.refunded[slot] = baseMoney.refunded[slot] as number;
+      money.currency[slot] = baseMoney.currency[slot] as number;
+      continue;
+    }
+    money.amount[slot] = o.amount;
+    money.refunded[slot] = o.refundedAmount;
+    let ref = refOf.get(o.currency);
+    if (ref === undefined) {
+      ref = money.currencies.length;
+      money.currencies.push(o.currency);
+      refOf.set(o.currency, ref);
+    }
+    money.currency[slot] = ref;
+  }
+  return money;
 }
 
 /** Whether `p`'s key is not the derived form for `p` itself (so it must be indexed by text). */

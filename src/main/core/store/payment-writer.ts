@@ -5,11 +5,13 @@
  * that has not changed since its base was written is copied from the base's file as it is,
  * in runs of bytes, without being read as a payment; only changed and new payments are
  * encoded. The draft's columns then describe the new file, the table's next base.
+ * The money columns are written when every payment's money is known: always, unless the
+ * base is a file without them whose bodies were never read (columns.ts).
  */
 import type { Payment } from '../../../shared/domain';
 import { canonicalMs, encodeBody, encodeKey, STATUS_DIGITS } from './codec';
 import type { SliceWriter } from './files';
-import type { PaymentColumns } from './columns';
+import type { MoneyColumns, PaymentColumns } from './columns';
 import { PaymentBase } from './payment-base';
 import type { PaymentsCapture } from './payment-table';
 
@@ -82,6 +84,15 @@ export async function writePaymentColumns(out: SliceWriter, draft: PaymentsDraft
     const k = c.key[s] as number;
     return k < 0 ? JSON.stringify(c.keys.get(s)) : String(k);
   });
+  const money = c.money;
+  if (money !== null) {
+    await writeList(out, 'amount', n, (s) => String(money.amount[s]));
+    await writeList(out, 'refundedAmount', n, (s) => String(money.refunded[s]));
+    await writeList(out, 'currency', n, (s) => String(money.currency[s]));
+    await writeList(out, 'currencies', money.currencies.length, (i) =>
+      JSON.stringify(money.currencies[i]),
+    );
+  }
   await writeList(out, 'bodyBytes', n, (s) => String(c.bodyLength[s]), '}');
 }
 
@@ -165,6 +176,9 @@ async function writeList(
 export async function draftCapture(out: SliceWriter, cap: PaymentsCapture): Promise<PaymentsDraft> {
   const n = cap.count;
   const bc = cap.base.columns;
+  // Unchanged payments' money comes from the base: when the base does not know it (a file
+  // written before the money columns, whose bodies were not read), neither does the draft.
+  const baseMoney = cap.base.knownMoney();
   const c: PaymentColumns = {
     count: n,
     ids: cap.ids as string[],
@@ -180,7 +194,11 @@ export async function draftCapture(out: SliceWriter, cap: PaymentsCapture): Prom
     keys: new Map(),
     bodyStart: new Float64Array(n),
     bodyLength: new Int32Array(n),
+    money: null,
   };
+  const money = baseMoney === null && cap.base.count > 0 ? null : newMoney(n);
+  const currencies = new Dictionary();
+  const currencyOf = new Int32Array(baseMoney?.currencies.length ?? 0).fill(-1);
   const emails = new Dictionary();
   const subscriptions = new Dictionary();
   const emailOf = new Int32Array(bc.emails.length).fill(-1);
@@ -200,6 +218,7 @@ export async function draftCapture(out: SliceWriter, cap: PaymentsCapture): Prom
       if (typeof e.key === 'string') c.keys.set(slot, e.key);
       c.bodyLength[slot] = e.bodyLength;
       bodies.set(slot, e.body);
+      if (money !== null) setMoney(money, slot, o, currencies);
     } else {
       if (slot >= cap.base.count) throw new Error(`payment slot ${slot} is in no base`);
       c.status[slot] = bc.status[slot] as number;
@@ -215,8 +234,21 @@ export async function draftCapture(out: SliceWriter, cap: PaymentsCapture): Prom
       c.period[slot] = bc.period[slot] as number;
       c.key[slot] = bc.key[slot] as number;
       c.bodyLength[slot] = bc.bodyLength[slot] as number;
+      if (money !== null && baseMoney !== null) {
+        money.amount[slot] = baseMoney.amount[slot] as number;
+        money.refunded[slot] = baseMoney.refunded[slot] as number;
+        const cur = baseMoney.currency[slot] as number;
+        if (currencyOf[cur] === -1) {
+          currencyOf[cur] = currencies.add(baseMoney.currencies[cur] as string);
+        }
+        money.currency[slot] = currencyOf[cur] as number;
+      }
     }
     if ((slot & (BATCH - 1)) === 0) await out.breathe();
+  }
+  if (money !== null) {
+    money.currencies = currencies.values;
+    c.money = money;
   }
   for (const [slot, text] of bc.createdText)
     if (cap.overlay[slot] === undefined) c.createdText.set(slot, text);
@@ -238,6 +270,10 @@ export function draftList(payments: Iterable<Payment>): PaymentsDraft {
     key: [] as number[],
     bodyLength: [] as number[],
   };
+  const amount: number[] = [];
+  const refunded: number[] = [];
+  const currency: number[] = [];
+  const currencies = new Dictionary();
   const createdText = new Map<number, string>();
   const keys = new Map<number, string>();
   const emails = new Dictionary();
@@ -257,6 +293,9 @@ export function draftList(payments: Iterable<Payment>): PaymentsDraft {
     if (typeof e.key === 'string') keys.set(slot, e.key);
     v.bodyLength.push(e.bodyLength);
     bodies.set(slot, e.body);
+    amount.push(p.amount);
+    refunded.push(p.refundedAmount);
+    currency.push(currencies.add(p.currency));
   }
   return {
     columns: {
@@ -274,10 +313,31 @@ export function draftList(payments: Iterable<Payment>): PaymentsDraft {
       keys,
       bodyStart: new Float64Array(ids.length),
       bodyLength: Int32Array.from(v.bodyLength),
+      money: {
+        amount: Float64Array.from(amount),
+        refunded: Float64Array.from(refunded),
+        currency: Uint16Array.from(currency),
+        currencies: currencies.values,
+      },
     },
     bodies,
     base: PaymentBase.empty(ids),
   };
+}
+
+function newMoney(n: number): MoneyColumns {
+  return {
+    amount: new Float64Array(n),
+    refunded: new Float64Array(n),
+    currency: new Uint16Array(n),
+    currencies: [],
+  };
+}
+
+function setMoney(money: MoneyColumns, slot: number, p: Payment, currencies: Dictionary): void {
+  money.amount[slot] = p.amount;
+  money.refunded[slot] = p.refundedAmount;
+  money.currency[slot] = currencies.add(p.currency);
 }
 
 /** A changed payment's column values and body. */

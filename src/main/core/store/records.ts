@@ -63,6 +63,7 @@ function eventOk(e: unknown, p: Obj): boolean {
   switch (e.type) {
     case 'created':
     case 'charge_attempted':
+    case 'timed_out':
       return true;
     case 'succeeded':
       return str(e.transactionId);
@@ -136,6 +137,9 @@ export function isSubscription(v: unknown): v is Subscription {
   }
   const waived = v.waivedPeriods as unknown[];
   for (let i = 0; i < waived.length; i++) if (!minor(waived[i])) return false;
+  if (!Array.isArray(v.unpaidPeriods)) return false;
+  const unpaid = v.unpaidPeriods as unknown[];
+  for (let i = 0; i < unpaid.length; i++) if (!minor(unpaid[i])) return false;
   const review = v.review;
   return (
     review === null ||
@@ -144,6 +148,25 @@ export function isSubscription(v: unknown): v is Subscription {
       minor(review.toPeriod) &&
       instant(review.markedAt))
   );
+}
+
+/** The optional `moved` of an audit entry: absent, or a list of amounts per currency. */
+function movedOk(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const m: unknown = v[i];
+    if (!(
+      isObj(m) &&
+      typeof m.currency === 'string' &&
+      CURRENCY.test(m.currency) &&
+      minor(m.charged) &&
+      minor(m.refunded)
+    )) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Accepts exactly what `auditEntry.safeParse` accepts. */
@@ -157,7 +180,8 @@ export function isAuditEntry(v: unknown): v is AuditEntry {
     str(v.kind) &&
     str(v.label) &&
     AUDIT_OUTCOME.has(v.outcome as string) &&
-    strOrNull(v.message)
+    strOrNull(v.message) &&
+    movedOk(v.moved)
   );
 }
 
@@ -225,8 +249,9 @@ export const FAST_CHECK_KEYS = {
     'createdAt',
     'updatedAt',
     'review',
+    'unpaidPeriods',
   ],
-  audit: ['id', 'at', 'origin', 'action', 'kind', 'label', 'outcome', 'message'],
+  audit: ['id', 'at', 'origin', 'action', 'kind', 'label', 'outcome', 'message', 'moved'],
 } as const;
 
 const sameKeys = (schema: z.ZodObject, keys: readonly string[]): boolean =>

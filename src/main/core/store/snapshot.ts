@@ -14,6 +14,10 @@
  *   "subscriptionIds":["sub_1"],
  *   "period":[null,0,null],
  *   "idempotencyKey":[0,1,"my-key"],
+ *   "amount":[1250,999,700],
+ *   "refundedAmount":[0,0,700],
+ *   "currency":[0,0,1],
+ *   "currencies":["USD","EUR"],
  *   "bodyBytes":[97,101,99]},
  *   "subscriptions":[
  *   {...},
@@ -25,6 +29,8 @@
  *   ...
  *   [...body of the last...]
  *   ]}
+ * (The four money columns, since the customers' totals, may be missing, all together: see
+ * columns.ts.)
  * Reading parses the header, the columns and the record sections, and stops where the
  * payments' bodies start: they are read one by one when needed (payment-base.ts), from the
  * file kept open. The file's size must match the body sizes.

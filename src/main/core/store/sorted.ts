@@ -168,6 +168,68 @@ export class SortedSlots implements SlotList {
     for (const block of this.blocks) yield* block;
   }
 
+  /**
+   * The number of slots for which `before` holds, when it holds for a prefix of the list
+   * (a binary search: `before` must be monotonic in the list's order).
+   */
+  countBefore(before: (slot: number) => boolean): number {
+    const blocks = this.blocks;
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const block = blocks[mid] as number[];
+      if (before(block[block.length - 1] as number)) lo = mid + 1;
+      else hi = mid;
+    }
+    let index = 0;
+    for (let b = 0; b < lo; b++) index += (blocks[b] as number[]).length;
+    const block = blocks[lo];
+    if (block === undefined) return index;
+    let i = 0;
+    let j = block.length;
+    while (i < j) {
+      const mid = (i + j) >>> 1;
+      if (before(block[mid] as number)) i = mid + 1;
+      else j = mid;
+    }
+    return index + i;
+  }
+
+  /**
+   * Visits the slots of indexes [from, to), in that order (asc) or from `to` - 1 down (desc),
+   * until `visit` returns false.
+   */
+  scan(from: number, to: number, order: 'asc' | 'desc', visit: (slot: number) => boolean): void {
+    from = Math.max(0, from);
+    to = Math.min(this.count, to);
+    if (from >= to) return;
+    const blocks = this.blocks;
+    if (order === 'asc') {
+      let b = 0;
+      let start = from;
+      while (start >= (blocks[b] as number[]).length) start -= (blocks[b++] as number[]).length;
+      let left = to - from;
+      for (; b < blocks.length && left > 0; b++, start = 0) {
+        const block = blocks[b] as number[];
+        for (let i = start; i < block.length && left > 0; i++, left--) {
+          if (!visit(block[i] as number)) return;
+        }
+      }
+    } else {
+      let b = blocks.length - 1;
+      let skip = this.count - to;
+      while (skip >= (blocks[b] as number[]).length) skip -= (blocks[b--] as number[]).length;
+      let left = to - from;
+      for (; b >= 0 && left > 0; b--, skip = 0) {
+        const block = blocks[b] as number[];
+        for (let i = block.length - 1 - skip; i >= 0 && left > 0; i--, left--) {
+          if (!visit(block[i] as number)) return;
+        }
+      }
+    }
+  }
+
   /** The block that holds (or would hold) `slot`: the first whose last slot is not before it. */
   private blockFor(slot: number): number {
     const blocks = this.blocks;

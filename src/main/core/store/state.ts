@@ -1,6 +1,6 @@
 /**
  * The store's whole state in memory: the tables, the history stacks, the audit log, the
- * idempotency cache, the settings and the test clock; how a commit's changes are checked
+ * idempotency cache, the settings and the test clock, the customers index; how a commit's changes are checked
  * and applied; and the capture of a snapshot image at one journal sequence number.
  */
 import {
@@ -14,6 +14,7 @@ import {
   type Subscription,
 } from '../../../shared/domain';
 import type { Change } from '../ports';
+import { CustomerIndex } from './customers';
 import type { PaymentBase } from './payment-base';
 import { PaymentTable, type PaymentsCapture } from './payment-table';
 import { checkChange } from './records';
@@ -65,6 +66,7 @@ export class StoreState {
   settings: Settings = DEFAULT_SETTINGS;
   testClock: string | null = null;
   gatewayCursor: string | null = null;
+  private customerIndex: CustomerIndex | null = null;
 
   /** Builds the state from a validated snapshot; throws when an id appears twice. */
   static fromSnapshot(doc: SnapshotDoc): StoreState {
@@ -85,6 +87,20 @@ export class StoreState {
     state.testClock = doc.testClock;
     state.gatewayCursor = doc.gatewayCursor;
     return state;
+  }
+
+  /**
+   * The customers index (customers.ts): built from the tables the first time it is asked
+   * for, then kept up to date by their puts.
+   */
+  customers(): CustomerIndex {
+    if (this.customerIndex === null) {
+      const index = new CustomerIndex((key) => this.payments.newestChargedMs(key));
+      this.payments.watch(index);
+      this.subscriptions.watch(index);
+      this.customerIndex = index;
+    }
+    return this.customerIndex;
   }
 
   /**

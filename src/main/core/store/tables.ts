@@ -16,10 +16,26 @@
  */
 import type { Page } from '../../../shared/contract';
 import type { Subscription } from '../../../shared/domain';
+import { amountValue } from '../../../shared/money';
 import { instantMs } from './codec';
+import type { CustomerWatcher } from './customers';
 import { GroupIndex, groupsOf, sortByGroup } from './groups';
 import { IdIndex } from './slot-index';
-import { pageOf, SortedSlots, type SlotList, type SlotOrder } from './sorted';
+import { SortedSlots, type SlotList, type SlotOrder } from './sorted';
+import {
+  buildOrder,
+  columnOrder,
+  CREATED,
+  LazyList,
+  pageSlots,
+  SortedRange,
+  type Filter,
+  type Order,
+  type PageSource,
+  type SortColumn,
+} from './query';
+
+export type { Filter } from './query';
 
 export interface Row {
   id: string;
@@ -28,13 +44,24 @@ export interface Row {
   customerEmail: string;
 }
 
-/** One filter of a query: the index list that holds its matches, and the test itself. */
-export interface Filter {
-  list: SlotList;
-  test: (slot: number) => boolean;
-}
-
 export const EMPTY: SlotList = [];
+
+/** Queries whose matches a table remembers (the table scrolled, a search beside it). */
+const MEMO_QUERIES = 2;
+
+/** A search of the e-mail index (Table.emailPartFilter), remembered. */
+interface Searched {
+  text: string;
+  /** The index's keyCount when it was made: a new e-mail makes it stale. */
+  keyCount: number;
+  /** The e-mails that contain the text. */
+  matched: string[];
+  keys: Set<string>;
+  /** As of `puts` puts: how many records have those e-mails, and (once made) which. */
+  puts: number;
+  size: number;
+  union: number[] | null;
+}
 
 export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -58,6 +85,14 @@ export abstract class Table<T extends Row> {
   private readonly all = new SortedSlots(this.byCreation);
   private readonly byStatus = new Map<string, SortedSlots>();
   private readonly byEmail = new GroupIndex();
+  /** Every slot by one sort column (query.ts), built the first time that sort is asked. */
+  private readonly orders = new Map<string, SortedSlots>();
+  /** The last search (emailPartFilter): its e-mails until a new one comes. */
+  private searched: Searched | null = null;
+  /** Puts so far: a search's count and union are kept until the next one. */
+  private puts = 0;
+  /** The matches of the last few queries (query.ts), until the next put. */
+  private memo: Array<{ key: string; puts: number; slots: number[] }> = [];
 
   get size(): number {
     return this.ids.length;
@@ -73,6 +108,7 @@ export abstract class Table<T extends Row> {
   }
 
   put(row: T): void {
+    this.puts++;
     const slot = this.slotById.get(row.id);
     if (slot === undefined) {
       const fresh = this.ids.length;
@@ -95,7 +131,9 @@ export abstract class Table<T extends Row> {
     if (extra) this.unindexExtra(slot);
     const oldStatus = this.statusOf(slot);
     const oldEmail = this.emailKeyOf(slot);
+    const moved = this.leaveOrders(slot, row);
     this.keep(slot, row);
+    for (const list of moved) list.insert(slot);
     if (oldStatus !== row.status) {
       this.statusList(oldStatus).remove(slot);
       this.statusList(row.status).insert(slot);
@@ -182,32 +220,143 @@ export abstract class Table<T extends Row> {
     };
   }
 
-  /** A page of the records matching every filter, by creation order. */
-  protected page(filters: Filter[], order: 'asc' | 'desc', offset: number, limit: number): Page<T> {
-    let slots: number[];
-    let total: number;
-    if (filters.length === 0) {
-      total = this.all.length;
-      slots = pageOf(this.all, order, offset, limit);
-    } else {
-      // Walk the shortest index list and test the other filters on its slots.
-      let best = filters[0] as Filter;
-      for (const f of filters) if (f.list.length < best.list.length) best = f;
-      const others = filters.filter((f) => f !== best);
-      if (others.length === 0) {
-        total = best.list.length;
-        slots = pageOf(best.list, order, offset, limit);
-      } else {
-        const matches: number[] = [];
-        for (let i = 0; i < best.list.length; i++) {
-          const slot = best.list.at(i) as number;
-          if (others.every((f) => f.test(slot))) matches.push(slot);
-        }
-        total = matches.length;
-        slots = pageOf(matches, order, offset, limit);
+  /** A page of the records matching every filter, by `sort` (query.ts), ties by creation. */
+  protected page(
+    filters: Filter[],
+    order: Order,
+    offset: number,
+    limit: number,
+    sort: string = CREATED,
+    /** Names the query (its filters and sort): its matches may be remembered under it. */
+    key?: string,
+  ): Page<T> {
+    const puts = this.puts;
+    const source: PageSource = {
+      size: this.size,
+      orderList: (name) => this.orderList(name),
+      comparator: (name) => this.comparator(name),
+      value: (name) => (this.sortColumn(name) as SortColumn<T>).of,
+    };
+    if (key !== undefined) {
+      source.remembered = () => this.memo.find((m) => m.key === key && m.puts === puts)?.slots;
+      source.remember = (slots) => {
+        this.memo = [{ key, puts, slots }, ...this.memo.filter((m) => m.key !== key)];
+        this.memo.length = Math.min(this.memo.length, MEMO_QUERIES);
+      };
+    }
+    const { total, slots } = pageSlots(source, filters, sort, order, offset, limit);
+    return { total, offset, limit, items: this.rows(slots) };
+  }
+
+  /** The columns the table sorts by besides creation (query.ts), by name. */
+  protected sortColumn(_name: string): SortColumn<T> | undefined {
+    return undefined;
+  }
+
+  /** Every slot in the order of `sort`: creation, or a column's, built the first time. */
+  protected orderList(sort: string): SortedSlots {
+    if (sort === CREATED) return this.all;
+    let list = this.orders.get(sort);
+    if (list === undefined) {
+      const column = this.sortColumn(sort);
+      if (column === undefined) throw new Error(`no sort column ${sort}`);
+      list = buildOrder([...this.all], column, columnOrder(column, this.byCreation));
+      this.orders.set(sort, list);
+    }
+    return list;
+  }
+
+  protected comparator(sort: string): SlotOrder {
+    if (sort === CREATED) return this.byCreation;
+    const column = this.sortColumn(sort);
+    if (column === undefined) throw new Error(`no sort column ${sort}`);
+    return columnOrder(column, this.byCreation);
+  }
+
+  /** The sort orders built whose value of `slot` changes with `row`: taken out of them. */
+  private leaveOrders(slot: number, row: T): SortedSlots[] {
+    const moved: SortedSlots[] = [];
+    for (const [name, list] of this.orders) {
+      const column = this.sortColumn(name) as SortColumn<T>;
+      if (column.of(slot) !== column.ofRow(row)) {
+        list.remove(slot);
+        moved.push(list);
       }
     }
-    return { total, offset, limit, items: this.rows(slots) };
+    return moved;
+  }
+
+  /** Records created at or after `fromMs` and before `toMs` (either may be absent). */
+  protected createdFilter(fromMs: number | undefined, toMs: number | undefined): Filter {
+    const ms = this.createdMs;
+    const lo = fromMs === undefined ? 0 : this.all.countBefore((s) => (ms[s] as number) < fromMs);
+    const hi =
+      toMs === undefined ? this.all.length : this.all.countBefore((s) => (ms[s] as number) < toMs);
+    return {
+      list: new SortedRange(this.all, lo, Math.max(lo, hi)),
+      test: (slot) =>
+        (fromMs === undefined || (ms[slot] as number) >= fromMs) &&
+        (toMs === undefined || (ms[slot] as number) < toMs),
+    };
+  }
+
+  /**
+   * Records whose customer e-mail contains `text` (case-insensitive): the e-mails are
+   * matched among the distinct ones of the e-mail index (no record is read), and their lists
+   * joined.
+   */
+  protected emailPartFilter(text: string): Filter {
+    const found = this.searchFor(text.toLowerCase());
+    if (found.puts !== this.puts) {
+      // The lists changed since: count again (no list is made for it), unite again if asked.
+      found.puts = this.puts;
+      found.size = 0;
+      for (const key of found.matched) found.size += this.byEmail.sizeOf(key);
+      found.union = null;
+    }
+    const list = new LazyList(found.size, () => {
+      found.union ??= this.unionOf(found.matched.map((key) => this.byEmail.get(key)));
+      return found.union;
+    });
+    if (found.union !== null) list.slots();
+    return { list, test: (slot) => found.keys.has(this.emailKeyOf(slot)) };
+  }
+
+  /** The distinct e-mail keys containing `needle`, remembered until a new e-mail comes. */
+  private searchFor(needle: string): Searched {
+    const count = this.byEmail.keyCount;
+    const last = this.searched;
+    if (last !== null && last.text === needle && last.keyCount === count) return last;
+    const matched: string[] = [];
+    for (const key of this.byEmail.keys()) {
+      if (key.includes(needle) && this.byEmail.sizeOf(key) > 0) matched.push(key);
+    }
+    const found: Searched = {
+      text: needle,
+      keyCount: count,
+      matched,
+      keys: new Set(matched),
+      puts: -1,
+      size: 0,
+      union: null,
+    };
+    this.searched = found;
+    return found;
+  }
+
+  /** The slots of `lists` (each in creation order, none shared) in creation order. */
+  private unionOf(lists: readonly SlotList[]): number[] {
+    let size = 0;
+    for (const list of lists) size += list.length;
+    const numbers = new Int32Array(size);
+    let at = 0;
+    for (const list of lists)
+      for (let i = 0; i < list.length; i++) numbers[at++] = list.at(i) as number;
+    // Slots are mostly in creation order already: a numeric sort, then the real order (a
+    // near-sorted array takes the comparator about once per element).
+    numbers.sort();
+    const out = Array.from(numbers);
+    return out.sort(this.byCreation);
   }
 
   /** The records of `slots`, in that order. */
@@ -221,6 +370,11 @@ export abstract class Table<T extends Row> {
     const slots: number[] = new Array(list.length);
     for (let i = 0; i < list.length; i++) slots[i] = list.at(i) as number;
     return this.rows(slots);
+  }
+
+  /** The slots of one customer e-mail (lower-cased), in creation order. */
+  protected emailSlots(key: string): SlotList {
+    return this.byEmail.get(key);
   }
 
   /** The slots of one status, in creation order. */
@@ -237,6 +391,7 @@ export abstract class Table<T extends Row> {
     this.statusList(this.statusOf(slot)).insert(slot);
     this.byEmail.insert(this.emailKeyOf(slot), slot, this.byCreation);
     this.indexExtra(slot);
+    for (const list of this.orders.values()) list.insert(slot);
   }
 
   private unindex(slot: number): void {
@@ -244,6 +399,7 @@ export abstract class Table<T extends Row> {
     this.statusList(this.statusOf(slot)).remove(slot);
     this.byEmail.remove(this.emailKeyOf(slot), slot, this.byCreation);
     this.unindexExtra(slot);
+    for (const list of this.orders.values()) list.remove(slot);
   }
 
   private statusList(status: string): SortedSlots {
@@ -270,7 +426,23 @@ function inOrder(n: number, order: SlotOrder): number[] {
 export interface SubscriptionFilter {
   status?: string;
   customerEmail?: string;
+  /** Any part of the e-mail or of the id, case-insensitive. */
+  search?: string;
+  /** Held for review (true) or not (false). */
+  review?: boolean;
+  /** createdAt, or a column of SUBSCRIPTION_COLUMNS (default createdAt). */
+  sort?: string;
 }
+
+/** The columns subscriptions sort by besides creation. */
+const SUBSCRIPTION_COLUMNS: Record<string, (s: Subscription) => number | string> = {
+  amount: (s) => amountValue(s.amount, s.currency),
+  status: (s) => s.status,
+  customerEmail: (s) => emailKey(s.customerEmail),
+  // None (paused, cancelled) after every date.
+  nextPaymentDate: (s) =>
+    s.nextPaymentDate === null ? Number.POSITIVE_INFINITY : instantMs(s.nextPaymentDate),
+};
 
 const isDue = (s: Subscription): boolean =>
   (s.status === 'ACTIVE' || s.status === 'PAST_DUE') && s.nextPaymentDate !== null;
@@ -291,6 +463,28 @@ export class SubscriptionTable extends Table<Subscription> {
     );
   };
   private readonly due = new SortedSlots(this.dueOrder);
+  /** Told of every put once set (the customers index). */
+  private watcher: CustomerWatcher | null = null;
+
+  /** Tells `watcher` of every subscription, then of every put: the old version out, the new in. */
+  watch(watcher: CustomerWatcher): void {
+    for (const s of this.records) watcher.subscription(s, 1);
+    watcher.settle();
+    this.watcher = watcher;
+  }
+
+  override put(row: Subscription): void {
+    const watcher = this.watcher;
+    if (watcher === null) {
+      super.put(row);
+      return;
+    }
+    const old = this.get(row.id);
+    if (old !== undefined) watcher.subscription(old, -1);
+    super.put(row);
+    watcher.subscription(row, 1);
+    watcher.settle();
+  }
 
   /** Loads records into an empty table; returns the id of one that appears twice, or null. */
   load(rows: readonly Subscription[]): string | null {
@@ -320,7 +514,33 @@ export class SubscriptionTable extends Table<Subscription> {
     const filters: Filter[] = [];
     if (filter.status !== undefined) filters.push(this.statusFilter(filter.status));
     if (filter.customerEmail !== undefined) filters.push(this.emailFilter(filter.customerEmail));
-    return this.page(filters, order, offset, limit);
+    const search = filter.search?.trim().toLowerCase();
+    if (search) {
+      // Thousands of records: tested one by one.
+      filters.push({
+        list: this.orderList(CREATED),
+        exact: false,
+        test: (slot) => {
+          const s = this.records[slot] as Subscription;
+          return emailKey(s.customerEmail).includes(search) || s.id.toLowerCase().includes(search);
+        },
+      });
+    }
+    const review = filter.review;
+    if (review !== undefined) {
+      filters.push({
+        list: this.orderList(CREATED),
+        exact: false,
+        test: (slot) => ((this.records[slot] as Subscription).review !== null) === review,
+      });
+    }
+    return this.page(filters, order, offset, limit, filter.sort ?? CREATED);
+  }
+
+  protected override sortColumn(name: string): SortColumn<Subscription> | undefined {
+    const value = SUBSCRIPTION_COLUMNS[name];
+    if (value === undefined) return undefined;
+    return { of: (slot) => value(this.records[slot] as Subscription), ofRow: value };
   }
 
   /** ACTIVE or PAST_DUE subscriptions due at or before `now`, soonest first. */

@@ -55,11 +55,16 @@ function DialogView({ request }: { request: Request }) {
         </ul>
       )}
       <div className="dialog-actions">
-        <button type="button" data-autofocus onClick={() => answerConfirm(false)}>
+        <button
+          type="button"
+          data-autofocus={request.enterConfirms ? undefined : true}
+          onClick={() => answerConfirm(false)}
+        >
           {request.cancelLabel ?? 'Cancel'}
         </button>
         <button
           type="button"
+          data-autofocus={request.enterConfirms ? true : undefined}
           className={request.danger ? 'button-danger' : 'button-primary'}
           onClick={() => answerConfirm(true)}
         >

@@ -14,15 +14,20 @@ export interface FieldProps {
   label: string;
   error?: string | undefined;
   hint?: ReactNode;
+  /** Something to heed that does not stop the form (a start date in the past). */
+  warning?: ReactNode;
   className?: string;
   children: (control: ControlProps) => ReactNode;
 }
 
-export function Field({ label, error, hint, className, children }: FieldProps) {
+export function Field({ label, error, hint, warning, className, children }: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(' ');
+  const warningId = `${id}-warning`;
+  const describedBy = [error ? errorId : null, warning ? warningId : null, hint ? hintId : null]
+    .filter(Boolean)
+    .join(' ');
   return (
     <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -34,6 +39,11 @@ export function Field({ label, error, hint, className, children }: FieldProps) {
       {hint && (
         <p id={hintId} className="field-hint">
           {hint}
+        </p>
+      )}
+      {warning && (
+        <p id={warningId} className="field-hint field-warning">
+          {warning}
         </p>
       )}
       <p id={errorId} className="field-error" aria-live="polite">

@@ -2,6 +2,7 @@
 import { format } from 'date-fns';
 import { currencyExponent, formatAmount } from '../../../shared/money';
 import type { Interval } from '../../../shared/domain';
+import { intervalWords } from '../../../shared/wording';
 
 /** formatAmount, or a plain fallback for a currency this runtime does not know. */
 export function money(minor: number, currency: string): string {
@@ -16,23 +17,45 @@ export function dateTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : format(date, 'd MMM yyyy, HH:mm');
 }
 
+/** A UTC calendar day as the app writes dates, e.g. "31 Jan 2027" (a billing date's day). */
+export function utcDay(date: Date): string {
+  if (Number.isNaN(date.getTime())) return '—';
+  return format(
+    new Date(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()),
+    'd MMM yyyy',
+  );
+}
+
+/** A UTC date written yyyy-mm-dd (the dashboard's periods) as the app writes dates. */
+export function isoDay(date: string): string {
+  return utcDay(new Date(`${date.slice(0, 10)}T00:00:00.000Z`));
+}
+
+/** Two UTC dates as one range: "1–10 Mar 2026", "9 Feb – 10 Mar 2026". */
+export function isoDayRange(from: string, to: string): string {
+  const [a, b] = [isoDay(from), isoDay(to)];
+  const [ad, am, ay] = a.split(' ');
+  const [, bm, by] = b.split(' ');
+  if (ay === by && am === bm) return `${ad}–${b}`;
+  if (ay === by) return `${ad} ${am} – ${b}`;
+  return `${a} – ${b}`;
+}
+
+/** An amount that may be negative, with a true minus sign ("−$10.00"). */
+export function signedMoney(minor: number, currency: string): string {
+  return minor < 0 ? `−${money(-minor, currency)}` : money(minor, currency);
+}
+
 export function dateTimeSeconds(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : format(date, 'd MMM yyyy, HH:mm:ss');
 }
 
-const UNIT: Record<Interval, string> = {
-  DAILY: 'day',
-  WEEKLY: 'week',
-  MONTHLY: 'month',
-  YEARLY: 'year',
-};
-
-/** "Monthly", "Every 2 weeks". */
+/** "Monthly", "Every 2 weeks": shared/wording.ts's words, capitalized to stand alone. */
 export function intervalText(interval: Interval, count: number): string {
-  if (count === 1) return interval.charAt(0) + interval.slice(1).toLowerCase();
-  return `Every ${count} ${UNIT[interval]}s`;
+  const words = intervalWords(interval, count);
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** "PARTIALLY_REFUNDED" → "Partially refunded". */
@@ -52,7 +75,8 @@ const ORIGIN_TEXT: Readonly<Record<string, string>> = {
   operator: 'Operator',
   api: 'API',
   scheduler: 'Scheduler',
-  system: 'System',
+  // 'system' is start-up reconciliation: what Paydesk settled with the gateway when it started.
+  system: 'Start-up',
 };
 
 /** Who asked for a command, for people ("API", not "Api"). */

@@ -1,6 +1,7 @@
 /**
- * The browser transport's access token: the page is opened as `/?token=XYZ`; the token is
- * kept in sessionStorage and removed from the address bar so it is not bookmarked or shared.
+ * The browser transport's access token: the page is opened as `/?token=XYZ`, or the operator
+ * pastes it (`keepToken`); the token is kept in sessionStorage and removed from the address
+ * bar so it is not bookmarked or shared.
  */
 const STORAGE_KEY = 'paydesk.token';
 
@@ -21,5 +22,14 @@ export function takeTokenFromUrl(win: Window = window): string | null {
     return win.sessionStorage.getItem(STORAGE_KEY);
   } catch {
     return null;
+  }
+}
+
+/** Keep a token the operator pasted for the session, as one from the URL is kept. */
+export function keepToken(token: string, win: Window = window): void {
+  try {
+    win.sessionStorage.setItem(STORAGE_KEY, token);
+  } catch {
+    // Storage can be disabled; the token still works for this page's lifetime.
   }
 }

@@ -7,7 +7,7 @@
  * (`unavailable`, `in_progress`) it sends the same key; any other answer, or an edit of a
  * field, makes the next submit a new intent.
  */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Result } from '../../../shared/result';
 import { intent, type IntentOptions } from './intent';
 import { hasErrors, type Checked, type FieldErrors } from './validation';
@@ -47,6 +47,17 @@ export function useValidatedForm<F extends string, V extends Record<F, string>, 
     submits.drop();
   };
 
+  /** Sets values without marking them touched (a form opened filled in): a new intent. */
+  const fill = useCallback(
+    (patch: Partial<V>): void => {
+      setValues((v) => ({ ...v, ...patch }));
+      setServerErrors({});
+      setFormError(null);
+      submits.drop();
+    },
+    [submits],
+  );
+
   const focusField = (field: F): void => {
     formRef.current?.querySelector<HTMLElement>(`[name="${field}"]`)?.focus();
   };
@@ -84,5 +95,5 @@ export function useValidatedForm<F extends string, V extends Record<F, string>, 
     }
   };
 
-  return { values, busy, formError, formRef, errorOf, update, onSubmit };
+  return { values, busy, formError, formRef, errorOf, update, fill, onSubmit };
 }

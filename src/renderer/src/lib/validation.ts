@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { operations, type OperationInput } from '../../../shared/contract';
 import type { Interval } from '../../../shared/domain';
 import { assertCurrency, parseAmount } from '../../../shared/money';
+import { intervalCountError } from '../../../shared/periods';
 import { DomainError } from '../../../shared/result';
 
 export type FieldErrors<F extends string> = Partial<Record<F, string>>;
@@ -116,6 +117,9 @@ export function checkSubscription(
   );
   if (!Number.isInteger(input.intervalCount) || (input.intervalCount ?? 0) < 1) {
     errors.intervalCount = 'Use a whole number of 1 or more';
+  } else {
+    const tooLong = intervalCountError(input.interval, input.intervalCount ?? 1);
+    if (tooLong) errors.intervalCount = tooLong;
   }
   return { input, errors };
 }

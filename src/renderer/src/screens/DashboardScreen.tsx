@@ -1,9 +1,29 @@
-/** The start page: revenue per currency, success rate, subscriptions at a glance. */
+/**
+ * The start page: revenue per currency, success rate, subscriptions at a glance. Each
+ * figure says what it counts (all time, a period's dates) and leads to the list it counts.
+ */
 import { useEffect } from 'react';
 import { CurrencyCard } from '../components/dashboard/CurrencyCard';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { loadDashboard, useDashboard } from '../store/dashboard';
 import { goTo } from '../store/navigation';
+import { setFilters } from '../store/payments';
+import { showSubscriptions } from '../store/subscriptions';
+
+function showAllPayments(): void {
+  setFilters({ status: '' });
+  goTo('payments');
+}
+
+function showFailedPayments(): void {
+  setFilters({ status: 'FAILED' });
+  goTo('payments');
+}
+
+function showPastDue(): void {
+  showSubscriptions({ status: 'PAST_DUE' });
+  goTo('subscriptions');
+}
 
 export function DashboardScreen() {
   const { data, loading, error } = useDashboard();
@@ -25,27 +45,45 @@ export function DashboardScreen() {
         <>
           <dl className="summary">
             <div>
-              <dt>Success rate</dt>
+              <dt>
+                <button type="button" className="link-button" onClick={showFailedPayments}>
+                  Success rate, all time
+                  <span className="visually-hidden"> (show the failed payments)</span>
+                </button>
+              </dt>
               <dd>
                 {data.successRate === null ? '—' : `${(data.successRate * 100).toFixed(1)} %`}
               </dd>
             </div>
             <div>
-              <dt>Payments</dt>
+              <dt>
+                <button type="button" className="link-button" onClick={showAllPayments}>
+                  Payments, all time
+                </button>
+              </dt>
               <dd>{data.paymentsCount.toLocaleString()}</dd>
             </div>
             <div>
-              <dt>Active subscriptions</dt>
+              <dt>
+                <button type="button" className="link-button" onClick={() => goTo('subscriptions')}>
+                  Active subscriptions
+                </button>
+              </dt>
               <dd>{data.activeSubscriptions.toLocaleString()}</dd>
             </div>
             <div>
-              <dt>Failed subscriptions</dt>
+              <dt>
+                <button type="button" className="link-button" onClick={showPastDue}>
+                  Past due
+                  <span className="visually-hidden"> (show the subscriptions past due)</span>
+                </button>
+              </dt>
               <dd>{data.failedSubscriptions.toLocaleString()}</dd>
             </div>
           </dl>
           <div className="cards">
             {data.currencies.map((c) => (
-              <CurrencyCard key={c.currency} figures={c} />
+              <CurrencyCard key={c.currency} figures={c} periods={data.periods} />
             ))}
           </div>
         </>

@@ -62,7 +62,7 @@ export async function runCommand<K extends OperationName>(
       ? {
           action: {
             label: 'Undo',
-            run: () => void travelTo('undo', entryId, { alwaysAskForMoney: false }),
+            run: () => void travelTo('undo', entryId),
           },
         }
       : {}),

@@ -13,6 +13,11 @@ export interface ConfirmOptions {
   confirmLabel: string;
   cancelLabel?: string;
   danger?: boolean;
+  /**
+   * Focus the confirm button, so that Enter confirms (an undo asked for with Ctrl+Z stays
+   * one keystroke more); by default the dismiss button has the focus.
+   */
+  enterConfirms?: boolean;
 }
 
 export interface ConfirmState {

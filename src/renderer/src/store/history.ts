@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { HistoryView } from '../../../shared/contract';
 import type { Result } from '../../../shared/result';
-import { planTo } from '../lib/history-plan';
+import { planMessage, planTo } from '../lib/history-plan';
 import { intent } from '../lib/intent';
 import { confirm } from './confirm';
 import { api } from './connection';
@@ -119,29 +119,34 @@ export async function redo(toId?: string): Promise<boolean> {
   return true;
 }
 
-export function performUndo(): Promise<boolean> {
-  return undo();
+/**
+ * What Ctrl+Z, the menu and the toolbar do: undo the last command, after a confirmation
+ * when money moves (the newest entry is read fresh: a scheduled run may have just added it).
+ */
+export async function performUndo(): Promise<boolean> {
+  const next = await nextEntry('undo');
+  return next?.movesMoney ? travelTo('undo', next.id) : undo();
 }
 
-export function performRedo(): Promise<boolean> {
-  return redo();
+export async function performRedo(): Promise<boolean> {
+  const next = await nextEntry('redo');
+  return next?.movesMoney ? travelTo('redo', next.id) : redo();
+}
+
+/** The entry an undo (or redo) would take now; null when unknown (then the core says). */
+async function nextEntry(direction: 'undo' | 'redo') {
+  const res = await api()['history.get']({ limit: 1 });
+  return res.ok ? (res.data[direction][0] ?? null) : null;
 }
 
 /**
- * Undo or redo down to an entry chosen in a panel or a toast, asking first when money moves
- * or several commands are involved (`alwaysAskForMoney: false` skips the money question when
- * the entry is the only one, as for a toast's Undo of the command it reports).
+ * Undo or redo down to an entry chosen in a panel, a toast or by Ctrl+Z, asking first when
+ * money moves (with the total) or several commands are involved. The stacks are read fresh
+ * first, so that what is confirmed is what the core would do now.
  */
-export async function travelTo(
-  direction: 'undo' | 'redo',
-  toId: string,
-  options: { alwaysAskForMoney?: boolean } = {},
-): Promise<boolean> {
-  let view = useHistory.getState().view;
-  if (!view || !view[direction].some((e) => e.id === toId)) {
-    await loadHistory();
-    view = useHistory.getState().view;
-  }
+export async function travelTo(direction: 'undo' | 'redo', toId: string): Promise<boolean> {
+  await loadHistory();
+  const view = useHistory.getState().view;
   const plan = view ? planTo(view[direction], toId) : null;
   if (!plan) {
     showToast(`That command is no longer in the ${direction} history.`, { level: 'error' });
@@ -154,24 +159,16 @@ export async function travelTo(
     });
     return false;
   }
-  const askForMoney = plan.movesMoney && (options.alwaysAskForMoney ?? true);
-  if (askForMoney || plan.entries.length > 1) {
+  if (plan.needsConfirmation) {
     const verb = direction === 'undo' ? 'Undo' : 'Redo';
-    const money =
-      direction === 'undo'
-        ? 'Money will move: charges are refunded to customers.'
-        : 'Money will move: customers are charged again.';
+    const preview = plan.movesMoney ? await api()['history.preview']({ direction, toId }) : null;
     const ok = await confirm({
       title: `${verb} ${commandsText(plan.entries.length)}?`,
-      message: [
-        plan.entries.length > 1 ? `This will ${direction} these commands, newest first.` : '',
-        plan.movesMoney ? money : '',
-      ]
-        .filter(Boolean)
-        .join(' '),
+      message: planMessage(direction, plan, preview?.ok ? preview.data : null),
       details: plan.entries.map((e) => e.label),
       confirmLabel: verb,
       danger: plan.movesMoney,
+      enterConfirms: true,
     });
     if (!ok) return false;
   }

@@ -4,11 +4,14 @@
  * `progress` feeds the scheduler's in-flight bar.
  */
 import type { ChangeTopic, PushEvent } from '../../../shared/contract';
+import { refreshCustomers } from './customers';
 import { loadDashboard } from './dashboard';
 import { loadHistory } from './history';
 import { useNavigation, type Screen } from './navigation';
 import { markPaymentsStale, refreshPayments } from './payments';
 import { loadScheduler, setProgress } from './scheduler';
+import { refreshAudit } from './audit';
+import { loadSettings } from './settings';
 import { refreshSubscriptions } from './subscriptions';
 import { showToast } from './toasts';
 
@@ -21,9 +24,13 @@ const SCREEN_TOPICS: Record<Screen, { topics: ChangeTopic[]; refetch: () => void
     refetch: () => void loadDashboard(),
   },
   payments: { topics: ['payments'], refetch: refreshPayments },
+  customers: { topics: ['payments', 'subscriptions'], refetch: refreshCustomers },
   subscriptions: { topics: ['subscriptions', 'payments'], refetch: refreshSubscriptions },
   scheduler: { topics: ['scheduler', 'clock'], refetch: () => void loadScheduler() },
   history: { topics: ['history'], refetch: () => void loadHistory() },
+  // Every command, undo, redo and reconciliation changes the history topic.
+  audit: { topics: ['history'], refetch: refreshAudit },
+  settings: { topics: ['settings', 'scheduler'], refetch: () => void loadSettings() },
 };
 
 let pendingTopics = new Set<ChangeTopic>();

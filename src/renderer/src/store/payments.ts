@@ -4,7 +4,7 @@
  * payments being processed right now (shown as pending until the gateway answers).
  */
 import { create } from 'zustand';
-import type { OperationInput } from '../../../shared/contract';
+import type { ExportFilters, OperationInput, PaymentSort } from '../../../shared/contract';
 import type { Payment, PaymentStatus } from '../../../shared/domain';
 import type { Result } from '../../../shared/result';
 import { money } from '../lib/format';
@@ -18,9 +18,31 @@ const MAX_CACHED_PAGES = 30;
 
 export interface PaymentFilters {
   status: PaymentStatus | '';
+  /** Any part of the customer's e-mail. */
   customer: string;
+  /** A currency code, or '' for all. */
+  currency: string;
+  /** Decimal amounts, '' for no bound (PaymentFilters.tsx applies only valid ones). */
+  minAmount: string;
+  maxAmount: string;
+  /** Dates (yyyy-mm-dd), both included; '' for no bound. */
+  from: string;
+  to: string;
+  sort: PaymentSort;
   order: 'desc' | 'asc';
 }
+
+export const NO_PAYMENT_FILTERS: PaymentFilters = {
+  status: '',
+  customer: '',
+  currency: '',
+  minAmount: '',
+  maxAmount: '',
+  from: '',
+  to: '',
+  sort: 'createdAt',
+  order: 'desc',
+};
 
 export interface PendingPayment {
   key: number;
@@ -47,10 +69,12 @@ export interface PaymentsState {
   pending: PendingPayment[];
   /** The list changed while another screen was shown: refetch when the table shows again. */
   stale: boolean;
+  /** Bumped when the filters are replaced from elsewhere (showPayments): the fields follow. */
+  filtersReplaced: number;
 }
 
 export const initialPayments: PaymentsState = {
-  filters: { status: '', customer: '', order: 'desc' },
+  filters: NO_PAYMENT_FILTERS,
   total: null,
   pages: {},
   fresh: {},
@@ -63,6 +87,7 @@ export const initialPayments: PaymentsState = {
   detailError: null,
   pending: [],
   stale: false,
+  filtersReplaced: 0,
 };
 export const usePayments = create<PaymentsState>()(() => initialPayments);
 
@@ -91,16 +116,31 @@ function evictFarPages(
   return Object.fromEntries(keep.map((k) => [k, pages[k] as Payment[]]));
 }
 
+/**
+ * What the table shows as `payments.list` takes it, paging aside: the filters and the order.
+ * "Export CSV" exports exactly this, so a filter belongs here.
+ */
+export function paymentListFilters(filters: PaymentFilters): ExportFilters<'payments'> {
+  const input: ExportFilters<'payments'> = { order: filters.order };
+  if (filters.sort !== 'createdAt') input.sort = filters.sort;
+  if (filters.status) input.status = filters.status;
+  if (filters.customer.trim()) input.search = filters.customer.trim();
+  if (filters.currency) input.currency = filters.currency;
+  if (filters.minAmount) input.minAmount = filters.minAmount;
+  if (filters.maxAmount) input.maxAmount = filters.maxAmount;
+  if (filters.from) input.from = filters.from;
+  if (filters.to) input.to = filters.to;
+  return input;
+}
+
 async function fetchPage(page: number): Promise<void> {
   const { generation, filters } = get();
   set((s) => ({ loading: { ...s.loading, [page]: true } }));
   const input: OperationInput<'payments.list'> = {
+    ...paymentListFilters(filters),
     offset: page * PAGE_SIZE,
     limit: PAGE_SIZE,
-    order: filters.order,
   };
-  if (filters.status) input.status = filters.status;
-  if (filters.customer.trim()) input.customerEmail = filters.customer.trim();
   const res = await api()['payments.list'](input);
   if (get().generation !== generation) return;
   if (!res.ok) {
@@ -170,6 +210,22 @@ export function setFilters(change: Partial<PaymentFilters>): void {
   }));
   const { visible } = get();
   showRange(0, Math.max(visible.last - visible.first, 0));
+}
+
+/**
+ * Sort by `column`: the other way when it is the sort already; else newest first for the
+ * date, smallest or A to Z first for the others.
+ */
+export function sortPayments(column: PaymentSort): void {
+  const { sort, order } = get().filters;
+  if (sort === column) setFilters({ order: order === 'desc' ? 'asc' : 'desc' });
+  else setFilters({ sort: column, order: column === 'createdAt' ? 'desc' : 'asc' });
+}
+
+/** Show the payments matching `change` alone (the Search dialog's "Show all"). */
+export function showPayments(change: Partial<PaymentFilters>): void {
+  setFilters({ ...NO_PAYMENT_FILTERS, ...change });
+  set((s) => ({ filtersReplaced: s.filtersReplaced + 1 }));
 }
 
 async function loadSelected(id: string): Promise<void> {

@@ -1,20 +1,32 @@
 /** Puts every store back to its initial state (tests; a fresh session). */
+import { initialAudit, useAudit } from './audit';
 import { initialConfirm, useConfirm } from './confirm';
+import { initialCustomers, useCustomers } from './customers';
 import { initialDashboard, useDashboard } from './dashboard';
 import { initialHistory, useHistory } from './history';
 import { initialNavigation, useNavigation } from './navigation';
 import { initialPayments, usePayments } from './payments';
+import { initialReceipt, useReceipt } from './receipt';
 import { initialScheduler, useScheduler } from './scheduler';
+import { initialSearch, useSearch } from './search';
+import { initialSettings, useSettings } from './settings';
+import { initialShortcutsHelp, useShortcutsHelp } from './shortcuts-help';
 import { initialSubscriptions, useSubscriptions } from './subscriptions';
 import { initialToasts, useToasts } from './toasts';
 
 export function resetStores(): void {
+  useAudit.setState(initialAudit, true);
   useConfirm.setState(initialConfirm, true);
+  useCustomers.setState(initialCustomers, true);
   useDashboard.setState(initialDashboard, true);
   useHistory.setState(initialHistory, true);
   useNavigation.setState(initialNavigation, true);
   usePayments.setState(initialPayments, true);
+  useReceipt.setState(initialReceipt, true);
   useScheduler.setState(initialScheduler, true);
+  useSearch.setState(initialSearch, true);
+  useSettings.setState(initialSettings, true);
+  useShortcutsHelp.setState(initialShortcutsHelp, true);
   useSubscriptions.setState(initialSubscriptions, true);
   useToasts.setState(initialToasts, true);
 }

@@ -4,6 +4,7 @@
  */
 import { create } from 'zustand';
 import type { ClockView, OperationInput, SchedulerStatus } from '../../../shared/contract';
+import { runCountsText } from '../../../shared/wording';
 import { dateTime } from '../lib/format';
 import { intent } from '../lib/intent';
 import { addOneMonthUtc } from '../lib/month';
@@ -56,6 +57,17 @@ export async function loadScheduler(): Promise<void> {
   });
 }
 
+/** The core's clock alone (the New subscription form tells what is past by it). */
+export async function loadClock(): Promise<void> {
+  const clock = await api()['clock.get']({});
+  if (clock.ok) set({ clock: clock.data });
+}
+
+/** The core's time now: the test clock's when it runs on one, else this machine's. */
+export function coreNow(clock: ClockView | null): Date {
+  return clock?.mode === 'test' ? new Date(clock.now) : new Date();
+}
+
 export function setProgress(done: number, total: number): void {
   set({ progress: { done, total } });
 }
@@ -103,10 +115,8 @@ export function runRecurringNow(): Promise<void> {
         {
           ...attempt.options,
           kind: 'RunRecurring',
-          describe: (s) =>
-            s.charged === 0
-              ? 'Recurring run: nothing was due'
-              : `Recurring run: ${s.charged} charged, ${s.succeeded} succeeded, ${s.failed} failed`,
+          describe: (s) => `Recurring run: ${runCountsText(s)}`,
+          level: (s) => (s.failed > 0 ? 'error' : 'info'),
         },
       ),
     );

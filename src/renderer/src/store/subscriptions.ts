@@ -4,9 +4,15 @@
  * missed periods a run held for review).
  */
 import { create } from 'zustand';
-import type { OperationInput, SubscriptionDetail } from '../../../shared/contract';
-import type { Subscription } from '../../../shared/domain';
+import type {
+  ExportFilters,
+  OperationInput,
+  SubscriptionDetail,
+  SubscriptionSort,
+} from '../../../shared/contract';
+import type { Subscription, SubscriptionStatus } from '../../../shared/domain';
 import type { Result } from '../../../shared/result';
+import { runCountsText } from '../../../shared/wording';
 import { intervalText, money } from '../lib/format';
 import { intent, type IntentOptions } from '../lib/intent';
 import { runCommand } from './commands';
@@ -15,7 +21,23 @@ import { showToast } from './toasts';
 
 const PAGE = 100;
 
+/** The list's filters: a status (or those held for review), any part of the e-mail, the sort. */
+export interface SubscriptionFilters {
+  status: SubscriptionStatus | 'REVIEW' | '';
+  search: string;
+  sort: SubscriptionSort;
+  order: 'asc' | 'desc';
+}
+
+export const NO_SUBSCRIPTION_FILTERS: SubscriptionFilters = {
+  status: '',
+  search: '',
+  sort: 'createdAt',
+  order: 'desc',
+};
+
 export interface SubscriptionsState {
+  filters: SubscriptionFilters;
   items: Subscription[];
   total: number | null;
   loading: boolean;
@@ -28,6 +50,7 @@ export interface SubscriptionsState {
 }
 
 export const initialSubscriptions: SubscriptionsState = {
+  filters: NO_SUBSCRIPTION_FILTERS,
   items: [],
   total: null,
   loading: false,
@@ -43,6 +66,39 @@ const get = useSubscriptions.getState;
 const set = useSubscriptions.setState;
 let listSeq = 0;
 
+/**
+ * What the list shows as `subscriptions.list` takes it, paging aside: "Export CSV" exports
+ * exactly this, so a filter of the list belongs here.
+ */
+export function subscriptionListFilters(
+  filters: SubscriptionFilters = get().filters,
+): ExportFilters<'subscriptions'> {
+  const input: ExportFilters<'subscriptions'> = { order: filters.order };
+  if (filters.sort !== 'createdAt') input.sort = filters.sort;
+  if (filters.status === 'REVIEW') input.review = true;
+  else if (filters.status) input.status = filters.status;
+  if (filters.search.trim()) input.search = filters.search.trim();
+  return input;
+}
+
+/** Changes the list's filters (and reloads it from the top). */
+export function setSubscriptionFilters(change: Partial<SubscriptionFilters>): void {
+  set((s) => ({ filters: { ...s.filters, ...change }, items: [], total: null }));
+  void loadSubscriptions();
+}
+
+/** The list with only `change` as filters (the Dashboard's "Past due"). */
+export function showSubscriptions(change: Partial<SubscriptionFilters>): void {
+  setSubscriptionFilters({ ...NO_SUBSCRIPTION_FILTERS, ...change });
+}
+
+/** Sort by `column`: the other way when it is the sort already (dates newest first). */
+export function sortSubscriptions(column: SubscriptionSort): void {
+  const { sort, order } = get().filters;
+  if (sort === column) setSubscriptionFilters({ order: order === 'desc' ? 'asc' : 'desc' });
+  else setSubscriptionFilters({ sort: column, order: column === 'createdAt' ? 'desc' : 'asc' });
+}
+
 /** Load (or reload) the first rows, as many as are shown now; `more` appends the next page. */
 export async function loadSubscriptions(more = false): Promise<void> {
   const seq = ++listSeq;
@@ -50,7 +106,7 @@ export async function loadSubscriptions(more = false): Promise<void> {
   const offset = more ? items.length : 0;
   const limit = more ? PAGE : Math.min(Math.max(PAGE, items.length), 500);
   set({ loading: true, error: null });
-  const res = await api()['subscriptions.list']({ offset, limit, order: 'desc' });
+  const res = await api()['subscriptions.list']({ ...subscriptionListFilters(), offset, limit });
   if (seq !== listSeq) return;
   if (!res.ok) {
     set({ loading: false, error: res.error.message });
@@ -180,10 +236,7 @@ export async function decideMissedPeriods(
             {
               ...attempt.options,
               kind: 'ChargeMissedPeriods',
-              describe: (run) =>
-                `Missed periods of ${sub.customerEmail}: ${run.succeeded} charged${
-                  run.failed > 0 ? `, ${run.failed} failed` : ''
-                }`,
+              describe: (run) => `Missed periods of ${sub.customerEmail}: ${runCountsText(run)}`,
               level: (run) => (run.failed > 0 ? 'error' : 'info'),
             },
           ),
@@ -196,6 +249,59 @@ export async function decideMissedPeriods(
               ...attempt.options,
               kind: 'SkipMissedPeriods',
               describe: (s) => `Missed periods skipped: ${describe(s)}`,
+            },
+          ),
+        ),
+  );
+  if (!res.ok) {
+    showToast(res.error.message, { level: 'error' });
+    return false;
+  }
+  refreshSubscriptions();
+  return true;
+}
+
+const failedPeriods = intent<{ decision: 'retry' | 'forgive'; id: string; period: number }>();
+
+/**
+ * The operator's decision on an unpaid period (a failed period a resume left behind): charge
+ * it now ("Retry now"), or give it up ("Forgive"). Both can be undone from the history.
+ */
+export async function decideFailedPeriod(
+  decision: 'retry' | 'forgive',
+  sub: Subscription,
+  period: number,
+): Promise<boolean> {
+  const id = sub.id;
+  const attempt = failedPeriods.start({ decision, id, period });
+  const what = `Period ${period + 1} of ${sub.customerEmail}`;
+  const res = await whileBusy(id, async () =>
+    decision === 'retry'
+      ? attempt.settle(
+          await runCommand(
+            'subscriptions.retryFailed',
+            { id, period },
+            {
+              ...attempt.options,
+              kind: 'RetryFailedPeriod',
+              describe: (p) =>
+                p.status === 'COMPLETED'
+                  ? `${what} paid: ${money(p.amount, p.currency)} charged`
+                  : p.status === 'FAILED'
+                    ? `${what} is still unpaid: the charge failed (${p.failureCode ?? 'declined'})`
+                    : `${what}: the charge's outcome is not known yet`,
+              level: (p) => (p.status === 'FAILED' ? 'error' : 'info'),
+            },
+          ),
+        )
+      : attempt.settle(
+          await runCommand(
+            'subscriptions.forgiveFailed',
+            { id, period },
+            {
+              ...attempt.options,
+              kind: 'ForgiveFailedPeriod',
+              describe: () => `${what} forgiven: it will not be charged`,
             },
           ),
         ),

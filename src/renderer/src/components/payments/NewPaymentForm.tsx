@@ -3,6 +3,7 @@
  * schema plus money.ts's exact amount rules) and when the core rejects a field.
  */
 import { TEST_PAYMENT_METHODS, TEST_PAYMENT_METHOD_IDS } from '../../../../shared/test-methods';
+import { useCustomerPrefill } from '../../lib/use-prefill';
 import { useValidatedForm } from '../../lib/use-validated-form';
 import { checkPayment, type PaymentField, type PaymentFormValues } from '../../lib/validation';
 import { processPayment } from '../../store/payments';
@@ -32,13 +33,14 @@ const checkForm = (values: PaymentFormValues) =>
   });
 
 export function NewPaymentForm() {
-  const { values, busy, formError, formRef, errorOf, update, onSubmit } = useValidatedForm({
+  const { values, busy, formError, formRef, errorOf, update, fill, onSubmit } = useValidatedForm({
     empty: EMPTY,
     fields: FIELD_ORDER,
     check: checkForm,
     submit: processPayment,
     keep: ['currency', 'paymentMethod'],
   });
+  useCustomerPrefill('payment', fill, formRef, 'amount');
 
   return (
     <form

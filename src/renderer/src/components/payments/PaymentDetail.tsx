@@ -1,10 +1,20 @@
-/** The selected payment: its facts, its event timeline, and the refund action. */
+/** The selected payment: its facts, its event timeline, its receipts, and the refund action. */
 import { money, dateTime } from '../../lib/format';
+import { hasReceipt } from '../../lib/receipt';
+import { goTo } from '../../store/navigation';
 import { selectPayment, usePayments } from '../../store/payments';
+import { selectSubscription } from '../../store/subscriptions';
+import { openReceipt } from '../../store/receipt';
 import { Empty, ErrorState, Loading } from '../States';
 import { StatusBadge } from '../StatusBadge';
 import { PaymentTimeline } from './PaymentTimeline';
 import { RefundForm } from './RefundForm';
+
+/** The Subscriptions screen with the charge's subscription open. */
+function showSubscription(id: string): void {
+  goTo('subscriptions');
+  selectSubscription(id);
+}
 
 export function PaymentDetail() {
   const selectedId = usePayments((s) => s.selectedId);
@@ -49,8 +59,12 @@ export function PaymentDetail() {
             <dd>{payment.description}</dd>
           </>
         )}
-        <dt>Method</dt>
-        <dd>{payment.paymentMethod ?? 'none'}</dd>
+        {payment.paymentMethod && (
+          <>
+            <dt>Method</dt>
+            <dd>{payment.paymentMethod}</dd>
+          </>
+        )}
         {payment.transactionId && (
           <>
             <dt>Transaction</dt>
@@ -74,17 +88,38 @@ export function PaymentDetail() {
         {payment.subscriptionId && (
           <>
             <dt>Subscription</dt>
-            <dd className="mono">
-              {payment.subscriptionId}
-              {payment.period !== null ? `, period ${payment.period + 1}` : ''}
+            <dd>
+              <button
+                type="button"
+                className="link-button mono"
+                onClick={() => showSubscription(payment.subscriptionId ?? '')}
+              >
+                {payment.subscriptionId}
+              </button>
             </dd>
+            {payment.period !== null && (
+              <>
+                <dt>Period</dt>
+                <dd className="nowrap">{payment.period + 1}</dd>
+              </>
+            )}
           </>
         )}
         <dt>Payment id</dt>
         <dd className="mono">{payment.id}</dd>
       </dl>
+      {hasReceipt(payment) && (
+        <div className="detail-actions">
+          <button type="button" onClick={() => void openReceipt(payment.id)}>
+            Receipt
+          </button>
+        </div>
+      )}
       <h3>Timeline</h3>
-      <PaymentTimeline payment={payment} />
+      <PaymentTimeline
+        payment={payment}
+        onRefundReceipt={(refundId) => void openReceipt(payment.id, refundId)}
+      />
       {refundable && <RefundForm key={payment.id} payment={payment} />}
     </section>
   );

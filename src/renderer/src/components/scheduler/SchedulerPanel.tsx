@@ -1,4 +1,5 @@
 /** The recurring-charge scheduler: running or stopped, timing, progress, and its controls. */
+import { runCountsText } from '../../../../shared/wording';
 import { dateTime, seconds } from '../../lib/format';
 import {
   runRecurringNow,
@@ -27,8 +28,7 @@ export function SchedulerPanel() {
         <dt>Last run</dt>
         <dd>
           {dateTime(status.lastRunAt)}
-          {status.lastRun &&
-            ` — ${status.lastRun.charged} charged, ${status.lastRun.succeeded} succeeded, ${status.lastRun.failed} failed`}
+          {status.lastRun && ` — ${runCountsText(status.lastRun)}`}
         </dd>
         <dt>Next run</dt>
         <dd>{status.running ? dateTime(status.nextRunAt) : 'Not scheduled (stopped)'}</dd>

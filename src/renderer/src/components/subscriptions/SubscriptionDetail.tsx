@@ -3,9 +3,11 @@
  * review, the operator's choice on its missed periods.
  */
 import type { Subscription } from '../../../../shared/domain';
-import { dateTime, intervalText, money } from '../../lib/format';
+import { periodDate } from '../../../../shared/periods';
+import { dateTime, intervalText, money, utcDay } from '../../lib/format';
 import { confirm } from '../../store/confirm';
 import {
+  decideFailedPeriod,
   decideMissedPeriods,
   missedCount,
   selectSubscription,
@@ -58,6 +60,56 @@ function MissedPeriods({ sub, busy }: { sub: Subscription; busy: boolean }) {
   );
 }
 
+/**
+ * Periods whose charge failed and that a resume left behind: never charged by the timer,
+ * shown until the operator charges them now or forgives them.
+ */
+function UnpaidPeriods({ sub, busy }: { sub: Subscription; busy: boolean }) {
+  return (
+    <>
+      {sub.unpaidPeriods.map((period) => {
+        const titleId = `unpaid-period-${sub.id}-${period}`;
+        return (
+          <div
+            key={period}
+            className="notice notice-warning"
+            role="group"
+            aria-labelledby={titleId}
+          >
+            <h3 id={titleId}>Period {period + 1} was not paid</h3>
+            <p>
+              Its charge of {money(sub.amount, sub.currency)} (due{' '}
+              {utcDay(dateOfPeriod(sub, period))}) failed, and billing went on from a later period
+              when the subscription was resumed. It is not charged again unless you retry it.
+            </p>
+            <div className="row-actions">
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => void decideFailedPeriod('retry', sub, period)}
+              >
+                Retry now
+              </button>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => void decideFailedPeriod('forgive', sub, period)}
+              >
+                Forgive
+              </button>
+            </div>
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+/** The date period `k` of `sub` was due (the anchor plus k intervals). */
+function dateOfPeriod(sub: Subscription, k: number): Date {
+  return periodDate(new Date(sub.billingAnchor), sub.interval, sub.intervalCount, k);
+}
+
 export function SubscriptionDetail() {
   const selectedId = useSubscriptions((s) => s.selectedId);
   const detail = useSubscriptions((s) => s.detail);
@@ -82,6 +134,7 @@ export function SubscriptionDetail() {
         </button>
       </div>
       <MissedPeriods sub={detail} busy={busy} />
+      <UnpaidPeriods sub={detail} busy={busy} />
       <dl className="facts">
         <dt>Amount</dt>
         <dd>

@@ -1,4 +1,5 @@
 /** The subscriptions: status, amount, interval, next payment date, and Pause/Resume/Cancel. */
+import type { SubscriptionSort } from '../../../../shared/contract';
 import type { Subscription } from '../../../../shared/domain';
 import { dateTime, intervalText, money } from '../../lib/format';
 import { confirm } from '../../store/confirm';
@@ -7,6 +8,7 @@ import {
   loadSubscriptions,
   missedCount,
   selectSubscription,
+  sortSubscriptions,
   useSubscriptions,
 } from '../../store/subscriptions';
 import { Empty, ErrorState, Loading } from '../States';
@@ -54,14 +56,46 @@ function Actions({ s, busy }: { s: Subscription; busy: boolean }) {
   );
 }
 
+/** A column header that sorts the list by its column (aria-sort says how it is sorted). */
+function SortHeader(props: { column: SubscriptionSort; label: string; className?: string }) {
+  const { sort, order } = useSubscriptions((s) => s.filters);
+  const sorted = sort === props.column;
+  return (
+    <th
+      scope="col"
+      className={props.className}
+      aria-sort={sorted ? (order === 'desc' ? 'descending' : 'ascending') : 'none'}
+    >
+      <button
+        type="button"
+        className="sort-button"
+        title={`Sort by ${props.label.toLowerCase()}`}
+        onClick={() => sortSubscriptions(props.column)}
+      >
+        {props.label}{' '}
+        <span aria-hidden="true" className={sorted ? '' : 'sort-idle'}>
+          {sorted ? (order === 'desc' ? '↓' : '↑') : '↕'}
+        </span>
+      </button>
+    </th>
+  );
+}
+
 export function SubscriptionList() {
-  const { items, total, loading, error, selectedId, busy } = useSubscriptions();
+  const { items, total, loading, error, selectedId, busy, filters } = useSubscriptions();
+  const filtered = filters.status !== '' || filters.search !== '';
   if (error && items.length === 0) {
     return <ErrorState message={error} onRetry={() => void loadSubscriptions()} />;
   }
   if (total === null) return <Loading>Loading subscriptions…</Loading>;
   if (items.length === 0) {
-    return <Empty>No subscriptions yet. Create the first one with the form.</Empty>;
+    return (
+      <Empty>
+        {filtered
+          ? 'No subscriptions match these filters.'
+          : 'No subscriptions yet. Create the first one with the form.'}
+      </Empty>
+    );
   }
   return (
     <div className="table-wrap">
@@ -69,13 +103,11 @@ export function SubscriptionList() {
         <caption className="visually-hidden">Subscriptions</caption>
         <thead>
           <tr>
-            <th scope="col">Customer</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
-              Amount
-            </th>
+            <SortHeader column="customerEmail" label="Customer" />
+            <SortHeader column="status" label="Status" />
+            <SortHeader column="amount" label="Amount" className="num" />
             <th scope="col">Interval</th>
-            <th scope="col">Next payment</th>
+            <SortHeader column="nextPaymentDate" label="Next payment" />
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -100,6 +132,11 @@ export function SubscriptionList() {
                 {s.review && (
                   <div className="note note-warning">
                     {missedCount(s)} missed periods held for review
+                  </div>
+                )}
+                {s.unpaidPeriods.length > 0 && (
+                  <div className="note note-warning">
+                    {s.unpaidPeriods.length} unpaid period{s.unpaidPeriods.length === 1 ? '' : 's'}
                   </div>
                 )}
               </td>
