@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../src/main/core/clock';
 import { openMockGateway } from '../../src/main/core/gateway/mock-gateway';
-import { CommandInvoker } from '../../src/main/core/invoker';
+import { commands } from '../../src/main/core/commands/registry';
+import { COMMAND_OF, CommandInvoker } from '../../src/main/core/invoker';
 import type { Gateway } from '../../src/main/core/ports';
 import { internalRequest } from '../../src/main/core/requests';
 import { openStore } from '../../src/main/core/store';
@@ -147,5 +148,18 @@ describe('CommandInvoker', () => {
     } finally {
       await close();
     }
+  });
+});
+
+describe('recovery after a crash', () => {
+  it('knows the operation of every command that can be interrupted after moving money', () => {
+    // A command that flushes before calling out can leave an unfinished request: start-up
+    // recovery finds its command through COMMAND_OF, or answers "interrupted" without it.
+    const recoverable = Object.entries(commands)
+      .filter(([, def]) => 'recover' in def && def.recover !== undefined)
+      .map(([kind]) => kind)
+      .sort();
+    const mapped = [...new Set(Object.values(COMMAND_OF))].sort();
+    expect(mapped).toEqual(recoverable);
   });
 });

@@ -53,12 +53,13 @@ type AnyDefinition = CommandDefinition<unknown, unknown, unknown>;
  * handlers run the same ones). Operations that change nothing outside one commit are not
  * here: a crash leaves no unfinished request of theirs.
  */
-const COMMAND_OF: Partial<Record<OperationName, CommandKind>> = {
+export const COMMAND_OF: Partial<Record<OperationName, CommandKind>> = {
   'payments.process': 'ProcessPayment',
   'payments.refund': 'RefundPayment',
   'recurring.run': 'RunRecurring',
   'scheduler.run': 'RunRecurring',
   'subscriptions.chargeMissed': 'ChargeMissedPeriods',
+  'subscriptions.retryFailed': 'RetryFailedPeriod',
 };
 
 /** The record of one request while the invoker works on it. */
