@@ -17,18 +17,19 @@ beforeAll(async () => {
   core = await openTestCore();
   const charges = [
     ['12.50', 'USD', 'Ann.Lee@example.com'],
-    ['1250', 'JPY', 'bob@shop.io'],
+    ['1250', 'JPY', 'bob@shop.io', 'Invoice 2027-014, Garden Design'],
     ['12.50', 'EUR', 'carol@example.org'],
     ['99.99', 'USD', 'ann.lee@example.com'],
     ['5', 'USD', 'dan@other.net'],
   ] as const;
-  for (const [amount, currency, customerEmail] of charges) {
+  for (const [amount, currency, customerEmail, description] of charges) {
     made.push(
       await must(core, 'payments.process', {
         amount,
         currency,
         customerEmail,
         paymentMethod: 'pm_card_visa',
+        ...(description === undefined ? {} : { description }),
       }),
     );
     await must(core, 'clock.advance', { seconds: 60 });
@@ -141,6 +142,11 @@ describe('search.find', () => {
     expect(found.paymentsTotal).toBe(1);
     expect(found.customers.map((c) => c.email)).toEqual(['carol@example.org']);
     expect(found.subscriptions.map((s) => s.customerEmail)).toEqual(['carol@example.org']);
+  });
+
+  it('finds a payment by any part of its description, any case', async () => {
+    const found = await must(core, 'search.find', { text: 'garden des' });
+    expect(found.payments.map((p) => p.customerEmail)).toEqual(['bob@shop.io']);
   });
 
   it('finds payments of an exact amount in any currency', async () => {

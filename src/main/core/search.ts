@@ -37,6 +37,14 @@ const TRANSACTION_ID = /^[A-Za-z]{2,8}_[A-Za-z0-9]{6,64}$/;
 const AMOUNT = /^\d{1,12}(\.\d{1,4})?$/;
 
 /**
+ * How many of the newest payments a search reads the descriptions of. Descriptions live only
+ * in the payments' bodies on disk (no index holds them: most are unique), so a search reads
+ * the newest ones, page by page, until it has enough hits: the payments an operator looks
+ * for by a note are recent ones, and a million bodies would take seconds to read.
+ */
+export const DESCRIPTION_SCAN = 20_000;
+
+/**
  * What `text` names: the payment with that id or transaction id, payments whose e-mail
  * contains it or whose amount it is (in any currency), customers whose e-mail contains it,
  * subscriptions with that id or whose e-mail or id contains it; at most `limit` of each.
@@ -63,6 +71,7 @@ export async function searchEverywhere(
     for (const p of store.queryPayments(query).items) add(p);
   }
   for (const p of byEmail.items) add(p);
+  if (text.length >= 3) for (const p of byDescription(store, text, limit)) add(p);
 
   const subscriptions = store.querySubscriptions({ search: text, order: 'desc', offset: 0, limit });
   const exact = store.getSubscription(text);
@@ -83,6 +92,21 @@ export async function searchEverywhere(
         : [exact, ...subscriptions.items.filter((s) => s.id !== exact.id)].slice(0, limit),
   };
   return results;
+}
+
+/** The newest payments (of DESCRIPTION_SCAN) whose description contains `text`, any case. */
+function byDescription(store: Store, text: string, limit: number): Payment[] {
+  const wanted = text.toLowerCase();
+  const found: Payment[] = [];
+  const PAGE = 500;
+  for (let offset = 0; offset < DESCRIPTION_SCAN && found.length < limit; offset += PAGE) {
+    const page = store.queryPayments({ order: 'desc', offset, limit: PAGE });
+    for (const p of page.items) {
+      if (found.length < limit && p.description?.toLowerCase().includes(wanted)) found.push(p);
+    }
+    if (page.items.length < PAGE) break;
+  }
+  return found;
 }
 
 async function byTransaction(
