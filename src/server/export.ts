@@ -16,8 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Core } from '../main/core/api';
 import { openCsvExport, type CsvExport } from '../main/core/export';
 import type { ExportKind } from '../shared/contract';
-import type { Result } from '../shared/result';
-import { failure, readJson, sendFailure, sendJson } from './http-util';
+import { failure, sendJson } from './http-util';
+import { readRpcInput } from './rpc';
 
 export const RPC_EXPORT_PREFIX = '/rpc/export/';
 
@@ -55,17 +55,9 @@ export async function handleRpcExport(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const read = await readJson(req, res);
+  const read = await readRpcInput(req, res, 400);
   if (read === null) return;
-  if (!read.ok) {
-    if (read.failure.status !== 400) return sendFailure(res, read.failure);
-    const invalid: Result<never> = {
-      ok: false,
-      error: { code: 'validation', message: read.failure.message },
-    };
-    return sendJson(res, 400, invalid);
-  }
-  const opened = await openCsvExport(core, kind, read.value, 'operator');
+  const opened = await openCsvExport(core, kind, read.input, 'operator');
   if (!opened.ok) return sendJson(res, opened.error.code === 'validation' ? 400 : 500, opened);
   await sendCsv(res, opened.data);
 }

@@ -27,6 +27,31 @@ export const isOperationName = (name: string): name is OperationName =>
   Object.hasOwn(operations, name);
 
 /**
+ * The JSON body of a request to /rpc, or null once answered: bad JSON is answered as the
+ * validation Result the browser transport reads (with `invalidStatus`), a body refused for
+ * its size or its Content-Type as that HTTP failure.
+ */
+export async function readRpcInput(
+  req: IncomingMessage,
+  res: ServerResponse,
+  invalidStatus: number,
+): Promise<{ input: unknown } | null> {
+  const read = await readJson(req, res);
+  if (read === null) return null;
+  if (read.ok) return { input: read.value };
+  if (read.failure.status !== 400) {
+    sendFailure(res, read.failure);
+    return null;
+  }
+  const invalid: Result<never> = {
+    ok: false,
+    error: { code: 'validation', message: read.failure.message },
+  };
+  sendJson(res, invalidStatus, invalid);
+  return null;
+}
+
+/**
  * Run one operation for the browser, as the operator; bad JSON and an invalid
  * Idempotency-Key are validation Results.
  */
@@ -36,19 +61,11 @@ export async function handleRpc(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const read = await readJson(req, res);
+  const read = await readRpcInput(req, res, 200);
   if (read === null) return;
-  if (!read.ok) {
-    if (read.failure.status !== 400) return sendFailure(res, read.failure);
-    const invalid: Result<never> = {
-      ok: false,
-      error: { code: 'validation', message: read.failure.message },
-    };
-    return sendJson(res, 200, invalid);
-  }
   const options = callOptions(name, req.headers['idempotency-key']);
   if (!options) return sendJson(res, 200, idempotencyKeyInvalid);
-  const answer = await core.call(name, read.value, 'operator', options);
+  const answer = await core.call(name, read.input, 'operator', options);
   sendJson(res, 200, answer, answer.replayed ? { 'idempotent-replayed': 'true' } : {});
 }
 

@@ -7,17 +7,12 @@
  * its rule, its screen and the elements concerned. Also checked: the skip link is the first
  * Tab stop, and no chart is an unnamed Tab stop.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Ready, type Served } from './helpers/serve';
+import { runAxe } from './helpers/axe';
+import { skipWithoutBrowser } from './helpers/browser';
+import { openSession, WAIT, type Session } from './helpers/session';
 
-const WAIT = 20_000;
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 /** What axe reports of one violation, kept short enough to read in a failure. */
@@ -29,25 +24,9 @@ interface Finding {
   nodes: string[];
 }
 
-interface AxeResults {
-  violations: Array<{
-    id: string;
-    impact: string | null;
-    help: string;
-    nodes: Array<{ target: unknown[]; failureSummary?: string }>;
-  }>;
-}
-
 /** Runs axe-core on the page as it is now. */
 async function axe(page: Page, screen: string): Promise<Finding[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) {
-    await page.addScriptTag({ content: await readFile(AXE_SOURCE, 'utf8') });
-  }
-  // A string: the test's own types know no DOM (window.axe is the injected engine).
-  const results = (await page.evaluate(
-    `window.axe.run(document, { resultTypes: ['violations'] })`,
-  )) as AxeResults;
-  return results.violations.map((v) => ({
+  return (await runAxe(page)).map((v) => ({
     screen,
     rule: v.id,
     impact: v.impact,
@@ -59,49 +38,30 @@ async function axe(page: Page, screen: string): Promise<Finding[]> {
 }
 
 e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_000 }, () => {
-  let tmp = '';
-  let served: Served | null = null;
-  let info: Ready;
-  let api: ReturnType<typeof restClient>;
-  let browser: Browser | null = null;
+  let session: Session;
   /** Per scheme, per screen: the violations found (shown by the report test at the end). */
   const found: Finding[] = [];
   /** One line per screen and scheme: the rules it breaks, or none (printed at the end). */
   const summary: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-a11y-'));
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      join(tmp, 'data'),
-      '--clock',
-      'test',
-      '--seed',
-      '3',
+    session = await openSession({
+      name: 'a11y',
+      seed: 3,
       // Subscriptions (no payment method) fail often: some are past due.
-      '--gateway-success-rate',
-      '0.3',
-      '--gateway-latency-ms',
-      '0',
-    ]);
-    info = await ready(served);
-    const token = (await readFile(info.tokenFile ?? '', 'utf8')).trim();
-    api = restClient(info.apiUrl, token);
-    await seed();
+      successRate: 0.3,
+      latencyMs: 0,
+    });
+    await seed(session);
   }, 300_000);
 
   afterAll(async () => {
     if (summary.length > 0) console.log(`axe-core violations per screen:\n${summary.join('\n')}`);
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   /** Data on every screen: payments of each kind, subscriptions in trouble, history. */
-  async function seed(): Promise<void> {
+  async function seed({ api }: Session): Promise<void> {
     const pay = (amount: string, email: string, method: string, currency = 'USD') =>
       api.post('payments/process/', {
         amount,
@@ -175,22 +135,23 @@ e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_0
     await expect.poll(async () => page.getByText(/^Loading/).count(), { timeout: WAIT }).toBe(0);
   }
 
+  /** axe-core's findings on the page as it is now, each a `screen`'s; a line of the summary. */
+  async function audit(page: Page, screen: string): Promise<Finding[]> {
+    const findings = await axe(page, screen);
+    summary.push(`${screen}: ${findings.map((f) => f.rule).join(', ') || 'none'}`);
+    return findings;
+  }
+
   async function openPage(
     scheme: 'light' | 'dark',
   ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await (browser as Browser).newContext({
+    const page = await session.openPage({
       viewport: { width: 1280, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
       colorScheme: scheme,
       // The page's CSP allows only its own scripts: axe is injected by the test.
       bypassCSP: true,
     });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    await page.goto(info.uiUrl);
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-    return { context, page };
+    return { context: page.context(), page };
   }
 
   for (const scheme of ['light', 'dark'] as const) {
@@ -203,11 +164,7 @@ e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_0
         for (const screen of screens) {
           await nav.getByRole('button', { name: screen, exact: true }).click();
           await settle(page, screen);
-          const findings = await axe(page, `${screen} (${scheme})`);
-          summary.push(
-            `${screen} (${scheme}): ${findings.map((f) => f.rule).join(', ') || 'none'}`,
-          );
-          found.push(...findings);
+          found.push(...(await audit(page, `${screen} (${scheme})`)));
         }
         // A confirmation dialog: undo of the newest command.
         await nav.getByRole('button', { name: 'History', exact: true }).click();
@@ -215,11 +172,7 @@ e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_0
         await page.keyboard.press('Control+z');
         const dialog = page.getByRole('dialog');
         await dialog.waitFor();
-        const findings = await axe(page, `Undo confirmation (${scheme})`);
-        summary.push(
-          `Undo confirmation (${scheme}): ${findings.map((f) => f.rule).join(', ') || 'none'}`,
-        );
-        found.push(...findings);
+        found.push(...(await audit(page, `Undo confirmation (${scheme})`)));
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'detached' });
         // The search dialog (Ctrl+K), with something typed in it.
@@ -233,11 +186,7 @@ e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_0
         ) {
           await page.keyboard.type('ann');
           await page.waitForTimeout(500); // its results come as you type
-          const inSearch = await axe(page, `Search dialog (${scheme})`);
-          summary.push(
-            `Search dialog (${scheme}): ${inSearch.map((f) => f.rule).join(', ') || 'none'}`,
-          );
-          found.push(...inSearch);
+          found.push(...(await audit(page, `Search dialog (${scheme})`)));
           await page.keyboard.press('Escape');
         }
       } finally {
@@ -249,15 +198,15 @@ e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_0
   }
 
   it('finds no violation when the page asks for its access token', async () => {
-    const context = await (browser as Browser).newContext({ bypassCSP: true, colorScheme: 'dark' });
+    const { browser, info } = session;
+    const context = await browser.newContext({ bypassCSP: true, colorScheme: 'dark' });
     try {
       const page = await context.newPage();
       const bare = new URL(info.uiUrl);
       bare.searchParams.delete('token');
       await page.goto(bare.href);
       await page.getByRole('textbox', { name: 'Access token' }).waitFor();
-      const findings = await axe(page, 'Access token (dark)');
-      summary.push(`Access token (dark): ${findings.map((f) => f.rule).join(', ') || 'none'}`);
+      const findings = await audit(page, 'Access token (dark)');
       expect(findings, JSON.stringify(findings, null, 2)).toEqual([]);
     } finally {
       await context.close();

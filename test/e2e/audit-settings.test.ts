@@ -9,48 +9,23 @@
  * gateway's success rate changes the next charge's outcome. `?` opens "Keyboard shortcuts".
  * Screenshots go to test-artifacts/screenshots/.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Ready, type Served } from './helpers/serve';
-import { seeToast } from './helpers/ui';
+import { skipWithoutBrowser } from './helpers/browser';
+import type { RestClient } from './helpers/serve';
+import { openSession, type Session } from './helpers/session';
+import { goTo, seeToast } from './helpers/ui';
 
 const SHOTS = resolve(__dirname, '../../test-artifacts/screenshots');
-const WAIT = 20_000;
 
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 e2e('Audit log and Settings in Chromium against npm run serve', { timeout: 60_000 }, () => {
-  let tmp = '';
-  let dataDir = '';
-  let served: Served | null = null;
-  let info: Ready;
-  let token = '';
-  let api: ReturnType<typeof restClient>;
-  let browser: Browser | null = null;
+  let session: Session;
+  let api: RestClient;
   let page: Page;
-
-  /** One operation over /rpc, as the browser UI calls it. */
-  async function rpc(name: string, input: unknown = {}): Promise<unknown> {
-    const response = await fetch(new URL(`/rpc/${name}`, info.url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    return response.json();
-  }
-
-  /** Click a screen in the main navigation and wait for its heading. */
-  async function show(name: string): Promise<void> {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('button', { name, exact: true })
-      .click();
-    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
-  }
 
   const auditRows = () =>
     page
@@ -61,26 +36,8 @@ e2e('Audit log and Settings in Chromium against npm run serve', { timeout: 60_00
       });
 
   beforeAll(async () => {
-    browser = await launchBrowser(); // First: in CI a missing browser fails here, at once.
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-settings-'));
-    dataDir = join(tmp, 'data');
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--clock',
-      'test',
-      '--seed',
-      '1',
-      '--gateway-success-rate',
-      '1',
-      '--gateway-latency-ms',
-      '0',
-    ]);
-    info = await ready(served);
-    token = (await readFile(info.tokenFile ?? '', 'utf8')).trim();
-    api = restClient(info.apiUrl, token);
+    session = await openSession({ name: 'settings', seed: 1, successRate: 1, latencyMs: 0 });
+    ({ api } = session);
     const pay = (amount: string, method: string) =>
       api.post('payments/process/', {
         amount,
@@ -92,26 +49,17 @@ e2e('Audit log and Settings in Chromium against npm run serve', { timeout: 60_00
     await pay('20.00', 'pm_card_chargeDeclined');
     await api.post('history/undo/');
 
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    await page.goto(info.uiUrl);
+    page = await session.openPage();
     await mkdir(SHOTS, { recursive: true });
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('lists every command with origin, outcome and money moved, declined charges included', async () => {
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-    await show('Audit log');
+    await goTo(page, 'Audit log');
     expect(await page.title()).toBe('Audit log — Paydesk');
     expect(new URL(page.url()).hash).toBe('#/audit');
     await page.getByText('3 entries').waitFor();
@@ -133,16 +81,16 @@ e2e('Audit log and Settings in Chromium against npm run serve', { timeout: 60_00
   });
 
   it('saves business details and the scheduler settings, refusing an interval of 0', async () => {
-    await show('Settings');
+    await goTo(page, 'Settings');
     expect(new URL(page.url()).hash).toBe('#/settings');
-    await page.getByText(dataDir, { exact: true }).waitFor();
+    await page.getByText(session.dataDir, { exact: true }).waitFor();
 
     await page.getByLabel('Business name').fill('Northwind Bakery');
     await page.getByLabel('Address').fill('12 Harbour Street\nPortsmouth');
     await page.getByLabel('Tax ID').fill('GB123456789');
     await page.getByRole('button', { name: 'Save business details' }).click();
     await seeToast(page, 'Business details saved');
-    expect(await rpc('settings.get')).toMatchObject({
+    expect(await session.rpc('settings.get')).toMatchObject({
       ok: true,
       data: {
         business: {

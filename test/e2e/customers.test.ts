@@ -6,46 +6,28 @@
  * the New payment form shows with the customer's e-mail filled in. axe finds nothing on the
  * list or on the customer's page.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Ready, type Served } from './helpers/serve';
+import { axeViolations } from './helpers/axe';
+import { skipWithoutBrowser } from './helpers/browser';
+import { openSession, WAIT, type Session } from './helpers/session';
+import { goTo } from './helpers/ui';
 
-const WAIT = 20_000;
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 e2e('Customers in Chromium against npm run serve', { timeout: 60_000 }, () => {
-  let tmp = '';
-  let served: Served | null = null;
-  let info: Ready;
-  let browser: Browser | null = null;
+  let session: Session;
   let page: Page;
 
   beforeAll(async () => {
-    browser = await launchBrowser(); // First: in CI a missing browser fails here, at once.
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-customers-'));
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      join(tmp, 'data'),
-      '--clock',
-      'test',
-      '--seed',
-      '3',
-      '--gateway-success-rate',
-      '1',
-      '--gateway-latency-ms',
-      '0',
-      '--no-scheduler',
-    ]);
-    info = await ready(served);
-    const api = restClient(info.apiUrl, (await readFile(info.tokenFile ?? '', 'utf8')).trim());
+    session = await openSession({
+      name: 'customers',
+      seed: 3,
+      successRate: 1,
+      latencyMs: 0,
+      scheduler: false,
+    });
+    const { api } = session;
     const pay = (body: Record<string, unknown>) =>
       api.post('payments/process/', { currency: 'USD', payment_method: 'pm_card_visa', ...body });
     const first = await pay({ amount: '25.00', customer_email: 'ann@example.com' });
@@ -59,23 +41,12 @@ e2e('Customers in Chromium against npm run serve', { timeout: 60_000 }, () => {
     await pay({ amount: '3.00', currency: 'GBP', customer_email: 'cy@example.org' });
     await api.post(`payments/${first.id as string}/refund/`, { amount: '5.00' });
 
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-      // For axe's script only (the page's own CSP refuses inline scripts).
-      bypassCSP: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    await page.goto(info.uiUrl);
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    // For axe's script only (the page's own CSP refuses inline scripts).
+    page = await session.openPage({ bypassCSP: true });
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   const table = (): Locator => page.getByRole('table', { name: /^Customers/ });
@@ -86,24 +57,8 @@ e2e('Customers in Chromium against npm run serve', { timeout: 60_000 }, () => {
   const emails = async (): Promise<string[]> =>
     (await rows().getByRole('rowheader').allTextContents()).map((t) => t.split('Also')[0] ?? t);
 
-  /** axe-core's violations on the page as it is now (rule: elements). */
-  async function violations(): Promise<string[]> {
-    if (!(await page.evaluate('typeof window.axe !== "undefined"'))) {
-      await page.addScriptTag({ content: await readFile(AXE_SOURCE, 'utf8') });
-    }
-    // A string: the test's own types know no DOM (window.axe is the injected engine).
-    const results = (await page.evaluate(
-      `window.axe.run(document, { resultTypes: ['violations'] })`,
-    )) as { violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> };
-    return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`);
-  }
-
   it('lists one row per customer by net, searches, and opens a customer', async () => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('button', { name: 'Customers', exact: true })
-      .click();
-    await page.getByRole('heading', { level: 1, name: 'Customers' }).waitFor();
+    await goTo(page, 'Customers');
     await expect
       .poll(emails, { timeout: WAIT })
       .toEqual(['bob@example.com', 'ann@example.com', 'cy@example.org']);
@@ -119,7 +74,7 @@ e2e('Customers in Chromium against npm run serve', { timeout: 60_000 }, () => {
       '1',
       expect.stringMatching(/\d{4}/),
     ]);
-    expect(await violations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Customer', exact: true }).click();
     await expect
@@ -149,7 +104,7 @@ e2e('Customers in Chromium against npm run serve', { timeout: 60_000 }, () => {
     expect(lines[0]).toMatch(/Refund of \$5\.00.*Succeeded/);
     expect(lines.filter((l) => /Failed.*declined/.test(l))).toHaveLength(1);
     expect(lines.filter((l) => /^.*Payment of \$(25|10)\.00/.test(l))).toHaveLength(2);
-    expect(await violations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('opens New payment with the e-mail filled in', async () => {

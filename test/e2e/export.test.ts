@@ -6,53 +6,33 @@
  * text with the amounts as decimals beside their currency; no request carried the token in
  * its URL. Then the whole list, where the formula is neutralised, and the audit log's.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Download, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvObjects } from '../helpers/rfc4180';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Ready, type Served } from './helpers/serve';
+import { skipWithoutBrowser } from './helpers/browser';
+import { openSession, WAIT, type Session } from './helpers/session';
 import { goTo, paymentRows, seeToast } from './helpers/ui';
 
-const WAIT = 20_000;
 const FORMULA = '=HYPERLINK("http://evil.example","invoice")';
 
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 e2e('Export CSV in Chromium against npm run serve', { timeout: 60_000 }, () => {
-  let tmp = '';
-  let served: Served | null = null;
-  let info: Ready;
-  let token = '';
-  let api: ReturnType<typeof restClient>;
-  let browser: Browser | null = null;
+  let session: Session;
   let page: Page;
   let today = '';
   const urls: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchBrowser(); // First: in CI a missing browser fails here, at once.
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-export-'));
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      join(tmp, 'data'),
-      '--clock',
-      'test',
-      '--seed',
-      '5',
-      '--gateway-success-rate',
-      '1',
-      '--gateway-latency-ms',
-      '0',
-      '--no-scheduler',
-    ]);
-    info = await ready(served);
-    token = (await readFile(info.tokenFile ?? '', 'utf8')).trim();
-    api = restClient(info.apiUrl, token);
+    session = await openSession({
+      name: 'export',
+      seed: 5,
+      successRate: 1,
+      latencyMs: 0,
+      scheduler: false,
+    });
+    const { api } = session;
     const charges = [
       { amount: '42.50', customer_email: 'ann@example.com', payment_method: 'pm_card_visa' },
       { amount: '1000', currency: 'JPY', customer_email: 'kenji@example.com' },
@@ -68,23 +48,13 @@ e2e('Export CSV in Chromium against npm run serve', { timeout: 60_000 }, () => {
     }
     today = ((await api.get('clock/')).now as string).slice(0, 10);
 
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    page.on('request', (request) => urls.push(request.url()));
-    await page.goto(info.uiUrl);
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    page = await session.openPage({ acceptDownloads: true }, (opened) =>
+      opened.on('request', (request) => urls.push(request.url())),
+    );
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   /** Click "Export CSV" and read the download it starts. */
@@ -128,16 +98,12 @@ e2e('Export CSV in Chromium against npm run serve', { timeout: 60_000 }, () => {
     expect(byEmail['kenji@example.com']).toMatchObject({ amount: '1000', currency: 'JPY' });
     expect(byEmail['ann@example.com']).toMatchObject({ amount: '42.50', status: 'COMPLETED' });
     // The same rows as the REST list, newest first.
-    const listed = (await api.get('payments/')).results.map((p: { id: string }) => p.id);
+    const listed = (await session.api.get('payments/')).results.map((p: { id: string }) => p.id);
     expect(rows.map((r) => r.id)).toEqual(listed);
   });
 
   it('exports the audit log', async () => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('button', { name: 'Audit log', exact: true })
-      .click();
-    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    await goTo(page, 'Audit log');
     const { download, text } = await exportCsv();
     expect(download.suggestedFilename()).toBe(`audit-${today}.csv`);
     const rows = csvObjects(text);
@@ -146,8 +112,8 @@ e2e('Export CSV in Chromium against npm run serve', { timeout: 60_000 }, () => {
   });
 
   it('never put the token in a URL (but the one the server printed, opened first)', () => {
-    expect(urls[0]).toBe(info.uiUrl);
+    expect(urls[0]).toBe(session.info.uiUrl);
     expect(urls.some((url) => url.includes('/rpc/export/payments'))).toBe(true);
-    expect(urls.slice(1).filter((url) => url.includes(token))).toEqual([]);
+    expect(urls.slice(1).filter((url) => url.includes(session.token))).toEqual([]);
   });
 });

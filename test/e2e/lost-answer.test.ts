@@ -6,13 +6,10 @@
  * the server answers with the first charge: the customer is charged once (checked through
  * the REST API). A new submit afterwards is a new intent with a new key.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Served } from './helpers/serve';
+import { skipWithoutBrowser } from './helpers/browser';
+import { openSession, type Session } from './helpers/session';
 import { goTo, seeToast } from './helpers/ui';
 
 const CUSTOMER = 'lost-answer@example.com';
@@ -21,44 +18,22 @@ const PROCESS = /\/rpc\/payments\.process$/;
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 e2e('a retried "Process payment" after a lost answer', { timeout: 60_000 }, () => {
-  let tmp = '';
-  let served: Served | null = null;
-  let api: ReturnType<typeof restClient>;
-  let browser: Browser | null = null;
+  let session: Session;
   let page: Page;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-lost-'));
     // Every charge succeeds: the test counts charges, not outcomes.
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      join(tmp, 'data'),
-      '--clock',
-      'test',
-      '--seed',
-      '1',
-      '--gateway-success-rate',
-      '1',
-    ]);
-    const info = await ready(served);
-    api = restClient(info.apiUrl, (await readFile(info.tokenFile ?? '', 'utf8')).trim());
-    page = await (await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' })).newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(info.uiUrl);
+    session = await openSession({ name: 'lost', seed: 1, successRate: 1 });
+    page = await session.openPage();
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   /** The customer's payments, from the REST API. */
   const charges = async (): Promise<Array<{ id: string; amount: string; status: string }>> =>
-    (await api.get(`payments/?customer_email=${encodeURIComponent(CUSTOMER)}`)).results;
+    (await session.api.get(`payments/?customer_email=${encodeURIComponent(CUSTOMER)}`)).results;
 
   it('charges once: the retry sends the same Idempotency-Key', async () => {
     const keys: Array<string | undefined> = [];

@@ -4,16 +4,13 @@
  * the History with many entries is one scroll area (the wheel past its end never scrolls the
  * window into blank space, the header out of sight).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Ready, type Served } from './helpers/serve';
+import { skipWithoutBrowser } from './helpers/browser';
+import type { RestClient } from './helpers/serve';
+import { openSession, type Session } from './helpers/session';
 import { goTo, seeToast } from './helpers/ui';
 
-const WAIT = 20_000;
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -43,47 +40,18 @@ async function expectClearOfToasts(page: Page, button: Locator): Promise<void> {
 }
 
 e2e('the operator’s day: layout', { timeout: 120_000 }, () => {
-  let tmp = '';
-  let served: Served | null = null;
-  let info: Ready;
-  let api: ReturnType<typeof restClient>;
-  let browser: Browser | null = null;
+  let session: Session;
+  let api: RestClient;
   let page: Page;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-day-'));
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      join(tmp, 'data'),
-      '--clock',
-      'test',
-      '--seed',
-      '1',
-      '--gateway-success-rate',
-      '1',
-      '--gateway-latency-ms',
-      '0',
-    ]);
-    info = await ready(served);
-    const token = (await readFile(info.tokenFile ?? '', 'utf8')).trim();
-    api = restClient(info.apiUrl, token);
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 720 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    await page.goto(info.uiUrl);
+    session = await openSession({ name: 'day', seed: 1, successRate: 1, latencyMs: 0 });
+    ({ api } = session);
+    page = await session.openPage({ viewport: { width: 1280, height: 720 } });
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('keeps toasts clear of "Process payment" and "Create subscription"', async () => {

@@ -8,37 +8,19 @@
  * the REST API. Screenshots of the main screens go to test-artifacts/screenshots/ (the
  * README's docs/screenshot.png is written when missing or with PAYDESK_UPDATE_SCREENSHOT=1).
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Ready, type Served } from './helpers/serve';
+import { skipWithoutBrowser } from './helpers/browser';
+import { ready, stop, type Ready, type RestClient } from './helpers/serve';
+import { openSession, WAIT, type Session } from './helpers/session';
 import { dismissToasts, goTo, historyPanel, paymentRows, seeToast, toasts } from './helpers/ui';
 
 const ROOT = resolve(__dirname, '../..');
 const SHOTS = join(ROOT, 'test-artifacts/screenshots');
 const README_SHOT = join(ROOT, 'docs/screenshot.png');
-const WAIT = 20_000;
-
-const serveArgs = (dataDir: string, port: number | string) => [
-  '--port',
-  String(port),
-  '--data-dir',
-  dataDir,
-  '--clock',
-  'test',
-  '--seed',
-  '1',
-  // Every charge succeeds unless a test payment method says otherwise; the latency leaves
-  // the "Processing" state on screen long enough to be seen.
-  '--gateway-success-rate',
-  '1',
-  '--gateway-latency-ms',
-  '300',
-];
 
 /** yyyy-mm-dd of an instant, in UTC. */
 const utcDate = (iso: string): string => iso.slice(0, 10);
@@ -56,49 +38,39 @@ const CHARGE = 'Charge $42.50 to ann@example.com';
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 e2e('Paydesk in Chromium against npm run serve', { timeout: 60_000 }, () => {
-  let tmp = '';
-  let dataDir = '';
-  let served: Served | null = null;
-  let info: Ready;
-  let api: ReturnType<typeof restClient>;
-  let browser: Browser | null = null;
+  let session: Session;
+  let api: RestClient;
   let page: Page;
   /** Undo/redo requests the page sent (/rpc/history.undo, /rpc/history.redo). */
   const historyCalls: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchBrowser(); // First: in CI a missing browser fails here, at once.
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-'));
-    dataDir = join(tmp, 'data');
-    served = serve(serveArgs(dataDir, 0));
-    info = await ready(served);
-    const token = (await readFile(info.tokenFile ?? '', 'utf8')).trim();
-    api = restClient(info.apiUrl, token);
+    session = await openSession({
+      name: 'operator',
+      seed: 1,
+      // Every charge succeeds unless a test payment method says otherwise; the latency leaves
+      // the "Processing" state on screen long enough to be seen.
+      successRate: 1,
+      latencyMs: 300,
+    });
+    ({ api } = session);
     // The test clock starts at the real time; move it to a mid-month moment so that
     // "Advance 1 month" never straddles a month's end (31 Jan + 1 month...).
     const clock = await api.get('clock/');
     expect(clock.mode).toBe('test');
     await api.post('clock/advance/', { to: midNextMonth(clock.now) });
 
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    page.on('request', (request) => {
-      const path = new URL(request.url()).pathname;
-      if (/^\/rpc\/history\.(undo|redo)$/.test(path)) historyCalls.push(path);
-    });
-    await page.goto(info.uiUrl);
+    page = await session.openPage({}, (opened) =>
+      opened.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (/^\/rpc\/history\.(undo|redo)$/.test(path)) historyCalls.push(path);
+      }),
+    );
     // Time enough for scripts/serve.mjs to build first when out/ is missing.
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   /** Every payment, from the REST API (the order of equal timestamps is not defined). */
@@ -248,20 +220,21 @@ e2e('Paydesk in Chromium against npm run serve', { timeout: 60_000 }, () => {
   });
 
   it('after a restart on the same data directory, Ctrl+Z still undoes', async () => {
-    const before = served as Served;
+    const before = session.served;
+    const info = session.info;
     const port = new URL(info.url).port;
     expect(await stop(before)).toBe(0);
     expect(before.output()).toContain('Stopped.');
 
     // The same port keeps the page's origin, so a reload finds the token in sessionStorage.
-    served = serve(serveArgs(dataDir, port));
+    let served = session.serveAgain(port);
     let again: Ready;
     try {
       again = await ready(served);
     } catch (error) {
       if (!/in use/.test(served.output())) throw error;
       console.warn(`port ${port} was taken after the restart: continuing on a new port`);
-      served = serve(serveArgs(dataDir, 0));
+      served = session.serveAgain(0);
       again = await ready(served);
     }
     // Same data directory, same token file, same token.
@@ -271,7 +244,7 @@ e2e('Paydesk in Chromium against npm run serve', { timeout: 60_000 }, () => {
     );
     if (again.url === info.url) await page.reload();
     else await page.goto(again.uiUrl);
-    info = again;
+    session.info = again;
 
     await goTo(page, 'History');
     const redo = historyPanel(page, 'Redo');

@@ -11,17 +11,16 @@
  * package, running on Node 20): Chromium's PDFs draw text in subset fonts through ToUnicode
  * maps, which no grep of the file can read, and pdftotext is not on every machine.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Ready, type Served } from './helpers/serve';
+import { skipWithoutBrowser } from './helpers/browser';
+import type { RestClient } from './helpers/serve';
+import { openSession, type Session } from './helpers/session';
 import { goTo, paymentRows } from './helpers/ui';
 
-const WAIT = 20_000;
 /** The PDFs printed, kept for people to look at. */
 const ARTIFACTS = resolve(__dirname, '../../test-artifacts/receipts');
 const BUSINESS = {
@@ -42,50 +41,22 @@ async function readPdf(bytes: Uint8Array, name: string): Promise<{ pages: number
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 e2e('Receipts in Chromium against npm run serve', { timeout: 60_000 }, () => {
-  let tmp = '';
-  let served: Served | null = null;
-  let info: Ready;
-  let token = '';
-  let api: ReturnType<typeof restClient>;
-  let browser: Browser | null = null;
+  let session: Session;
+  let api: RestClient;
   let page: Page;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- REST JSON, read field by field
   let payment: any;
 
-  /** One operation over /rpc, as the browser UI calls it. */
-  async function rpc(name: string, input: unknown): Promise<unknown> {
-    const response = await fetch(new URL(`/rpc/${name}`, info.url), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const answer = (await response.json()) as { ok: boolean; error?: { message: string } };
-    if (!answer.ok) throw new Error(`${name} failed: ${answer.error?.message}`);
-    return answer;
-  }
-
   beforeAll(async () => {
-    browser = await launchBrowser(); // First: in CI a missing browser fails here, at once.
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-receipt-'));
+    session = await openSession({
+      name: 'receipt',
+      seed: 3,
+      successRate: 1,
+      latencyMs: 0,
+      scheduler: false,
+    });
     await mkdir(ARTIFACTS, { recursive: true });
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      join(tmp, 'data'),
-      '--clock',
-      'test',
-      '--seed',
-      '3',
-      '--gateway-success-rate',
-      '1',
-      '--gateway-latency-ms',
-      '0',
-      '--no-scheduler',
-    ]);
-    info = await ready(served);
-    token = (await readFile(info.tokenFile ?? '', 'utf8')).trim();
-    api = restClient(info.apiUrl, token);
+    ({ api } = session);
 
     payment = await api.post('payments/process/', {
       amount: '42.00',
@@ -96,23 +67,18 @@ e2e('Receipts in Chromium against npm run serve', { timeout: 60_000 }, () => {
     });
     expect(payment).toMatchObject({ status: 'COMPLETED', amount: '42.00' });
     expect(payment.transaction_id).toMatch(/^txn_/);
-    await rpc('settings.set', { business: BUSINESS });
+    const saved = (await session.rpc('settings.set', { business: BUSINESS })) as {
+      ok: boolean;
+      error?: { message: string };
+    };
+    if (!saved.ok) throw new Error(`settings.set failed: ${saved.error?.message}`);
 
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    await page.goto(info.uiUrl);
+    page = await session.openPage();
     // Time enough for scripts/serve.mjs to build first when out/ is missing.
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
 
   /** Open the payment's details on the Payments screen. */

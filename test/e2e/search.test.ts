@@ -5,48 +5,31 @@
  * grid is one Tab stop whose arrows move the active row, and Escape closes the payment.
  * axe finds nothing with the dialog open, nor on the filtered, sorted payments grid.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipWithoutBrowser } from './helpers/browser';
-import { ready, restClient, serve, stop, type Served } from './helpers/serve';
+import { axeViolations } from './helpers/axe';
+import { skipWithoutBrowser } from './helpers/browser';
+import { openSession, type Session } from './helpers/session';
 
-const WAIT = 20_000;
 const SHOTS = join(resolve(__dirname, '../..'), 'test-artifacts/screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const e2e = describe.skipIf(skipWithoutBrowser());
 
 e2e('Search in Chromium against npm run serve', { timeout: 60_000 }, () => {
-  let tmp = '';
-  let served: Served | null = null;
-  let browser: Browser | null = null;
+  let session: Session;
   let page: Page;
 
   beforeAll(async () => {
-    browser = await launchBrowser(); // First: in CI a missing browser fails here, at once.
-    tmp = await mkdtemp(join(tmpdir(), 'paydesk-e2e-search-'));
-    served = serve([
-      '--port',
-      '0',
-      '--data-dir',
-      join(tmp, 'data'),
-      '--clock',
-      'test',
-      '--seed',
-      '5',
-      '--gateway-success-rate',
-      '1',
-      '--gateway-latency-ms',
-      '0',
-      '--no-scheduler',
-    ]);
-    const info = await ready(served);
-    const api = restClient(info.apiUrl, (await readFile(info.tokenFile ?? '', 'utf8')).trim());
+    session = await openSession({
+      name: 'search',
+      seed: 5,
+      successRate: 1,
+      latencyMs: 0,
+      scheduler: false,
+    });
     const pay = (amount: string, email: string, currency = 'USD') =>
-      api.post('payments/process/', {
+      session.api.post('payments/process/', {
         amount,
         currency,
         customer_email: email,
@@ -55,36 +38,13 @@ e2e('Search in Chromium against npm run serve', { timeout: 60_000 }, () => {
     await pay('12.50', 'ann.lee@example.com');
     await pay('99.00', 'bob@shop.io');
     await pay('7.25', 'carol@example.org', 'EUR');
-    const context = await browser.newContext({
-      // axe-core is injected as an inline script, which the UI's CSP refuses.
-      bypassCSP: true,
-      viewport: { width: 1280, height: 800 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    await page.goto(info.uiUrl);
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    // axe-core is injected as an inline script, which the UI's CSP refuses.
+    page = await session.openPage({ bypassCSP: true });
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (served) await stop(served);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await session?.close();
   });
-
-  /** axe-core's violations on the page as it is now (rule: elements). */
-  async function violations(): Promise<string[]> {
-    if (!(await page.evaluate('typeof window.axe !== "undefined"'))) {
-      await page.addScriptTag({ content: await readFile(AXE_SOURCE, 'utf8') });
-    }
-    // A string: the test's own types know no DOM (window.axe is the injected engine).
-    const results = (await page.evaluate(
-      `window.axe.run(document, { resultTypes: ['violations'] })`,
-    )) as { violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> };
-    return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`);
-  }
 
   it('finds a payment by part of its e-mail with Ctrl+K and opens it', async () => {
     await page.keyboard.press('Control+k');
@@ -100,7 +60,7 @@ e2e('Search in Chromium against npm run serve', { timeout: 60_000 }, () => {
     expect(await option.getAttribute('aria-selected')).toBe('true');
     await mkdir(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'search-dialog.png') });
-    expect(await violations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('heading', { level: 1, name: 'Payments' }).waitFor();
@@ -133,6 +93,6 @@ e2e('Search in Chromium against npm run serve', { timeout: 60_000 }, () => {
       .waitFor();
     const rows = grid.getByRole('row').filter({ has: page.getByRole('gridcell') });
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('€7.25');
-    expect(await violations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });

@@ -11,24 +11,12 @@ import { App } from '../../src/renderer/src/App';
 import { createHttpTransport } from '../../src/renderer/src/http-transport';
 import { setTransport } from '../../src/renderer/src/store/connection';
 import { resetStores } from '../../src/renderer/src/store/reset';
+import { EMPTY_DASHBOARD } from './fake-transport';
 
 afterEach(() => {
   cleanup();
   window.sessionStorage.clear();
 });
-
-const EMPTY_DASHBOARD = {
-  currencies: [],
-  periods: {
-    today: '2026-03-10',
-    month: { from: '2026-03-01', to: '2026-03-10' },
-    chart: { from: '2026-02-09', to: '2026-03-10' },
-  },
-  successRate: null,
-  paymentsCount: 0,
-  activeSubscriptions: 0,
-  failedSubscriptions: 0,
-};
 
 const answer = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });

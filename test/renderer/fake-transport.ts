@@ -150,7 +150,7 @@ export function makeEntry(id: string, over: Partial<HistoryItem> = {}): HistoryI
   };
 }
 
-const EMPTY_DASHBOARD: Dashboard = {
+export const EMPTY_DASHBOARD: Dashboard = {
   currencies: [],
   periods: {
     today: '2026-03-10',

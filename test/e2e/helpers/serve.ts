@@ -1,8 +1,8 @@
 /**
  * `npm run serve` as a child process for the end-to-end tests: spawned exactly as a user
  * runs it (node scripts/serve.mjs), ready once it prints its PAYDESK_READY line, stopped
- * with SIGTERM (and SIGKILL if it will not stop), plus a tiny REST client that carries the
- * API token.
+ * with SIGTERM (and SIGKILL if it will not stop), plus tiny clients of the REST API and of
+ * /rpc that carry the API token.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -107,5 +107,19 @@ export function restClient(apiUrl: string, token: string) {
   return {
     get: (path: string) => request('GET', path),
     post: (path: string, body: unknown = {}) => request('POST', path, body),
+  };
+}
+
+export type RestClient = ReturnType<typeof restClient>;
+
+/** One operation over /rpc (`url` is the server's root), as the browser UI calls it: its Result. */
+export function rpcClient(url: string, token: string) {
+  return async (name: string, input: unknown = {}): Promise<unknown> => {
+    const response = await fetch(new URL(`/rpc/${name}`, url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    return response.json();
   };
 }

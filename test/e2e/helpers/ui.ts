@@ -5,7 +5,15 @@
  */
 import type { Locator, Page } from 'playwright-core';
 
-export type ScreenName = 'Dashboard' | 'Payments' | 'Subscriptions' | 'Scheduler' | 'History';
+export type ScreenName =
+  | 'Dashboard'
+  | 'Payments'
+  | 'Customers'
+  | 'Subscriptions'
+  | 'Scheduler'
+  | 'History'
+  | 'Audit log'
+  | 'Settings';
 
 /** Click a screen in the main navigation and wait for its heading. */
 export async function goTo(page: Page, screen: ScreenName): Promise<void> {

@@ -64,6 +64,27 @@ const CURRENCY = /^[A-Z]{3}$/;
 /** The names of the money columns in the file, in the order they are written. */
 export const MONEY_COLUMNS = ['amount', 'refundedAmount', 'currency', 'currencies'] as const;
 
+/**
+ * Writes one payment's money at `slot`, its currency added to `money.currencies` if new;
+ * `refOf` indexes the codes already there (the caller keeps it across the slots it fills).
+ */
+export function putMoney(
+  money: MoneyColumns,
+  refOf: Map<string, number>,
+  slot: number,
+  p: { amount: number; refundedAmount: number; currency: string },
+): void {
+  money.amount[slot] = p.amount;
+  money.refunded[slot] = p.refundedAmount;
+  let ref = refOf.get(p.currency);
+  if (ref === undefined) {
+    ref = money.currencies.length;
+    money.currencies.push(p.currency);
+    refOf.set(p.currency, ref);
+  }
+  money.currency[slot] = ref;
+}
+
 export const emptyMoney = (): MoneyColumns => ({
   amount: new Float64Array(0),
   refunded: new Float64Array(0),

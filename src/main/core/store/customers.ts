@@ -34,6 +34,7 @@ import {
 import type { PaymentStatus, Subscription } from '../../../shared/domain';
 import { isActiveSubscription, isFailed, subscriptionShare } from '../customer-rules';
 import { wasCharged } from '../payment-rules';
+import type { CustomerQuery } from '../ports';
 import { STATUS_DIGITS } from './codec';
 import type { MoneyColumns } from './columns';
 import { SortedSlots } from './sorted';
@@ -71,15 +72,6 @@ export interface PaymentColumnsView {
   status: Uint8Array;
   createdMs: Float64Array;
   money: MoneyColumns;
-}
-
-export interface CustomerQuery {
-  search?: string;
-  sort: CustomerSort;
-  order: 'asc' | 'desc';
-  currency?: string;
-  offset: number;
-  limit: number;
 }
 
 /** One currency's totals, by customer number. */

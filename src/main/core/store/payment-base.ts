@@ -29,7 +29,7 @@ import {
   STATUS_DIGITS,
   type IndexedFields,
 } from './codec';
-import { emptyColumns, type MoneyColumns, type PaymentColumns } from './columns';
+import { emptyColumns, putMoney, type MoneyColumns, type PaymentColumns } from './columns';
 import { StoreError } from './errors';
 import { checkRecord } from './records';
 import { emailKey } from './tables';
@@ -163,17 +163,7 @@ export class PaymentBase {
         from,
         Math.min(from + RUN, n),
         () => true,
-        (p) => {
-          money.amount[slot] = p.amount;
-          money.refunded[slot] = p.refundedAmount;
-          let ref = refOf.get(p.currency);
-          if (ref === undefined) {
-            ref = money.currencies.length;
-            money.currencies.push(p.currency);
-            refOf.set(p.currency, ref);
-          }
-          money.currency[slot++] = ref;
-        },
+        (p) => putMoney(money, refOf, slot++, p),
       );
     }
     this.foundMoney = money;

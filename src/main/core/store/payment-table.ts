@@ -21,11 +21,11 @@ import type { Page } from '../../../shared/contract';
 import type { Payment, PaymentStatus } from '../../../shared/domain';
 import { amountValue } from '../../../shared/money';
 import { wasCharged } from '../payment-rules';
-import type { PeriodCharges, RefundMade } from '../ports';
+import type { PaymentQuery, PeriodCharges, RefundMade } from '../ports';
 import { instantMs, keyOwner, STATUS_DIGITS } from './codec';
 import type { CustomerWatcher } from './customers';
 import { GroupIndex } from './groups';
-import type { MoneyColumns } from './columns';
+import { putMoney, type MoneyColumns } from './columns';
 import { PaymentBase } from './payment-base';
 import { CREATED, valueRange, type SortColumn } from './query';
 import { emailKey, Table, type Filter } from './tables';
@@ -64,22 +64,8 @@ const SLACK = 4096;
 /** Payments read at a time by values(). */
 const VALUES_RUN = 1024;
 
-export interface PaymentFilter {
-  status?: string;
-  customerEmail?: string;
-  subscriptionId?: string;
-  /** Any part of the customer's e-mail, case-insensitive. */
-  search?: string;
-  currency?: string;
-  /** Bounds of the amount's value (money.ts amountValue), both included. */
-  minAmount?: number;
-  maxAmount?: number;
-  /** createdAt at or after `from`, before `to`. */
-  from?: string;
-  to?: string;
-  /** createdAt, or a column of PAYMENT_COLUMNS (default createdAt). */
-  sort?: string;
-}
+/** Which payments a query takes and the column they sort by (order and page come apart). */
+export type PaymentFilter = Omit<PaymentQuery, 'order' | 'offset' | 'limit'>;
 
 /** The columns payments sort by besides creation, each a value of a slot (PaymentTable). */
 const PAYMENT_COLUMNS = ['amount', 'status', 'customerEmail', 'currency'] as const;
@@ -659,15 +645,7 @@ function moneyOf(capture: PaymentsCapture, baseMoney: MoneyColumns): MoneyColumn
       money.currency[slot] = baseMoney.currency[slot] as number;
       continue;
     }
-    money.amount[slot] = o.amount;
-    money.refunded[slot] = o.refundedAmount;
-    let ref = refOf.get(o.currency);
-    if (ref === undefined) {
-      ref = money.currencies.length;
-      money.currencies.push(o.currency);
-      refOf.set(o.currency, ref);
-    }
-    money.currency[slot] = ref;
+    putMoney(money, refOf, slot, o);
   }
   return money;
 }

@@ -2,45 +2,18 @@
  * The confirmation dialog: a native modal <dialog> (focus stays inside, the page behind is
  * inert), Escape or the dismiss button cancel, the confirm button names the action.
  */
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
+import { useModalDialog } from '../lib/use-modal-dialog';
 import { answerConfirm, useConfirm, type ConfirmState } from '../store/confirm';
 
 type Request = NonNullable<ConfirmState['request']>;
 
 function DialogView({ request }: { request: Request }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(() => answerConfirm(false));
   const titleId = useId();
   const messageId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    return () => {
-      if (dialog.open) dialog.close();
-    };
-  }, []);
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={titleId}
-      aria-describedby={messageId}
-      onCancel={(e) => {
-        e.preventDefault();
-        answerConfirm(false);
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          e.stopPropagation();
-          answerConfirm(false);
-        }
-      }}
-    >
+    <dialog {...dialog} className="dialog" aria-labelledby={titleId} aria-describedby={messageId}>
       <h2 id={titleId} className="dialog-title">
         {request.title}
       </h2>

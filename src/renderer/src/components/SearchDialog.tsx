@@ -8,10 +8,11 @@
  * Up and Down move (wrapping), Enter chooses, a click chooses, Escape closes; the focus then
  * goes back where it was, or to the heading of the screen the choice showed.
  */
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { SearchResults } from '../../../shared/contract';
 import { dateTime, money, statusText } from '../lib/format';
 import { matchingCommands, searchCommands, showScreen } from '../lib/search-commands';
+import { useModalDialog } from '../lib/use-modal-dialog';
 import { openCustomer } from '../store/customers';
 import { loadHistory, useHistory } from '../store/history';
 import { selectPayment, showPayments } from '../store/payments';
@@ -81,8 +82,7 @@ function resultOptions(results: SearchResults, text: string): Option[] {
 }
 
 function DialogView() {
-  const ref = useRef<HTMLDialogElement>(null);
-  const inputRef = useRef<HTMLInputElement>(null);
+  const dialog = useModalDialog(closeSearch, { returnFocus: true });
   const listId = useId();
   const state = useSearch();
   const [active, setActive] = useState(0);
@@ -91,20 +91,8 @@ function DialogView() {
   const commands = useMemo(() => searchCommands(history), [history]);
 
   useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    inputRef.current?.focus();
     // Undo and Redo are named after the next entries: know them.
     void loadHistory();
-    return () => {
-      if (dialog.open) dialog.close();
-      if (before?.isConnected) before.focus();
-    };
   }, []);
 
   useEffect(() => {
@@ -163,24 +151,9 @@ function DialogView() {
           : '';
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog search-dialog"
-      aria-label="Search"
-      onCancel={(e) => {
-        e.preventDefault();
-        closeSearch();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          e.stopPropagation();
-          closeSearch();
-        }
-      }}
-    >
+    <dialog {...dialog} className="dialog search-dialog" aria-label="Search">
       <input
-        ref={inputRef}
+        data-autofocus
         className="search-input"
         type="text"
         role="combobox"

@@ -3,44 +3,16 @@
  * handled ones are declared), in a native modal <dialog>. Escape or Close closes it, and
  * the focus goes back to where it was.
  */
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import { SHORTCUTS } from '../lib/shortcuts';
+import { useModalDialog } from '../lib/use-modal-dialog';
 import { closeShortcutsHelp, useShortcutsHelp } from '../store/shortcuts-help';
 
 function DialogView() {
-  const ref = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(closeShortcutsHelp, { returnFocus: true });
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    return () => {
-      if (dialog.open) dialog.close();
-      before?.focus();
-    };
-  }, []);
   return (
-    <dialog
-      ref={ref}
-      className="dialog shortcuts-dialog"
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        closeShortcutsHelp();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          e.stopPropagation();
-          closeShortcutsHelp();
-        }
-      }}
-    >
+    <dialog {...dialog} className="dialog shortcuts-dialog" aria-labelledby={titleId}>
       <h2 id={titleId} className="dialog-title">
         Keyboard shortcuts
       </h2>

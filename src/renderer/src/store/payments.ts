@@ -11,10 +11,7 @@ import { money } from '../lib/format';
 import type { IntentOptions } from '../lib/intent';
 import { runCommand } from './commands';
 import { api } from './connection';
-
-export const PAGE_SIZE = 100;
-/** Pages kept in memory; the ones farthest from view are dropped first. */
-const MAX_CACHED_PAGES = 30;
+import { pagedList, type PagedRows } from './paged-list';
 
 export interface PaymentFilters {
   status: PaymentStatus | '';
@@ -51,18 +48,8 @@ export interface PendingPayment {
   customerEmail: string;
 }
 
-export interface PaymentsState {
+export interface PaymentsState extends PagedRows<Payment> {
   filters: PaymentFilters;
-  /** Rows matching the filters; null until the first page answers. */
-  total: number | null;
-  pages: Record<number, Payment[]>;
-  /** Pages fetched since the last change: others are shown but refetched. */
-  fresh: Record<number, true>;
-  loading: Record<number, true>;
-  error: string | null;
-  /** Bumped whenever the list changes under us: older answers are dropped. */
-  generation: number;
-  visible: { first: number; last: number };
   selectedId: string | null;
   selected: Payment | null;
   detailError: string | null;
@@ -94,28 +81,6 @@ export const usePayments = create<PaymentsState>()(() => initialPayments);
 const get = usePayments.getState;
 const set = usePayments.setState;
 
-export function paymentAt(pages: PaymentsState['pages'], index: number): Payment | undefined {
-  return pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];
-}
-
-function without<T>(record: Record<number, T>, key: number): Record<number, T> {
-  const copy = { ...record };
-  delete copy[key];
-  return copy;
-}
-
-function evictFarPages(
-  pages: Record<number, Payment[]>,
-  center: number,
-): Record<number, Payment[]> {
-  const keys = Object.keys(pages).map(Number);
-  if (keys.length <= MAX_CACHED_PAGES) return pages;
-  const keep = keys
-    .sort((a, b) => Math.abs(a - center) - Math.abs(b - center))
-    .slice(0, MAX_CACHED_PAGES);
-  return Object.fromEntries(keep.map((k) => [k, pages[k] as Payment[]]));
-}
-
 /**
  * What the table shows as `payments.list` takes it, paging aside: the filters and the order.
  * "Export CSV" exports exactly this, so a filter belongs here.
@@ -133,55 +98,21 @@ export function paymentListFilters(filters: PaymentFilters): ExportFilters<'paym
   return input;
 }
 
-async function fetchPage(page: number): Promise<void> {
-  const { generation, filters } = get();
-  set((s) => ({ loading: { ...s.loading, [page]: true } }));
-  const input: OperationInput<'payments.list'> = {
-    ...paymentListFilters(filters),
-    offset: page * PAGE_SIZE,
-    limit: PAGE_SIZE,
-  };
-  const res = await api()['payments.list'](input);
-  if (get().generation !== generation) return;
-  if (!res.ok) {
-    set((s) => ({ loading: without(s.loading, page), error: res.error.message }));
-    return;
-  }
-  set((s) => ({
-    loading: without(s.loading, page),
-    fresh: { ...s.fresh, [page]: true },
-    pages: evictFarPages(
-      { ...s.pages, [page]: res.data.items },
-      Math.floor(s.visible.first / PAGE_SIZE),
-    ),
-    total: res.data.total,
-    error: null,
-  }));
-  // The total may have grown into pages that are now visible but not yet fetched.
-  showRange(get().visible.first, get().visible.last);
-}
+const rows = pagedList<Payment, PaymentsState, ExportFilters<'payments'>>(usePayments, {
+  maxCachedPages: 30,
+  query: (s) => paymentListFilters(s.filters),
+  list: (input) => api()['payments.list'](input),
+  refused: (error) => ({ error: error.message }),
+});
 
 /** Called by the table with the rows in view (overscan included): fetch missing pages. */
-export function showRange(first: number, last: number): void {
-  const state = get();
-  if (state.visible.first !== first || state.visible.last !== last) {
-    set({ visible: { first, last } });
-  }
-  if (state.error) return;
-  // Page 0 is always wanted, even when the list was empty: else a refresh of an empty list
-  // would fetch nothing and the first payment would never appear.
-  const lastRow = state.total === null ? 0 : Math.max(0, Math.min(last, state.total - 1));
-  for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(lastRow / PAGE_SIZE); page++) {
-    const s = get();
-    if (!s.fresh[page] && !s.loading[page]) void fetchPage(page);
-  }
-}
+export const showRange = rows.showRange;
 
 /** The list changed (a push event): refetch what is in view, keep showing the old rows. */
 export function refreshPayments(): void {
-  set((s) => ({ generation: s.generation + 1, fresh: {}, loading: {}, error: null, stale: false }));
-  const { visible, selectedId } = get();
-  showRange(visible.first, visible.last);
+  set({ stale: false });
+  rows.refresh();
+  const { selectedId } = get();
   if (selectedId) void loadSelected(selectedId);
 }
 

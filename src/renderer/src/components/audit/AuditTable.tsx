@@ -4,17 +4,14 @@
  * smoothly as ten. Read-only: the scrolling body takes the focus, so arrows and Page Up/Down
  * scroll it from the keyboard.
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AuditEntry, MovedMoney } from '../../../../shared/domain';
 import { dateTimeSeconds, money, originText } from '../../lib/format';
-import { entryAt, refreshAudit, showAuditRange, useAudit } from '../../store/audit';
-import { Empty, ErrorState, Loading } from '../States';
-
-const ROW_HEIGHT = 40;
-/** Wait for scrolling to pause this long before fetching the pages in view. */
-const FETCH_DELAY_MS = 40;
+import { ROW_HEIGHT, usePagedRows } from '../../lib/use-paged-rows';
+import { refreshAudit, showAuditRange, useAudit } from '../../store/audit';
+import { rowAt } from '../../store/paged-list';
+import { Empty, ErrorState, Loading, RowPlaceholder } from '../States';
 
 const OUTCOME_TEXT: Record<AuditEntry['outcome'], string> = {
   ok: 'Done',
@@ -65,24 +62,12 @@ export function AuditTable() {
   );
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = state.total ?? 0;
-  const virtualizer = useVirtualizer({
+  const { virtualizer, items } = usePagedRows({
     count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
+    scrollRef,
+    showRange: showAuditRange,
+    filters: state.filters,
   });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-
-  useEffect(() => {
-    const timer = setTimeout(() => showAuditRange(first, last), FETCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [first, last]);
-
-  useEffect(() => {
-    virtualizer.scrollToOffset(0);
-  }, [state.filters, virtualizer]);
 
   const filtered = Object.values(state.filters).some((v) => v !== '');
 
@@ -143,7 +128,7 @@ export function AuditTable() {
         ) : (
           <div className="ptable-canvas" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {
-              const entry = entryAt(state.pages, item.index);
+              const entry = rowAt(state.pages, item.index);
               return (
                 <div
                   key={item.key}
@@ -180,10 +165,7 @@ export function AuditTable() {
                       </div>
                     </>
                   ) : (
-                    <div role="cell" aria-colspan={5} className="cell cell-placeholder">
-                      <span className="skeleton" aria-hidden="true" />
-                      <span className="visually-hidden">Loading row {item.index + 1}</span>
-                    </div>
+                    <RowPlaceholder role="cell" columns={5} index={item.index} />
                   )}
                 </div>
               );

@@ -9,25 +9,21 @@
  * sorts by the header's column, Escape closes the open payment. Every column header sorts:
  * a first click by that column, the next one the other way.
  */
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { PaymentSort } from '../../../../shared/contract';
 import { dateTime, money } from '../../lib/format';
+import { ROW_HEIGHT, usePagedRows } from '../../lib/use-paged-rows';
+import { rowAt } from '../../store/paged-list';
 import {
-  paymentAt,
   refreshPayments,
   selectPayment,
   showRange,
   sortPayments,
   usePayments,
 } from '../../store/payments';
-import { Empty, ErrorState, Loading } from '../States';
+import { Empty, ErrorState, Loading, RowPlaceholder } from '../States';
 import { StatusBadge } from '../StatusBadge';
-
-const ROW_HEIGHT = 40;
-/** Wait for scrolling to pause this long before fetching the pages in view. */
-const FETCH_DELAY_MS = 40;
 
 const COLUMNS: ReadonlyArray<{ sort: PaymentSort; label: string; className: string }> = [
   { sort: 'createdAt', label: 'Date', className: 'cell-date' },
@@ -59,27 +55,18 @@ export function PaymentsTable() {
   const gridRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState<Active>({ row: 0 });
   const count = state.total ?? 0;
-  const virtualizer = useVirtualizer({
+  const { virtualizer, items } = usePagedRows({
     count,
     // The grid itself scrolls (one focusable scroll area), its header row sticking on top.
-    getScrollElement: () => gridRef.current,
+    scrollRef: gridRef,
     scrollMargin: ROW_HEIGHT,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
+    showRange,
+    filters: state.filters,
   });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
 
   useEffect(() => {
-    const timer = setTimeout(() => showRange(first, last), FETCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [first, last]);
-
-  useEffect(() => {
-    virtualizer.scrollToOffset(0);
     setActive((a) => ('row' in a ? { row: 0 } : a));
-  }, [state.filters, virtualizer]);
+  }, [state.filters]);
 
   const moveToRow = (index: number): void => {
     const next = Math.max(0, Math.min(count - 1, index));
@@ -88,7 +75,7 @@ export function PaymentsTable() {
   };
 
   const open = (index: number): void => {
-    const payment = paymentAt(usePayments.getState().pages, index);
+    const payment = rowAt(usePayments.getState().pages, index);
     if (payment) selectPayment(payment.id);
   };
 
@@ -230,7 +217,7 @@ export function PaymentsTable() {
         ) : (
           <div className="ptable-canvas" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {
-              const payment = paymentAt(state.pages, item.index);
+              const payment = rowAt(state.pages, item.index);
               const selected = payment !== undefined && payment.id === state.selectedId;
               const isActive = 'row' in active && item.index === active.row;
               return (
@@ -274,14 +261,7 @@ export function PaymentsTable() {
                       </div>
                     </>
                   ) : (
-                    <div
-                      role="gridcell"
-                      aria-colspan={COLUMNS.length}
-                      className="cell cell-placeholder"
-                    >
-                      <span className="skeleton" aria-hidden="true" />
-                      <span className="visually-hidden">Loading row {item.index + 1}</span>
-                    </div>
+                    <RowPlaceholder role="gridcell" columns={COLUMNS.length} index={item.index} />
                   )}
                 </div>
               );

@@ -4,12 +4,13 @@
  * print rules in app.css hide the app, this toolbar and everything else.
  */
 import { useEffect, useRef } from 'react';
+import { useModalDialog } from '../../lib/use-modal-dialog';
 import { closeReceipt, saveReceiptAsPdf, useReceipt } from '../../store/receipt';
 import { ErrorState, Loading } from '../States';
 import { Receipt } from './Receipt';
 
 function ReceiptWindow() {
-  const ref = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog(closeReceipt);
   const saveRef = useRef<HTMLButtonElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
   const receipt = useReceipt((s) => s.receipt);
@@ -18,37 +19,11 @@ function ReceiptWindow() {
   const saved = useReceipt((s) => s.saved);
   const ready = receipt !== null;
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (!dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    return () => {
-      if (dialog.open) dialog.close();
-    };
-  }, []);
   // Focus on what the operator came for once it can be done; until then on Close.
   useEffect(() => (ready ? saveRef : closeRef).current?.focus(), [ready]);
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog receipt-dialog"
-      aria-label={receipt?.title ?? 'Receipt'}
-      onCancel={(e) => {
-        e.preventDefault();
-        closeReceipt();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          e.stopPropagation();
-          closeReceipt();
-        }
-      }}
-    >
+    <dialog {...dialog} className="dialog receipt-dialog" aria-label={receipt?.title ?? 'Receipt'}>
       <div className="receipt-toolbar">
         <button
           ref={saveRef}

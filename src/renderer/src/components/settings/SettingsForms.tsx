@@ -4,7 +4,7 @@
  * validates as you type with the contract's rules; an error the core returns shows next to
  * its field. Each form starts from the values stored when it was shown.
  */
-import type { ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 import type { SystemInfo } from '../../../../shared/contract';
 import { EMPTY_BUSINESS, type Settings } from '../../../../shared/domain';
 import {
@@ -15,7 +15,6 @@ import {
   GATEWAY_FIELDS,
   onFormFields,
   SCHEDULER_FIELDS,
-  type BusinessValues,
   type GatewayValues,
   type SchedulerValues,
 } from '../../lib/settings-form';
@@ -23,37 +22,72 @@ import { useValidatedForm } from '../../lib/use-validated-form';
 import { configureGateway, saveSettings } from '../../store/settings';
 import { Field } from '../Field';
 
-function FormFrame(props: {
+/** What the frame and the inputs take of a form (lib/use-validated-form.ts). */
+type SettingsForm<F extends string> = Pick<
+  ReturnType<typeof useValidatedForm<F, Record<F, string>, unknown>>,
+  'values' | 'errorOf' | 'update' | 'formRef' | 'onSubmit' | 'formError' | 'busy'
+>;
+
+function FormFrame<F extends string>(props: {
   id: string;
   title: string;
   intro?: ReactNode;
-  formRef: React.RefObject<HTMLFormElement | null>;
-  onSubmit: (e: React.FormEvent) => Promise<void>;
-  formError: string | null;
-  busy: boolean;
+  form: SettingsForm<F>;
   submitLabel: string;
   children: ReactNode;
 }) {
+  const { form } = props;
   return (
     <form
-      ref={props.formRef}
+      ref={form.formRef}
       className="panel form"
       aria-labelledby={props.id}
-      onSubmit={(e) => void props.onSubmit(e)}
+      onSubmit={(e) => void form.onSubmit(e)}
       noValidate
     >
       <h2 id={props.id}>{props.title}</h2>
       {props.intro && <p className="muted settings-intro">{props.intro}</p>}
       {props.children}
-      {props.formError && (
+      {form.formError && (
         <p className="form-error" role="alert">
-          {props.formError}
+          {form.formError}
         </p>
       )}
-      <button type="submit" className="button-primary" disabled={props.busy} aria-busy={props.busy}>
+      <button type="submit" className="button-primary" disabled={form.busy} aria-busy={form.busy}>
         {props.submitLabel}
       </button>
     </form>
+  );
+}
+
+/** A labelled input of `form` bound to `field`: its value, its changes and its error. */
+function FormInput<F extends string>(props: {
+  form: SettingsForm<F>;
+  field: F;
+  label: string;
+  hint?: string;
+  className?: string;
+  /** The input's own attributes (type, limits, autocomplete). */
+  input: InputHTMLAttributes<HTMLInputElement>;
+}) {
+  const { form, field } = props;
+  return (
+    <Field
+      label={props.label}
+      error={form.errorOf(field)}
+      hint={props.hint}
+      className={props.className}
+    >
+      {(p) => (
+        <input
+          {...p}
+          {...props.input}
+          name={field}
+          value={form.values[field]}
+          onChange={(e) => form.update(field, e.target.value)}
+        />
+      )}
+    </Field>
   );
 }
 
@@ -72,31 +106,15 @@ export function BusinessForm({ settings }: { settings: Settings }) {
     keep: BUSINESS_FIELDS,
   });
   const { values, errorOf, update } = form;
-  const text = (field: keyof BusinessValues, label: string, hint?: string) => (
-    <Field label={label} error={errorOf(field)} hint={hint}>
-      {(p) => (
-        <input
-          {...p}
-          name={field}
-          value={values[field]}
-          autoComplete="off"
-          onChange={(e) => update(field, e.target.value)}
-        />
-      )}
-    </Field>
-  );
   return (
     <FormFrame
       id="business-title"
       title="Business details"
       intro="Printed on every receipt."
-      formRef={form.formRef}
-      onSubmit={form.onSubmit}
-      formError={form.formError}
-      busy={form.busy}
+      form={form}
       submitLabel="Save business details"
     >
-      {text('name', 'Business name')}
+      <FormInput form={form} field="name" label="Business name" input={{ autoComplete: 'off' }} />
       <Field label="Address" error={errorOf('address')}>
         {(p) => (
           <textarea
@@ -108,7 +126,13 @@ export function BusinessForm({ settings }: { settings: Settings }) {
           />
         )}
       </Field>
-      {text('taxId', 'Tax ID', 'VAT number, EIN or the like; optional.')}
+      <FormInput
+        form={form}
+        field="taxId"
+        label="Tax ID"
+        hint="VAT number, EIN or the like; optional."
+        input={{ autoComplete: 'off' }}
+      />
     </FormFrame>
   );
 }
@@ -128,16 +152,13 @@ export function SchedulerSettingsForm({ settings }: { settings: Settings }) {
       }),
     keep: SCHEDULER_FIELDS,
   });
-  const { values, errorOf, update } = form;
+  const { values, update } = form;
   return (
     <FormFrame
       id="scheduler-settings-title"
       title="Recurring charges"
       intro="How often the scheduler looks for subscriptions due, and whether it runs at all."
-      formRef={form.formRef}
-      onSubmit={form.onSubmit}
-      formError={form.formError}
-      busy={form.busy}
+      form={form}
       submitLabel="Save scheduler settings"
     >
       <div className="checkbox-field">
@@ -150,26 +171,14 @@ export function SchedulerSettingsForm({ settings }: { settings: Settings }) {
         />
         <label htmlFor="scheduler-enabled">Run recurring charges on a timer</label>
       </div>
-      <Field
+      <FormInput
+        form={form}
+        field="intervalSeconds"
         label="Interval (seconds)"
-        error={errorOf('intervalSeconds')}
         hint="From 1 second to 86,400 (a day)."
         className="narrow-field"
-      >
-        {(p) => (
-          <input
-            {...p}
-            name="intervalSeconds"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={86_400}
-            step={1}
-            value={values.intervalSeconds}
-            onChange={(e) => update('intervalSeconds', e.target.value)}
-          />
-        )}
-      </Field>
+        input={{ type: 'number', inputMode: 'numeric', min: 1, max: 86_400, step: 1 }}
+      />
     </FormFrame>
   );
 }
@@ -190,7 +199,6 @@ export function GatewayForm({ info }: { info: SystemInfo }) {
       }),
     keep: GATEWAY_FIELDS,
   });
-  const { values, errorOf, update } = form;
   if (!gateway.configurable) {
     return (
       <section className="panel" aria-labelledby="gateway-title">
@@ -213,43 +221,24 @@ export function GatewayForm({ info }: { info: SystemInfo }) {
       id="gateway-title"
       title="Mock gateway (test mode)"
       intro="How the mock gateway answers charges without a test payment method, until Paydesk restarts."
-      formRef={form.formRef}
-      onSubmit={form.onSubmit}
-      formError={form.formError}
-      busy={form.busy}
+      form={form}
       submitLabel="Apply to the mock gateway"
     >
       <div className="form-row">
-        <Field label="Success rate (%)" error={errorOf('successPercent')} className="grow">
-          {(p) => (
-            <input
-              {...p}
-              name="successPercent"
-              type="number"
-              inputMode="decimal"
-              min={0}
-              max={100}
-              step="any"
-              value={values.successPercent}
-              onChange={(e) => update('successPercent', e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Mean latency (ms)" error={errorOf('latencyMs')} className="grow">
-          {(p) => (
-            <input
-              {...p}
-              name="latencyMs"
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={60_000}
-              step={1}
-              value={values.latencyMs}
-              onChange={(e) => update('latencyMs', e.target.value)}
-            />
-          )}
-        </Field>
+        <FormInput
+          form={form}
+          field="successPercent"
+          label="Success rate (%)"
+          className="grow"
+          input={{ type: 'number', inputMode: 'decimal', min: 0, max: 100, step: 'any' }}
+        />
+        <FormInput
+          form={form}
+          field="latencyMs"
+          label="Mean latency (ms)"
+          className="grow"
+          input={{ type: 'number', inputMode: 'numeric', min: 0, max: 60_000, step: 1 }}
+        />
       </div>
     </FormFrame>
   );
