@@ -243,6 +243,41 @@ export const tasks = {
       flush: summary,
     }),
   },
+  /**
+   * A backup of a generated store (bench/tasks/backup.ts): its time alone, the commands'
+   * latency without a backup and while backups run back to back, and the check a restore
+   * makes (every checksum, the store opened read-only).
+   */
+  backup: {
+    params: z.object({
+      dir: z.string(),
+      /** Where the backups go (removed after). */
+      folder: z.string(),
+      warmup: count,
+      /** ProcessPayment commands timed without a backup, and at least as many during backups. */
+      commands: count,
+      seed: z.number().int(),
+    }),
+    result: z.object({
+      payments: count,
+      /** The backup of the idle store: capture, snapshot, ledger copy, checksums, verification. */
+      backupMs: ms,
+      /** Its files' size. */
+      bytes: count,
+      /** The check before a restore: every checksum, the store opened read-only. */
+      verifyMs: ms,
+      /** Commands (each a PENDING commit, the gateway call, the result commit) without... */
+      commit: summary,
+      /** ...and while backups run. */
+      commitDuringBackup: summary,
+      /** The backups made while those commands ran, and their mean time. */
+      backupsDuring: count,
+      backupDuringMsMean: ms,
+      /** How late the event loop ran timers while a backup ran. */
+      loopDelayMsP99: ms,
+      loopDelayMsMax: ms,
+    }),
+  },
 } as const;
 
 export type TaskName = keyof typeof tasks;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --sizes=1000,100000] [-- --only=exactly-once|sizes|export|customers|lists]`: the
+ * `npm run bench [-- --quick] [-- --sizes=1000,100000] [-- --only=exactly-once|sizes|export|customers|lists|backup]`: the
  * benchmarks of Paydesk's core on generated data at 1,000, 100,000 and 1,000,000 payments
  * (`--quick` stops at 100,000), with the two baselines (lowdb rewriting its file per
  * command, better-sqlite3), and, once per run, the exactly-once measurements: the real
@@ -7,7 +7,8 @@
  * run, and a CSV export of every payment at the largest size (its time and memory, through
  * the REST endpoint and the desktop's file write), and the Customers screen's queries at the
  * largest size (pages sorted by each column, searches, the index's cost to a commit), and the
- * payments list's filters and sorts at the largest size (bench/tasks/lists.ts).
+ * payments list's filters and sorts at the largest size (bench/tasks/lists.ts), and a backup
+ * at the largest size (its time, and the commands' latency while backups run).
  * `--only` runs one of the parts.
  *
  * Each measurement runs in a fresh worker process (bench/worker.ts) so that no heap or
@@ -23,6 +24,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { backupFiguresOf, backupTable, type BackupFigures } from './backup-figures';
 import { customersFiguresOf, customersTable, type CustomersFigures } from './customers-figures';
 import { listsFiguresOf, listsTable, type ListsFigures } from './lists-figures';
 import { exportFiguresOf, exportTable, type Door, type ExportFigures } from './export-figures';
@@ -95,8 +97,8 @@ function planFor(payments: number): Plan {
 }
 
 /** The parts of a run: the store sizes, the exactly-once measurements, the CSV export. */
-type Part = 'sizes' | 'exactly-once' | 'export' | 'customers' | 'lists';
-const PARTS: readonly Part[] = ['sizes', 'exactly-once', 'export', 'customers', 'lists'];
+type Part = 'sizes' | 'exactly-once' | 'export' | 'customers' | 'lists' | 'backup';
+const PARTS: readonly Part[] = ['sizes', 'exactly-once', 'export', 'customers', 'lists', 'backup'];
 const isPart = (name: string | undefined): name is Part => PARTS.some((p) => p === name);
 
 interface Options {
@@ -107,7 +109,7 @@ interface Options {
 }
 
 const USAGE =
-  'use --quick, --sizes=N,M, --only=exactly-once, --only=sizes, --only=export, --only=customers or --only=lists';
+  'use --quick, --sizes=N,M, --only=exactly-once, --only=sizes, --only=export, --only=customers, --only=lists or --only=backup';
 
 function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
@@ -383,6 +385,31 @@ async function measureLists(root: string, payments: number): Promise<ListsFigure
   return listsFiguresOf(r, new Date().toISOString());
 }
 
+/**
+ * A backup of a generated store of `payments` payments (and payments / 100 subscriptions,
+ * at most 10,000): alone, then backups back to back while commands are timed.
+ */
+async function measureBackup(root: string, payments: number): Promise<BackupFigures> {
+  const dir = join(root, 'backup');
+  const store = join(dir, 'store');
+  const at = `[backup ${label(payments)}]`;
+  await mkdir(dir, { recursive: true });
+  log(`${at} generating a store of ${label(payments)} payments`);
+  await inWorker('generate', { dir: store, payments, seed: SEED }, dir);
+  log(`${at} a backup alone, then commands without and during backups`);
+  const r = await inWorker(
+    'backup',
+    { dir: store, folder: join(dir, 'backups'), warmup: 100, commands: 1000, seed: SEED },
+    dir,
+  );
+  log(
+    `${at} backup ${(r.backupMs / 1000).toFixed(1)} s, ${(r.bytes / 2 ** 20).toFixed(0)} MB; ` +
+      `command p99 ${r.commit.p99.toFixed(1)} ms without, ${r.commitDuringBackup.p99.toFixed(1)} ms during`,
+  );
+  await rm(dir, { recursive: true, force: true });
+  return backupFiguresOf(r, new Date().toISOString());
+}
+
 /** Exports timed per door at a size: each run in its own process (the median counts). */
 const EXPORT_RUNS = 3;
 
@@ -449,6 +476,7 @@ async function main(): Promise<void> {
   let csvExport: ExportFigures | null = null;
   let customers: CustomersFigures | null = null;
   let lists: ListsFigures | null = null;
+  let backup: BackupFigures | null = null;
   const runs = (part: Part): boolean => options.only === null || options.only === part;
   try {
     // First: they are quick, and need no generated data.
@@ -466,6 +494,7 @@ async function main(): Promise<void> {
     if (runs('export')) csvExport = await measureExport(root, Math.max(...options.sizes));
     if (runs('customers')) customers = await measureCustomers(root, Math.max(...options.sizes));
     if (runs('lists')) lists = await measureLists(root, Math.max(...options.sizes));
+    if (runs('backup')) backup = await measureBackup(root, Math.max(...options.sizes));
   } finally {
     cleanUp();
   }
@@ -481,6 +510,7 @@ async function main(): Promise<void> {
   if (csvExport !== null) measured.csv_export = csvExport;
   if (customers !== null) measured.customers = customers;
   if (lists !== null) measured.payments_list = lists;
+  if (backup !== null) measured.backup = backup;
   // A run of one part keeps the other part's figures (each says when it was measured).
   const results = options.only === null ? measured : { ...(await previousResults()), ...measured };
   await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
@@ -492,6 +522,7 @@ async function main(): Promise<void> {
   if (csvExport !== null) console.log(`\n${exportTable(csvExport)}`);
   if (customers !== null) console.log(`\n${customersTable(customers)}`);
   if (lists !== null) console.log(`\n${listsTable(lists)}`);
+  if (backup !== null) console.log(`\n${backupTable(backup)}`);
   console.log(`\nwritten: ${RESULTS} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 

@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { isTaskName, tasks, type ParamsOf, type ResultOf, type TaskName } from './protocol';
+import { backup } from './tasks/backup';
 import { baselines } from './tasks/baselines';
 import { core } from './tasks/core';
 import { customers } from './tasks/customers';
@@ -24,6 +25,7 @@ const runners: { [T in TaskName]: (params: ParamsOf<T>) => Promise<ResultOf<T>> 
   export: exportTask,
   lists,
   recurring,
+  backup,
   baselines,
   restart,
   undo,

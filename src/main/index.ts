@@ -2,8 +2,12 @@
  * The Electron entry (bundled to out/main/index.js): wires the headless core to one locked-down
  * window. Single instance; data in userData; IPC handlers built from the contract; push events
  * to the renderer; a History menu that follows the undo stack; desktop notifications for
- * failed scheduled charges; catch-up after sleep; and a quit that waits for the core to close.
- * The pieces live in ./shell; the core options may come from PAYDESK_* variables (shell/env.ts).
+ * failed scheduled charges; catch-up after sleep; backups (daily, and from the File menu) and
+ * restoring one; and a quit that waits for the core to close.
+ * The core runs in its own process (core-host.ts, a utility process; core-process/): this
+ * process keeps the windows, menus and notifications and holds a `Core` that relays to it,
+ * restarting it should it die. The pieces live in ./shell; the core options may come from
+ * PAYDESK_* variables (shell/env.ts).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +21,13 @@ import {
   powerMonitor,
   screen,
   session,
+  utilityProcess,
 } from 'electron';
-import { openCore, type Core } from './core';
+import { startRemoteCore, type RemoteCore } from './core-process/remote-core';
+import { backUpNow, restoreFromBackup, type BackupMenuDeps } from './shell/backup-menu';
+import { switchableCore, type SwitchableCore } from './shell/core-switch';
 import { EVENT_CHANNEL, MENU_CHANNEL, type MenuAction } from '../preload/channels';
+import type { PushEvent } from '../shared/contract';
 import { coreOptionsFromEnv } from './shell/env';
 import { routePushEvent } from './shell/events';
 import { registerIpc } from './shell/ipc';
@@ -38,6 +46,7 @@ import { createMainWindow, revealWindow } from './shell/window';
 const outDir = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const preload = join(outDir, 'preload', 'index.cjs');
 const indexHtml = join(outDir, 'renderer', 'index.html');
+const coreHost = join(outDir, 'main', 'core-host.js');
 const log = (message: string): void => console.log(`[paydesk] ${message}`);
 
 let mainWindow: BrowserWindow | null = null;
@@ -58,9 +67,16 @@ async function start(): Promise<void> {
   const env = coreOptionsFromEnv(process.env);
   if (!env.ok) return fatal('Paydesk cannot start', env.error.message);
   const dataDir = app.getPath('userData');
-  let core: Core;
+  const openRemote = (): Promise<RemoteCore> =>
+    startRemoteCore({
+      fork: () => utilityProcess.fork(coreHost, [], { serviceName: 'Paydesk core' }),
+      // The desktop app backs up once a day while the setting allows (Settings > Backups).
+      options: { ...env.data, dataDir, dailyBackups: true },
+      log,
+    });
+  let core: RemoteCore;
   try {
-    core = await openCore({ ...env.data, dataDir, log });
+    core = await openRemote();
   } catch (error) {
     // Nothing is written or repaired here: the data stays exactly as it was.
     return fatal(
@@ -70,10 +86,11 @@ async function start(): Promise<void> {
         'close it and start Paydesk again.',
     );
   }
-  wire(core, dataDir);
+  // A restore closes the core and opens a new one beneath the parts wired to this one.
+  wire(switchableCore(core, openRemote), dataDir);
 }
 
-function wire(core: Core, dataDir: string): void {
+function wire(core: SwitchableCore, dataDir: string): void {
   const devUrl = devServerUrl(process.env, app.isPackaged);
   const isAppUrl = createAppUrlMatcher({ indexHtml, devUrl });
   const sendToWindow = (channel: string, payload: unknown): void => {
@@ -106,6 +123,24 @@ function wire(core: Core, dataDir: string): void {
     log,
   });
 
+  const showMessageBox: BackupMenuDeps['showMessageBox'] = (options) =>
+    mainWindow && !mainWindow.isDestroyed()
+      ? dialog.showMessageBox(mainWindow, options)
+      : dialog.showMessageBox(options);
+  const backupMenu: BackupMenuDeps = {
+    core,
+    dataDir,
+    showOpenDialog: (options) =>
+      mainWindow && !mainWindow.isDestroyed()
+        ? dialog.showOpenDialog(mainWindow, options)
+        : dialog.showOpenDialog(options),
+    showMessageBox,
+    // As the core's own notices: a toast in the window, an error also a notification.
+    notice: (level, message) => route({ type: 'notice', level, message }),
+    log,
+    fatal,
+  };
+
   const menu = createAppMenu({
     Menu,
     platform: process.platform,
@@ -116,11 +151,13 @@ function wire(core: Core, dataDir: string): void {
       return result.ok ? result.data : null;
     },
     onHistory: (action: MenuAction) => sendToWindow(MENU_CHANNEL, action),
+    onBackup: (action) =>
+      void (action === 'backup' ? backUpNow(backupMenu) : restoreFromBackup(backupMenu)),
     log,
   });
   void menu.refresh();
 
-  const unsubscribe = core.subscribe((event) =>
+  const route = (event: PushEvent): void =>
     routePushEvent(event, {
       toRenderer: (payload) => sendToWindow(EVENT_CHANNEL, payload),
       refreshMenu: () => void menu.refresh(),
@@ -130,8 +167,8 @@ function wire(core: Core, dataDir: string): void {
         notification.on('click', () => revealWindow(mainWindow));
         notification.show();
       },
-    }),
-  );
+    });
+  const unsubscribe = core.subscribe(route);
   powerMonitor.on('resume', () => core.catchUp());
   holdQuitUntilClosed(app, async () => {
     unsubscribe();

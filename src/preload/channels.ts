@@ -46,6 +46,8 @@ const OPERATION_CHANNELS: Record<OperationName, true> = {
   'customers.list': true,
   'customers.get': true,
   'search.find': true,
+  'backup.create': true,
+  'backup.list': true,
 };
 
 export const OPERATION_CHANNEL_NAMES = Object.keys(OPERATION_CHANNELS) as OperationName[];

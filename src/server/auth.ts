@@ -3,16 +3,17 @@
  * compared in constant time) and the Host check that defeats DNS rebinding.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../main/core/private-files';
 
 export const TOKEN_FILE = 'api-token';
 export const TOKEN_ENV = 'PAYDESK_API_TOKEN';
 
 /** RFC 6750's b64token characters, long enough not to be guessed. */
-const tokenSchema = z
+export const tokenSchema = z
   .string()
   .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'use letters, digits and -._~+/ only')
   .min(16, 'use at least 16 characters')
@@ -52,18 +53,18 @@ export async function loadOrCreateToken(
   const fromEnv = tokenFromEnv(env);
   if (fromEnv !== null) return { token: fromEnv, file: null, created: false };
   const file = join(dataDir, TOKEN_FILE);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await makePrivateDir(dataDir);
   try {
     await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, {
       flag: 'wx',
-      mode: 0o600,
+      mode: PRIVATE_FILE_MODE,
     });
     return { token: await readToken(file), file, created: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) {
-    await chmod(file, 0o600);
+    await chmod(file, PRIVATE_FILE_MODE);
     warn(`${file} was readable by other users; its mode is now 0600`);
   }
   return { token: await readToken(file), file, created: false };

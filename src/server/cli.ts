@@ -2,13 +2,20 @@
  * `npm run serve`: Paydesk without Electron. Parses the options, opens the core on the data
  * directory (whose lock keeps the desktop app and this server apart), loads the API token,
  * serves HTTP, and on Ctrl+C or SIGTERM stops accepting, lets the command in flight finish
- * and exits 0. Exit codes: 2 for bad options, 1 when it cannot start.
+ * and exits 0. With --gateway-url it asks the gateway service first (a token it refuses stops
+ * the start). With --restore it first restores a backup into the data directory (refused,
+ * nothing changed, when the backup does not verify). Exit codes: 2 for bad options, 1 when it
+ * cannot start (or restore).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Core } from '../main/core/api';
+import { checkGatewayService } from '../main/core/gateway/http-gateway';
 import { openCore } from '../main/core/index';
+import { BackupError } from '../main/core/backup';
+import { restoreBackup } from '../main/core/restore';
+import { StoreError } from '../main/core/store';
 import { TOKEN_ENV, loadOrCreateToken, tokenFromEnv } from './auth';
 import { USAGE, coreOptionsOf, parseCli, type ServeOptions } from './cli-options';
 import { API_PREFIX } from './rest';
@@ -49,6 +56,25 @@ export async function main(argv: readonly string[], env = process.env): Promise<
     return exitSoon(2);
   }
 
+  if (options.restore !== undefined) {
+    try {
+      await restoreBackup(options.restore, options.dataDir, say);
+    } catch (error) {
+      // Refused before any file moved; a failure after would be finished by the next open.
+      const untouched =
+        error instanceof BackupError || (error instanceof StoreError && error.code === 'locked');
+      complain(
+        `cannot restore ${options.restore} into ${options.dataDir}: ${messageOf(error)}` +
+          (untouched ? '. Nothing was changed.' : ''),
+      );
+      return exitSoon(1);
+    }
+  }
+
+  if (options.gatewayService !== undefined && !(await gatewayAnswers(options.gatewayService))) {
+    return exitSoon(2);
+  }
+
   let core: Core;
   try {
     core = await openCore(coreOptionsOf(options, say));
@@ -69,7 +95,7 @@ export async function main(argv: readonly string[], env = process.env): Promise<
     await core.close();
     return exitSoon(1);
   }
-  announce(started, options.dataDir);
+  announce(started, options);
   stopOnSignals(core, started.server);
 }
 
@@ -89,9 +115,35 @@ async function start(core: Core, options: ServeOptions, env: NodeJS.ProcessEnv) 
   return { server, token, tokenFile };
 }
 
+/**
+ * Whether to go on with the gateway service: it answers, or cannot be reached now (charges
+ * then stay pending until it can: said once here). A service that refuses the call (the
+ * token, a URL that is not a gateway service) is a mistake in the options: said, and no start.
+ */
+async function gatewayAnswers(service: NonNullable<ServeOptions['gatewayService']>) {
+  const checked = await checkGatewayService(service);
+  if (checked.ok) {
+    const { successRate, latencyMs, seed } = checked.info;
+    say(
+      `The gateway service at ${service.url} answers (success rate ${successRate}, ` +
+        `latency ${latencyMs} ms, seed ${seed})`,
+    );
+    return true;
+  }
+  if (checked.reachable) {
+    complain(`the gateway service at ${service.url} refused: ${checked.message}`);
+    return false;
+  }
+  complain(
+    `the gateway service at ${service.url} does not answer (${checked.message}): ` +
+      'payments stay pending until it does',
+  );
+  return true;
+}
+
 function announce(
   started: { server: RunningServer; token: string; tokenFile: string | null },
-  dataDir: string,
+  { dataDir, gatewayService }: ServeOptions,
 ): void {
   const { server, token, tokenFile } = started;
   const apiUrl = `${server.url}${API_PREFIX}`;
@@ -101,6 +153,9 @@ function announce(
   say(`  API:   ${apiUrl}`);
   say(`  UI:    ${uiUrl}`);
   say(`  Token: ${tokenFile ?? `from $${TOKEN_ENV}`} (send it as Authorization: Bearer <token>)`);
+  say(
+    `  Gateway: ${gatewayService === undefined ? 'the mock gateway in this process' : `the gateway service at ${gatewayService.url}`}`,
+  );
   say('Press Ctrl+C to stop.');
   const ready = { url: server.url, apiUrl, uiUrl, tokenFile, dataDir };
   say(`${READY_PREFIX}${JSON.stringify(ready)}`);

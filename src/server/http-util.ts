@@ -69,6 +69,13 @@ export const sendJson = (
 export const sendFailure = (res: ServerResponse, f: HttpFailure): void =>
   sendJsonText(res, f.status, errorBody(f), f.headers);
 
+/** The host part of a URL for a bound address (a wildcard is reached through loopback). */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** 413: answer at once, then close the connection instead of reading the rest. */
 function tooLarge(req: IncomingMessage, res: ServerResponse): HttpFailure {
   res.once('finish', () => req.socket.destroy());

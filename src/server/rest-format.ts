@@ -4,6 +4,8 @@
  * outputs, plus the key conversions between REST bodies and contract inputs.
  */
 import type {
+  BackupInfo,
+  BackupsView,
   CustomerDetail,
   CustomerEvent,
   CustomerSummary,
@@ -217,4 +219,24 @@ export const presentScheduler = (s: SchedulerStatus) => ({
   next_run_at: s.nextRunAt,
   in_flight: s.inFlight,
   last_run: s.lastRun === null ? null : presentRunBrief(s.lastRun),
+});
+
+export const presentBackup = (b: BackupInfo) => ({
+  name: b.name,
+  path: b.path,
+  created_at: b.createdAt,
+  kind: b.kind,
+  commit_seq: b.commitSeq,
+  payments: b.payments,
+  subscriptions: b.subscriptions,
+  ledger_entries: b.ledgerEntries,
+  bytes: b.bytes,
+});
+
+export const presentBackups = (v: BackupsView) => ({
+  folder: v.folder,
+  keep: v.keep,
+  daily: v.daily,
+  daily_runs: v.dailyRuns,
+  backups: v.backups.map(presentBackup),
 });

@@ -135,7 +135,8 @@ const pageLink = (r: ListRequest, page: number): string => {
 export function renderPage<T>(present: (item: T) => unknown) {
   return (data: Page<T>, r: ListRequest): { status: number; body: unknown } => {
     const page = Math.floor(data.offset / data.limit) + 1;
-    if (page > 1 && data.items.length === 0) {
+    const unreadable = data.unreadable ?? [];
+    if (page > 1 && data.items.length === 0 && unreadable.length === 0) {
       const last = Math.max(1, Math.ceil(data.total / data.limit));
       const message = `Invalid page ${page}: the last page is ${last}`;
       return { status: 404, body: errorJson({ code: 'not_found', message, field: 'page' }) };
@@ -144,9 +145,11 @@ export function renderPage<T>(present: (item: T) => unknown) {
       status: 200,
       body: {
         count: data.total,
-        next: data.offset + data.items.length < data.total ? pageLink(r, page + 1) : null,
+        next: data.offset + data.limit < data.total ? pageLink(r, page + 1) : null,
         previous: page > 1 ? pageLink(r, page - 1) : null,
         results: data.items.map(present),
+        // Records of this page whose stored body cannot be read: named, not a failed page.
+        ...(unreadable.length > 0 && { unreadable }),
       },
     };
   };

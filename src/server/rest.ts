@@ -30,6 +30,8 @@ import {
 import {
   camelCase,
   presentAuditEntry,
+  presentBackup,
+  presentBackups,
   presentCustomer,
   presentCustomerDetail,
   presentHistory,
@@ -352,6 +354,18 @@ export const ROUTES: Route[] = [
     path: 'clock/advance',
     op: 'clock.advance',
     render: (c) => ok200(c),
+  }),
+  route({
+    method: 'POST',
+    path: 'backup',
+    op: 'backup.create',
+    render: (b) => ok201(presentBackup(b)),
+  }),
+  route({
+    method: 'GET',
+    path: 'backup',
+    op: 'backup.list',
+    render: (v) => ok200(presentBackups(v)),
   }),
 ];
 

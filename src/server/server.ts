@@ -14,7 +14,7 @@ import type { Core } from '../main/core/api';
 import { isExportKind } from '../shared/contract';
 import { bearerMatches, hostCheck } from './auth';
 import { RPC_EXPORT_PREFIX, handleRpcExport, unknownExport } from './export';
-import { failure, sendFailure, sendJson } from './http-util';
+import { failure, sendFailure, sendJson, urlHost } from './http-util';
 import { API_PREFIX, handleRest, matchRoute } from './rest';
 import {
   EVENTS_PATH,
@@ -105,9 +105,16 @@ export async function createServer(core: Core, options: ServerOptions): Promise<
     if (method === 'OPTIONS') return methodNotAllowed(res, allowedMethods(pathname));
 
     if (HEALTH_PATHS.has(pathname)) {
-      return method === 'GET'
-        ? sendJson(res, 200, { status: 'ok', reconciling: core.reconciling() })
-        : methodNotAllowed(res, 'GET');
+      if (method !== 'GET') return methodNotAllowed(res, 'GET');
+      // Whether changes are taken: 'stopped' (with the cause) after a failed write; reads go on.
+      const info = await core.call('system.info', {}, 'api');
+      const storage = info.ok ? info.data.storage : null;
+      return sendJson(res, 200, {
+        status: 'ok',
+        reconciling: core.reconciling(),
+        writes: storage?.writes ?? 'ok',
+        ...(storage !== null && storage.cause !== null && { cause: storage.cause }),
+      });
     }
     const isApi = pathname.startsWith(API_PREFIX) || `${pathname}/` === API_PREFIX;
     const isRpc = pathname.startsWith(RPC_PREFIX) || `${pathname}/` === RPC_PREFIX;
@@ -197,11 +204,4 @@ function parseTarget(host: string, target: string): URL | null {
   } catch {
     return null;
   }
-}
-
-/** The host part of a URL for a bound address (a wildcard is reached through loopback). */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -10,6 +10,7 @@ import {
   ORIGINS,
   PAYMENT_STATUSES,
   SUBSCRIPTION_STATUSES,
+  isAbsolutePath,
   type AuditEntry,
   type HistoryEntry,
   type Payment,
@@ -150,6 +151,9 @@ export const CHANGE_TOPICS = [
   'scheduler',
   'clock',
   'settings',
+  'backups',
+  /** Whether the store takes changes (StorageStatus). */
+  'storage',
 ] as const;
 export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
 
@@ -357,12 +361,44 @@ export const operations = {
           })
           .strict()
           .optional(),
+        /** Where backups go and how many daily ones are kept; each given field replaces its own. */
+        backup: z
+          .object({
+            /** null: the `backups` folder in the data directory. */
+            folder: z
+              .string()
+              .trim()
+              .min(1, 'Required')
+              .max(1000, 'At most 1,000 characters')
+              .refine(isAbsolutePath, 'Give the whole path, like /home/me/paydesk-backups')
+              .nullable()
+              .optional(),
+            keep: z
+              .number('Enter a whole number')
+              .int('Enter a whole number')
+              .min(1, 'At least 1')
+              .max(365, 'At most 365')
+              .optional(),
+            daily: z.boolean().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: {} as Settings,
-    changes: changing('scheduler', 'settings'),
+    changes: changing('scheduler', 'settings', 'backups'),
   },
-  /** Where the data lives, the clock, and the mock gateway's behaviour (and whether it can change). */
+  /**
+   * Back up now: a copy of the data as of one commit, taken while the app keeps working,
+   * verified by opening it read-only, into a new folder of the backup folder.
+   */
+  'backup.create': { input: empty, output: {} as BackupInfo, changes: changing('backups') },
+  /** The backup folder, its settings and the backups in it, newest first. */
+  'backup.list': { input: empty, output: {} as BackupsView },
+  /**
+   * Where the data lives, the clock, and the gateway called: the mock's behaviour (and whether
+   * it can change), or the gateway service's URL.
+   */
   'system.info': { input: empty, output: {} as SystemInfo },
   /** Change the mock gateway's success rate or latency until the next start: test clock only. */
   'gateway.configure': {
@@ -457,6 +493,19 @@ export interface Page<T> {
   offset: number;
   limit: number;
   items: T[];
+  /**
+   * Records of this page that could not be read (their stored body is damaged): left out of
+   * `items`, each named with the error (which names the file and line). Absent when none.
+   */
+  unreadable?: UnreadableRecord[];
+}
+
+/** A stored record that cannot be read: its id, and the error naming the file and line. */
+export interface UnreadableRecord {
+  id: string;
+  error: string;
+  /** In a page: where it would be among the items (those after it moved up one). */
+  index?: number;
 }
 
 export interface PaymentDetail extends Payment {
@@ -514,10 +563,33 @@ export interface SystemInfo {
   /** The data directory: the store, the gateway's ledger, the API token. */
   dataDir: string;
   clock: ClockView['mode'];
-  gateway: GatewaySettings & {
-    /** Whether `gateway.configure` may change it (only with the test clock). */
-    configurable: boolean;
-  };
+  /**
+   * The gateway this desk calls: the mock in its own process, with its behaviour and whether
+   * `gateway.configure` may change it (only with the test clock); or the shared gateway
+   * service at `url` (`npm run gateway`), whose behaviour is set where it runs.
+   */
+  gateway:
+    | (GatewaySettings & { kind: 'mock'; configurable: boolean })
+    | { kind: 'service'; url: string; configurable: false };
+  storage: StorageStatus;
+}
+
+/** How the store stands: whether it takes changes, and what it repaired when it opened. */
+export interface StorageStatus {
+  /**
+   * 'stopped' once a write, flush or rename of the data files failed (disk full, an I/O
+   * error): every change is refused with `storage_unavailable` until Paydesk is restarted
+   * once the cause is fixed; reads go on.
+   */
+  writes: 'ok' | 'stopped';
+  /** Why writes stopped: the file and the error. Null while they go on. */
+  cause: string | null;
+  /**
+   * What the store found damaged at its last start and repaired (a journal's end cut, its
+   * bytes saved beside it; confirmed commits missing): shown until the next start. Null
+   * when it opened clean.
+   */
+  repaired: string | null;
 }
 
 export interface Dashboard {
@@ -551,6 +623,8 @@ export interface Dashboard {
   activeSubscriptions: number;
   /** PAST_DUE subscriptions: a charge failed and is being retried. */
   failedSubscriptions: number;
+  /** Payments that could not be read, left out of the figures. Absent when none. */
+  unreadable?: UnreadableRecord[];
 }
 
 /** A customer's totals in one currency. */
@@ -607,6 +681,41 @@ export interface CustomerDetail extends CustomerSummary {
 /** How many payments a customer's timeline shows at most (the totals count them all). */
 export const CUSTOMER_TIMELINE_PAYMENTS = 500;
 
+/** Who made a backup: the operator (or an API client), or the daily backup. */
+export const BACKUP_KINDS = ['manual', 'daily'] as const;
+export type BackupKind = (typeof BACKUP_KINDS)[number];
+
+/** One backup: a folder of the backup folder, as its manifest (backup.json) describes it. */
+export interface BackupInfo {
+  /** The folder's name (paydesk-backup-<when, UTC>). */
+  name: string;
+  /** The folder's full path: what a restore is given. */
+  path: string;
+  createdAt: string;
+  kind: BackupKind;
+  /** The commit it holds the state of (the store's sequence number). */
+  commitSeq: number;
+  payments: number;
+  subscriptions: number;
+  /** Charges and refunds in the mock gateway's ledger as of the same instant. */
+  ledgerEntries: number;
+  /** The size of its files. */
+  bytes: number;
+}
+
+export interface BackupsView {
+  /** Where backups go (the setting, or the `backups` folder in the data directory). */
+  folder: string;
+  /** Daily backups kept. */
+  keep: number;
+  /** The setting: back up once a day. */
+  daily: boolean;
+  /** Whether this app backs up daily at all (the desktop app does; the server when told). */
+  dailyRuns: boolean;
+  /** Newest first. */
+  backups: BackupInfo[];
+}
+
 /** What search.find answers: a few hits of each kind, the closest first. */
 export interface SearchResults {
   /** The payment with that id or transaction id first, then by e-mail part or amount. */
@@ -617,10 +726,16 @@ export interface SearchResults {
   subscriptions: Subscription[];
 }
 
+/**
+ * Push events. `connection` is the desktop shell's own, never the core's: the core's process
+ * stopped and is being restarted ('reconnecting'), or is back ('connected'; a `changed` of
+ * every topic follows, so that views refetch).
+ */
 export type PushEvent =
   | { type: 'changed'; topics: ChangeTopic[] }
   | { type: 'notice'; level: 'info' | 'error'; message: string }
-  | { type: 'progress'; done: number; total: number };
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'connection'; state: 'reconnecting' | 'connected' };
 
 /** Validate an input against its operation's schema; the error names the first bad field. */
 export function parseInput<K extends OperationName>(name: K, raw: unknown): Result<ParsedInput<K>> {

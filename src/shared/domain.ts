@@ -276,11 +276,28 @@ export const businessDetails = z.object({
 export type BusinessDetails = z.infer<typeof businessDetails>;
 export const EMPTY_BUSINESS: BusinessDetails = { name: '', address: '', taxId: '' };
 
+/** Whether a path is absolute on any platform Paydesk runs on (/..., C:\..., \\server\...). */
+export const isAbsolutePath = (path: string): boolean => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path);
+
+/** Where backups go and how many the daily backup keeps. */
+export const backupSettings = z.object({
+  /** An absolute path; null: the `backups` folder in the data directory. */
+  folder: z.string().min(1).max(1000).refine(isAbsolutePath).nullable(),
+  /** Daily backups kept, the newest (those made by hand are never removed). */
+  keep: z.number().int().min(1).max(365),
+  /** Back up once a day (where the app does: the desktop app, `serve --daily-backups`). */
+  daily: z.boolean(),
+});
+export type BackupSettings = z.infer<typeof backupSettings>;
+export const DEFAULT_BACKUP: BackupSettings = { folder: null, keep: 7, daily: true };
+
 export const settings = z.object({
   schedulerIntervalSeconds: z.number().int().min(1).max(86_400),
   schedulerEnabled: z.boolean(),
   /** Absent in stores written before it existed: read it as `settings.business ?? EMPTY_BUSINESS`. */
   business: businessDetails.optional(),
+  /** Absent until first changed: read it as `settings.backup ?? DEFAULT_BACKUP`. */
+  backup: backupSettings.optional(),
 });
 export type Settings = z.infer<typeof settings>;
 export const DEFAULT_SETTINGS: Settings = { schedulerIntervalSeconds: 60, schedulerEnabled: true };

@@ -32,6 +32,12 @@ function installExitHook(): void {
   process.on('exit', killLiveGroups);
 }
 
+/** Kill the process group `pid` (a child spawned detached) with SIGKILL when this process exits. */
+export function trackGroup(pid: number): void {
+  installExitHook();
+  liveGroups.add(pid);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Build the app once (out/) unless it is built: a build must not be killed half-way. */
@@ -52,8 +58,11 @@ export function ensureBuilt(root: string): void {
 export interface ServerOptions {
   root: string;
   dataDir: string;
-  latencyMs: number;
-  seed: number;
+  /** The in-process mock gateway's latency and seed (not with `gateway`). */
+  latencyMs?: number;
+  seed?: number;
+  /** Call this gateway service (npm run gateway) instead of a mock in the server's process. */
+  gateway?: { url: string; token?: string };
   /** Where the server's stdout and stderr are appended. */
   logFile: string;
   readyTimeoutMs?: number;
@@ -88,10 +97,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     '0',
     '--clock',
     'test',
-    '--gateway-latency-ms',
-    String(options.latencyMs),
-    '--seed',
-    String(options.seed),
+    ...(options.latencyMs === undefined ? [] : ['--gateway-latency-ms', String(options.latencyMs)]),
+    ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
+    ...(options.gateway === undefined ? [] : ['--gateway-url', options.gateway.url]),
+    ...(options.gateway?.token === undefined ? [] : ['--gateway-token', options.gateway.token]),
     '--no-scheduler',
   ];
   const child = spawn(process.execPath, args, {

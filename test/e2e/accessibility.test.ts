@@ -3,9 +3,9 @@
  * headless Chromium on every screen of the navigation, in the light and the dark scheme,
  * with data on the screens (payments of every status with one open, subscriptions past due
  * and with an unpaid period with one open, history entries behind a refund, a run on the
- * Scheduler, a confirmation dialog open). Every violation found fails the test, listed with
- * its rule, its screen and the elements concerned. Also checked: the skip link is the first
- * Tab stop, and no chart is an unnamed Tab stop.
+ * Scheduler, a backup in Settings, a confirmation dialog open). Every violation found fails
+ * the test, listed with its rule, its screen and the elements concerned. Also checked: the
+ * skip link is the first Tab stop, and no chart is an unnamed Tab stop.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,8 @@ e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_0
       await api.post(`subscriptions/${pastDue[0].id}/resume/`, {});
     }
     await pay('30.00', 'dee@example.com', 'pm_card_visa');
+    // Settings lists it (Backups).
+    await api.post('backup/');
   }
 
   /** Waits until the screen shows its data (or its empty state), not a loading state. */
@@ -125,6 +127,9 @@ e2e('accessibility (axe-core) on every screen, light and dark', { timeout: 240_0
         .getByRole('listitem')
         .first()
         .waitFor();
+    }
+    if (screen === 'Settings') {
+      await main.getByRole('table', { name: 'Backups, newest first' }).waitFor();
     }
     if (screen === 'Scheduler')
       await main

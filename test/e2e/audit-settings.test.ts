@@ -5,8 +5,9 @@
  * the money moved; the outcome filter narrows it; a reload stays on the screen, whose name
  * is the page's title. In Settings the data directory shows, the business details are saved
  * (the core's settings say so), an interval of 0 is refused next to its field, the
- * scheduler's interval and on/off are saved (the REST scheduler follows), and the mock
- * gateway's success rate changes the next charge's outcome. `?` opens "Keyboard shortcuts".
+ * scheduler's interval and on/off are saved (the REST scheduler follows), "Back up now"
+ * lists a backup (as REST does), and the mock gateway's success rate changes the next
+ * charge's outcome. `?` opens "Keyboard shortcuts".
  * Screenshots go to test-artifacts/screenshots/.
  */
 import { mkdir } from 'node:fs/promises';
@@ -113,6 +114,20 @@ e2e('Audit log and Settings in Chromium against npm run serve', { timeout: 60_00
     await page.getByRole('button', { name: 'Save scheduler settings' }).click();
     await seeToast(page, 'Scheduler settings saved');
     expect(await api.get('scheduler/')).toMatchObject({ running: false, interval_seconds: 120 });
+  });
+
+  it('backs up now from Settings: the backup is listed, and the REST API lists it too', async () => {
+    const panel = page.getByRole('region', { name: 'Backups', exact: true });
+    await panel.getByText(/No backups yet/).waitFor();
+    await panel.getByRole('button', { name: 'Back up now' }).click();
+    await seeToast(page, /^Backed up into /);
+    const rows = panel.getByRole('table', { name: 'Backups, newest first' }).getByRole('row');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(1).innerText()).toMatch(/By hand\s+2\s+\d/);
+    const listed = await api.get('backup/');
+    expect(listed.backups).toHaveLength(1);
+    expect(listed.backups[0]).toMatchObject({ kind: 'manual', payments: 2 });
+    expect(await panel.innerText()).toContain(`--restore ${listed.backups[0].path}`);
   });
 
   it('changes the mock gateway in test mode: the next ordinary charge declines', async () => {

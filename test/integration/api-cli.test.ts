@@ -86,6 +86,31 @@ describe('options', () => {
     expect(parseCli(['--host', '0.0.0.0', '--allow-remote']).ok).toBe(true);
   });
 
+  it('takes the gateway service from --gateway-url or $PAYDESK_GATEWAY_URL, with its token', () => {
+    const service = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const parsed = parseCli(argv, env);
+      return parsed.ok && parsed.value.kind === 'serve'
+        ? parsed.value.options.gatewayService
+        : parsed;
+    };
+    const token = 'a-gateway-token-of-enough-length';
+    expect(service(['--gateway-url', 'http://127.0.0.1:8100'])).toEqual({
+      url: 'http://127.0.0.1:8100',
+      token: null,
+    });
+    const env = { PAYDESK_GATEWAY_URL: 'https://gw.example:8100', PAYDESK_GATEWAY_TOKEN: token };
+    expect(service([], env)).toEqual({ url: 'https://gw.example:8100', token });
+    expect(
+      service(['--gateway-url', 'http://other:1', '--gateway-token', `${token}2`], env),
+    ).toEqual({ url: 'http://other:1', token: `${token}2` });
+    // A token alone in the environment may be the service's own (one shell for both).
+    expect(service([], { PAYDESK_GATEWAY_TOKEN: token })).toBeUndefined();
+    expect(service([], { PAYDESK_GATEWAY_URL: 'nope' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('$PAYDESK_GATEWAY_URL'),
+    });
+  });
+
   it('names the option that is wrong', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--port', 'abc'], /--port/],
@@ -103,6 +128,11 @@ describe('options', () => {
       [['extra'], /extra/],
       [['--host', '0.0.0.0'], /--host 0\.0\.0\.0.*--allow-remote/],
       [['--host', '192.168.1.5'], /--allow-remote/],
+      [['--gateway-url', 'ftp://gw'], /--gateway-url must be an http/],
+      [['--gateway-url', 'http://gw', '--seed', '1'], /--seed .*gateway service/],
+      [['--gateway-url', 'http://gw', '--gateway-latency-ms', '0'], /--gateway-latency-ms/],
+      [['--gateway-token', 'a'.repeat(20)], /--gateway-url/],
+      [['--gateway-url', 'http://gw', '--gateway-token', 'short'], /--gateway-token/],
     ];
     for (const [argv, message] of cases) {
       const parsed = parseCli(argv);
@@ -315,7 +345,10 @@ describe('npm run serve', () => {
     const second = serve(serveArgs(dataDir));
     running.push(second);
     expect(await second.exit).toBe(1);
-    expect(second.err()).toContain(dataDir);
+    expect(second.err()).toContain(
+      `paydesk: cannot open the data directory ${dataDir}: another Paydesk process ` +
+        `(pid ${first.child.pid}) is using ${dataDir}; close it first`,
+    );
     expect(second.out()).not.toContain('PAYDESK_READY');
 
     first.child.kill('SIGTERM');

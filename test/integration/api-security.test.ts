@@ -93,7 +93,7 @@ describe('the API token', () => {
     for (const path of [`${API}health/`, `${API}health`]) {
       const res = await api.call(path, { noAuth: true });
       expect(res.status).toBe(200);
-      expect(res.json).toEqual({ status: 'ok', reconciling: false });
+      expect(res.json).toEqual({ status: 'ok', reconciling: false, writes: 'ok' });
     }
     const post = await api.call(`${API}health/`, { method: 'POST', noAuth: true });
     expect(post.status).toBe(405);

@@ -272,7 +272,8 @@ describe('settings', () => {
     expect(info).toEqual({
       dataDir,
       clock: 'test',
-      gateway: { successRate: 1, latencyMs: 0, configurable: true },
+      gateway: { kind: 'mock', successRate: 1, latencyMs: 0, configurable: true },
+      storage: { writes: 'ok', cause: null, repaired: null },
     });
     // No test payment method: the gateway draws the outcome from its success rate.
     const plain = { currency: 'USD', customerEmail: 'c@example.com' };
@@ -295,6 +296,7 @@ describe('settings', () => {
       gateway: { successRate: 1, latencyMs: 0 },
     });
     expect((await must(system, 'system.info', {})).gateway).toEqual({
+      kind: 'mock',
       successRate: 1,
       latencyMs: 0,
       configurable: false,

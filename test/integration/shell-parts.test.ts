@@ -268,7 +268,13 @@ describe('the menu', () => {
   const historyMenu = (template: Item[]): Item[] =>
     submenuOf(template.find((item) => item.id === 'history'));
   const build = (history: HistoryLabels, platform: NodeJS.Platform = 'linux', dev = false) =>
-    buildMenuTemplate({ history, platform, dev, onHistory: () => undefined });
+    buildMenuTemplate({
+      history,
+      platform,
+      dev,
+      onHistory: () => undefined,
+      onBackup: () => undefined,
+    });
 
   it('labels Undo/Redo after the next history entries and disables them when there are none', () => {
     const [undo, redo] = historyMenu(build({ nextUndo: 'Charge $5.00 to a@b.co', nextRedo: null }));
@@ -310,9 +316,30 @@ describe('the menu', () => {
       platform: 'win32',
       dev: false,
       onHistory: (action) => actions.push(action),
+      onBackup: (action) => actions.push(action),
     });
     for (const item of historyMenu(template)) item.click?.({} as never, undefined, {} as never);
     expect(actions).toEqual(['undo', 'redo']);
+  });
+
+  it('has Back up now and Restore from backup… in the File menu, above Quit', () => {
+    const actions: string[] = [];
+    const template = buildMenuTemplate({
+      history: { nextUndo: null, nextRedo: null },
+      platform: 'linux',
+      dev: false,
+      onHistory: () => undefined,
+      onBackup: (action) => actions.push(action),
+    });
+    const file = submenuOf(template.find((item) => item.id === 'file'));
+    expect(file.map((item) => item.label ?? item.type ?? item.role)).toEqual([
+      'Back up now',
+      'Restore from backup…',
+      'separator',
+      'quit',
+    ]);
+    for (const item of file) item.click?.({} as never, undefined, {} as never);
+    expect(actions).toEqual(['backup', 'restore']);
   });
 
   it('applies only the latest refresh, and disables history items when the history is unreadable', async () => {

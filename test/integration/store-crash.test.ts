@@ -5,9 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CompactionStep } from '../../src/main/core/store/index';
+import { isLockFile } from '../../src/main/core/store/files';
 import { openStore } from '../../src/main/core/store/index';
 import type { Store } from '../../src/main/core/ports';
 import { auditEntry, payment, removeTempDirs, tempDir } from '../unit/store-fixtures';
@@ -63,7 +64,7 @@ describe('a crash during compaction', () => {
           await new Promise((r) => setTimeout(r, 5));
           const dir = await tempDir();
           // Synchronous: nothing moves on disk while the copy is taken.
-          cpSync(live, dir, { recursive: true, filter: (src) => !src.endsWith('paydesk.lock') });
+          cpSync(live, dir, { recursive: true, filter: (src) => !isLockFile(basename(src)) });
           crashes.push({ step, dir, acked });
         },
       },

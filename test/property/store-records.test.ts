@@ -1,10 +1,11 @@
 /**
- * The store's hand-written record checks (used instead of zod where records come by the
- * million) accept exactly what the zod schemas of src/shared/domain.ts accept.
+ * The store's record checks (derived from the layouts, used instead of zod, which only words
+ * the errors) accept exactly what the zod schemas of src/shared/domain.ts accept.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FAST, isAuditEntry, isPayment, isSubscription } from '../../src/main/core/store/records';
+import { LAYOUTS } from '../../src/main/core/store/layout';
 import { auditEntry, payment, subscription } from '../../src/shared/domain';
 import type { z } from 'zod';
 
@@ -215,8 +216,12 @@ describe('the fast record checks agree with zod', () => {
   it('for payments', () => agrees(payment, isPayment, paymentArb));
   it('for subscriptions', () => agrees(subscription, isSubscription, subscriptionArb));
   it('for audit entries', () => agrees(auditEntry, isAuditEntry, auditArb));
-  it('which cover the whole shape of their schemas (else zod would be used instead)', () => {
-    expect(Object.keys(FAST).sort()).toEqual(['audit', 'payment', 'subscription']);
+  it('which every kind has, from a layout that covers the whole shape of its schema', () => {
+    expect(Object.keys(FAST).sort()).toEqual(Object.keys(LAYOUTS).sort());
+    for (const layout of Object.values(LAYOUTS)) {
+      const shape = (layout.schema as z.ZodObject).shape;
+      expect(layout.fields.map((f) => f.name).sort()).toEqual(Object.keys(shape).sort());
+    }
   });
   it('for values that are not records at all', () => {
     for (const v of [null, undefined, 1, 'x', [], [payment]]) {

@@ -25,8 +25,15 @@ import {
   type SchedulerStatus,
   type SearchResults,
   type GatewaySettings,
+  type BackupInfo,
 } from '../../src/shared/contract';
-import type { AuditEntry, Payment, Settings, Subscription } from '../../src/shared/domain';
+import {
+  DEFAULT_BACKUP,
+  type AuditEntry,
+  type Payment,
+  type Settings,
+  type Subscription,
+} from '../../src/shared/domain';
 import { amountValue, parseAmount, parseAmountValue } from '../../src/shared/money';
 import { fail, ok, type Result } from '../../src/shared/result';
 import type { Transport } from '../../src/renderer/src/transport';
@@ -51,6 +58,10 @@ export interface FakeOptions {
   /** Explicit audit entries, newest first; or a count of generated ones (no filtering then). */
   audit?: AuditEntry[] | number;
   settings?: Settings;
+  /** The backups listed, newest first. */
+  backups?: BackupInfo[];
+  /** Whether the app backs up daily (backup.list's dailyRuns; default true, as the desktop). */
+  dailyBackups?: boolean;
 }
 
 export interface FakeTransport extends Transport {
@@ -73,6 +84,27 @@ export interface FakeTransport extends Transport {
     auditGenerated: number;
     settings: Settings;
     gateway: GatewaySettings;
+    backups: BackupInfo[];
+  };
+}
+
+/** The backup folder the fake answers when the settings name none. */
+export const FAKE_BACKUP_FOLDER = '/home/ann/.config/paydesk/backups';
+
+export function makeBackup(i: number, over: Partial<BackupInfo> = {}): BackupInfo {
+  const createdAt = new Date(Date.parse('2026-03-10T03:00:00.000Z') - i * 86_400_000).toISOString();
+  const name = `paydesk-backup-${createdAt.replaceAll(':', '-')}`;
+  return {
+    name,
+    path: `${FAKE_BACKUP_FOLDER}/${name}`,
+    createdAt,
+    kind: 'daily',
+    commitSeq: 1000 - i,
+    payments: 1200 - i,
+    subscriptions: 12,
+    ledgerEntries: 1300 - i,
+    bytes: 2_500_000 - i,
+    ...over,
   };
 }
 
@@ -351,6 +383,7 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     auditGenerated: typeof options.audit === 'number' ? options.audit : 0,
     settings: options.settings ?? { schedulerIntervalSeconds: 60, schedulerEnabled: true },
     gateway: { successRate: 0.9, latencyMs: 300 },
+    backups: [...(options.backups ?? [])],
   };
   let seq = 1;
   const record = (entry: Partial<HistoryItem> & Pick<HistoryItem, 'kind' | 'label'>): void => {
@@ -619,12 +652,15 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     'settings.set': (input) => {
       const parsed = parseInput('settings.set', input);
       if (!parsed.ok) return parsed;
-      const { business, ...rest } = parsed.data;
+      const { business, backup, ...rest } = parsed.data;
       const before = db.settings.business ?? { name: '', address: '', taxId: '' };
+      const backupBefore = db.settings.backup ?? DEFAULT_BACKUP;
+      const backupGiven = Object.entries(backup ?? {}).filter(([, v]) => v !== undefined);
       db.settings = {
         ...db.settings,
         ...rest,
         ...(business ? { business: { ...before, ...business } } : {}),
+        ...(backup ? { backup: { ...backupBefore, ...Object.fromEntries(backupGiven) } } : {}),
       };
       db.scheduler = {
         ...db.scheduler,
@@ -637,7 +673,8 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       ok({
         dataDir: FAKE_DATA_DIR,
         clock: db.clock.mode,
-        gateway: { ...db.gateway, configurable: db.clock.mode === 'test' },
+        gateway: { kind: 'mock', ...db.gateway, configurable: db.clock.mode === 'test' },
+        storage: { writes: 'ok', cause: null, repaired: null },
       }),
     'gateway.configure': (input) => {
       const parsed = parseInput('gateway.configure', input);
@@ -645,6 +682,29 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
       if (db.clock.mode !== 'test') return fail('unavailable', 'Only with the test clock');
       db.gateway = { ...db.gateway, ...parsed.data };
       return ok({ ...db.gateway });
+    },
+    'backup.create': () => {
+      const made = makeBackup(0, {
+        createdAt: new Date(Date.parse(db.backups[0]?.createdAt ?? at(0)) + 60_000).toISOString(),
+        kind: 'manual',
+        payments: db.payments.length + db.generated,
+        subscriptions: db.subscriptions.length,
+      });
+      const name = `paydesk-backup-${made.createdAt.replaceAll(':', '-')}`;
+      const folder = db.settings.backup?.folder ?? FAKE_BACKUP_FOLDER;
+      const backup = { ...made, name, path: `${folder}/${name}` };
+      db.backups.unshift(backup);
+      return ok(backup);
+    },
+    'backup.list': () => {
+      const { keep, daily, folder } = db.settings.backup ?? DEFAULT_BACKUP;
+      return ok({
+        folder: folder ?? FAKE_BACKUP_FOLDER,
+        keep,
+        daily,
+        dailyRuns: options.dailyBackups ?? true,
+        backups: [...db.backups],
+      });
     },
     'dashboard.get': () => ok(options.dashboard ?? EMPTY_DASHBOARD),
     'search.find': (input) =>

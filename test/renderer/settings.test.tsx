@@ -3,11 +3,12 @@
  * The Settings screen over the fake transport: business details for receipts saved with
  * `settings.set`, the scheduler's interval and on/off, validation errors next to their
  * fields (the form's own and the core's), the mock gateway changeable only with the test
- * clock, and the data directory shown.
+ * clock (a desk on the gateway service shows its URL instead), and the data directory shown.
  */
-import { cleanup, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
+import { goTo } from '../../src/renderer/src/store/navigation';
 import { FAKE_DATA_DIR, withKey } from './fake-transport';
 import { renderApp } from './render-app';
 
@@ -112,6 +113,24 @@ describe('Settings screen', () => {
     expect(screen.getByText('90%')).toBeTruthy();
     expect(screen.queryByLabelText('Success rate (%)')).toBeNull();
     expect(fake.api['gateway.configure']).not.toHaveBeenCalled();
+  });
+
+  it('names the gateway service a desk calls, and offers nothing to change it', async () => {
+    const { fake } = renderApp({ clock: 'test' });
+    fake.reply('system.info', () => ({
+      ok: true,
+      data: {
+        dataDir: FAKE_DATA_DIR,
+        clock: 'test',
+        gateway: { kind: 'service', url: 'http://127.0.0.1:8100', configurable: false },
+        storage: { writes: 'ok', cause: null, repaired: null },
+      },
+    }));
+    act(() => goTo('settings'));
+    expect(await screen.findByRole('heading', { name: 'Gateway service' })).toBeTruthy();
+    expect(screen.getByText('http://127.0.0.1:8100')).toBeTruthy();
+    expect(screen.getByText(/Backups copy no gateway ledger/)).toBeTruthy();
+    expect(screen.queryByLabelText('Success rate (%)')).toBeNull();
   });
 
   it('changes the mock gateway in test mode, the rate as a percentage', async () => {

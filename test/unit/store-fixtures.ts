@@ -2,7 +2,7 @@
  * Shared helpers of the store's tests: fresh temp directories, valid records, and a dump of
  * everything a Store answers (to compare two stores query by query).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -15,6 +15,7 @@ import type {
   Subscription,
 } from '../../src/shared/domain';
 import type { Store } from '../../src/main/core/ports';
+import { isLockFile, LOCK_FILE, lockGeneration } from '../../src/main/core/store/files';
 import { CUSTOMER_SORTS } from '../../src/shared/contract';
 
 const made: string[] = [];
@@ -28,6 +29,26 @@ export async function tempDir(): Promise<string> {
 
 export async function removeTempDirs(): Promise<void> {
   await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/** The files of a data directory other than the lock's, sorted. */
+export async function dataFileNames(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => !isLockFile(name)).sort();
+}
+
+/**
+ * What the lock of `dir` says: the highest `paydesk.lock.<n>`'s text ('released' or a pid),
+ * with its name; null when there is none.
+ */
+export async function lockOf(dir: string): Promise<{ file: string; text: string } | null> {
+  const generations = (await readdir(dir))
+    .map((name) => lockGeneration(name))
+    .filter((n) => n !== null)
+    .sort((a, b) => a - b);
+  const top = generations.at(-1);
+  if (top === undefined) return null;
+  const file = `${LOCK_FILE}.${top}`;
+  return { file, text: (await readFile(join(dir, file), 'utf8')).trim() };
 }
 
 /**
@@ -180,7 +201,15 @@ export interface DumpKeys {
 /** The read half of a Store (what a reference model implements too). */
 export type StoreReads = Omit<
   Store,
-  'dataDir' | 'commit' | 'compact' | 'holdCompaction' | 'close' | 'writeFailure'
+  | 'dataDir'
+  | 'commit'
+  | 'compact'
+  | 'holdCompaction'
+  | 'close'
+  | 'writeFailure'
+  | 'repaired'
+  | 'commitSeq'
+  | 'backupTo'
 >;
 
 export function dumpStore(store: StoreReads, keys: DumpKeys) {

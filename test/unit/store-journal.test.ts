@@ -1,6 +1,8 @@
 /**
- * Journal recovery: a torn last line (a crash mid-append) is cut and reported, every earlier
- * commit survives; damage anywhere else refuses the open and leaves the bytes as they were.
+ * Journal recovery: a torn last line (a crash mid-append) is cut, its bytes saved beside the
+ * journal, and reported; every earlier commit survives; damage anywhere else refuses the open
+ * and leaves the bytes as they were (store-damage.test.ts: telling a torn write from lost
+ * commits).
  * "Crashes" are copies of a live store's files (what a killed process leaves behind).
  * Payments and subscriptions are journaled as tuples since schema 3; older lines still replay.
  */
@@ -10,8 +12,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, StoreError } from '../../src/main/core/store/index';
 import { journalLine } from '../../src/main/core/store/journal';
 import { SUBSCRIPTION_TUPLE } from '../../src/main/core/store/journal-codec';
+import { SCHEMA_VERSION } from '../../src/main/core/store/migrations';
+import { withoutChecksum } from '../helpers/snapshot-checksum';
 import type { Store } from '../../src/main/core/ports';
-import { at, auditEntry, payment, removeTempDirs, subscription, tempDir } from './store-fixtures';
+import {
+  at,
+  auditEntry,
+  lockOf,
+  payment,
+  removeTempDirs,
+  subscription,
+  tempDir,
+} from './store-fixtures';
 
 const open: Store[] = [];
 afterEach(async () => {
@@ -75,12 +87,20 @@ describe('a torn last journal line', () => {
     const dir = await crashedAfter(2); // journal: seq 2 and 3
     const before = await readFile(journalOf(dir));
     await tear(journalOf(dir));
+    const torn = await readFile(journalOf(dir));
     const { store, logs } = await reopen(dir);
     expect(store.getPayment('p0')).toBeDefined();
     expect(auditIds(store)).toEqual(['a1', 'a2']);
-    expect(logs.join('\n')).toMatch(/paydesk\.journal: cut a torn last line \(line 3/);
-    // The journal is back to its good lines, and new commits follow them.
+    expect(logs.join('\n')).toMatch(/paydesk\.journal: its end did not read as a commit \(line 3/);
+    // The journal is back to its good lines, the cut bytes saved beside it (reported), and
+    // new commits follow them.
     expect((await readFile(journalOf(dir))).equals(before)).toBe(true);
+    const [cut, ...more] = (await readdir(dir)).filter((n) => n.startsWith('paydesk.journal.cut-'));
+    expect(more).toEqual([]);
+    expect(logs.join('\n')).toContain(`saved as ${join(dir, cut as string)}`);
+    const saved = await readFile(join(dir, cut as string));
+    expect(Buffer.concat([before, saved]).equals(torn)).toBe(true);
+    expect(store.repaired()).toMatchObject({ savedAs: join(dir, cut as string), keptSeq: 3 });
     await store.commit([{ t: 'audit', v: auditEntry('a3') }]);
     await store.close();
     const { store: again, logs: quiet } = await reopen(dir);
@@ -111,7 +131,7 @@ describe('damage before the last journal line', () => {
     expect((error as StoreError).message).toContain(`${journalOf(dir)} is damaged at line ${line}`);
     expect((await readFile(journalOf(dir))).equals(bytes)).toBe(true);
     expect((await readFile(join(dir, 'paydesk.json'))).equals(snapshot)).toBe(true);
-    expect(await readdir(dir)).not.toContain('paydesk.lock');
+    expect((await lockOf(dir))?.text).toBe('released');
   }
 
   it('refuses a bad checksum in the middle', async () => {
@@ -226,13 +246,14 @@ describe('the journal encoding (journal-codec.ts)', () => {
       [{ t: 'subscription', v: subscription('s1') }],
     ]);
     const snapshot = join(dir, 'paydesk.json');
-    const v4 = await readFile(snapshot, 'utf8');
-    expect(v4).toContain('"schemaVersion":4,');
-    await writeFile(snapshot, v4.replace('"schemaVersion":4,', '"schemaVersion":2,'));
+    const current = `"schemaVersion":${SCHEMA_VERSION},`;
+    const text = await readFile(snapshot, 'utf8');
+    expect(text).toContain(current);
+    await writeFile(snapshot, withoutChecksum(text).replace(current, '"schemaVersion":2,'));
     const { store } = await reopen(dir);
     expect(store.getPayment('p1')).toEqual(payment('p1'));
     expect(store.getSubscription('s1')).toEqual(subscription('s1'));
-    expect(await readFile(snapshot, 'utf8')).toContain('"schemaVersion":4,');
+    expect(await readFile(snapshot, 'utf8')).toContain(current);
   });
 
   it('replays a schema 3 journal line with an HTTP-response idempotency record, dropping only it', async () => {

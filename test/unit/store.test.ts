@@ -14,14 +14,17 @@ import { DEFAULT_SETTINGS } from '../../src/shared/domain';
 import {
   at,
   auditEntry,
+  dataFileNames,
   historyEntry,
   idempotency,
+  lockOf,
   payment,
   removeTempDirs,
   replaceLast,
   subscription,
   tempDir,
 } from './store-fixtures';
+import { withoutChecksum } from '../helpers/snapshot-checksum';
 
 const open: Store[] = [];
 async function openTracked(dir: string, options?: Parameters<typeof openStore>[1]) {
@@ -65,8 +68,10 @@ describe('a new store', () => {
     expect((await readdir(dir)).sort()).toEqual([
       'paydesk.journal',
       'paydesk.json',
-      'paydesk.lock',
+      'paydesk.lock.1',
+      'paydesk.mark',
     ]);
+    expect(await lockOf(dir)).toEqual({ file: 'paydesk.lock.1', text: String(process.pid) });
   });
 });
 
@@ -368,7 +373,9 @@ describe('durability and closing', () => {
     expect(store.getPayment('p1')?.id).toBe('p1');
     await done;
     const journal = await readFile(join(dir, 'paydesk.journal'), 'utf8');
-    expect(journal).toMatch(/^\{"seq":1,"crc":\d+,"changes":\[\{"t":"payment"/);
+    expect(journal).toMatch(
+      new RegExp(`^\\{"seq":1,"crc":\\d+,"v":${SCHEMA_VERSION},"changes":\\[\\{"t":"payment"`),
+    );
     expect(journal.endsWith('\n')).toBe(true);
   });
 
@@ -404,6 +411,7 @@ describe('durability and closing', () => {
     });
     expect(Object.keys(doc).sort()).toEqual([
       'audit',
+      'crc32',
       'gatewayCursor',
       'idempotency',
       'journalSeq',
@@ -417,7 +425,7 @@ describe('durability and closing', () => {
       'testClock',
       'undo',
     ]);
-    expect(await readdir(dir)).not.toContain('paydesk.lock');
+    expect((await lockOf(dir))?.text).toBe('released');
   });
 
   it('compacts in the background once the journal passes the threshold', async () => {
@@ -548,16 +556,20 @@ describe('the directory lock', () => {
     await openTracked(dir);
     const error = await expectStoreError(openStore(dir), 'locked');
     expect(error.message).toContain(
-      `another Paydesk process (pid ${process.pid}) is using ${dir}; close it first`,
+      `another Paydesk process (pid ${process.pid}) is using ${dir}; close it first ` +
+        `(if none is running, delete ${join(dir, 'paydesk.lock.1')})`,
     );
   });
 
-  it('frees the directory at close', async () => {
+  it('frees the directory at close, for a reopen in the same process', async () => {
     const dir = await tempDir();
     const store = await openTracked(dir);
     await store.close();
+    expect(await lockOf(dir)).toEqual({ file: 'paydesk.lock.1', text: 'released' });
     const again = await openTracked(dir);
     expect(again.paymentCount()).toBe(0);
+    expect(await lockOf(dir)).toEqual({ file: 'paydesk.lock.2', text: String(process.pid) });
+    expect(await readdir(dir)).not.toContain('paydesk.lock.1');
   });
 
   it('takes over the stale lock of a process that is gone, and says so', async () => {
@@ -569,7 +581,9 @@ describe('the directory lock', () => {
     const store = await openTracked(dir, { log: (m) => logs.push(m) });
     expect(store.paymentCount()).toBe(0);
     expect(logs.join('\n')).toContain(`lock of pid ${gone}`);
-    expect((await readFile(join(dir, 'paydesk.lock'), 'utf8')).trim()).toBe(String(process.pid));
+    // An earlier version's lock file is gone; the lock is the first generation, ours.
+    expect(await readdir(dir)).not.toContain('paydesk.lock');
+    expect(await lockOf(dir)).toEqual({ file: 'paydesk.lock.1', text: String(process.pid) });
   });
 });
 
@@ -596,7 +610,7 @@ describe('schema versions and damaged files', () => {
     expect(error.message).toContain('newer Paydesk');
     expect(await readFile(path, 'utf8')).toBe(text);
     expect(await readFile(join(dir, 'paydesk.journal'), 'utf8')).toBe('untouched');
-    expect(await readdir(dir)).not.toContain('paydesk.lock');
+    expect((await lockOf(dir))?.text).toBe('released');
   });
 
   it.each([
@@ -616,7 +630,8 @@ describe('schema versions and damaged files', () => {
     expect(error.message).toContain(path);
     expect(error.message).toContain('Nothing was changed');
     expect((await readFile(path)).equals(bytes)).toBe(true);
-    expect((await readdir(dir)).sort()).toEqual(['paydesk.journal', 'paydesk.json']);
+    expect(await dataFileNames(dir)).toEqual(['paydesk.journal', 'paydesk.json', 'paydesk.mark']);
+    expect((await lockOf(dir))?.text).toBe('released');
   });
 
   it('names the line of a bad indexed field at open', async () => {
@@ -644,11 +659,19 @@ describe('schema versions and damaged files', () => {
     return { dir, path, text: await readFile(path, 'utf8') };
   }
 
-  it('opens with a bad payment body, and refuses that payment when it is read, naming its line', async () => {
+  it('refuses at open a payment body changed at rest (the checksum); changed after the open, refuses that payment when it is read, naming its line', async () => {
     const { dir, path, text } = await closedStoreWithTwoPayments();
-    await writeFile(path, replaceLast(text, '"USD"', '"usd"')); // same size: only reading finds it
+    const damaged = replaceLast(text, '"USD"', '"usd"'); // same size: only reading finds it
+    await writeFile(path, damaged);
+    const refused = await expectStoreError(openStore(dir), 'corrupt');
+    expect(refused.message).toContain(path);
+    expect(refused.message).toMatch(/does not match its checksum/);
+    expect(await readFile(path, 'utf8')).toBe(damaged);
+    await writeFile(path, text);
     const line = text.split('\n').findLastIndex((l) => l.includes('"USD"')) + 1;
     const store = await openTracked(dir);
+    // What the disk may do to the file while it is open (the bodies are read from it lazily).
+    await writeFile(path, damaged);
     expect(store.paymentCount()).toBe(2);
     expect(store.getPayment('p2')?.currency).toBe('EUR');
     const read = (): unknown => store.getPayment('p1');
@@ -725,7 +748,7 @@ describe('schema versions and damaged files', () => {
   /** A snapshot as schema `version` (2 or 3) wrote it: no refunds, no cursor, HTTP responses. */
   function olderSnapshot(text: string, version: 2 | 3): string {
     const response = { key: 'k1', fingerprint: 'f', status: 201, body: '{}', createdAt: at(0) };
-    return text
+    return withoutChecksum(text)
       .replace(`"schemaVersion":${SCHEMA_VERSION},`, `"schemaVersion":${version},`)
       .replace('"gatewayCursor":null,', '')
       .replace('"refunds":[\n],\n', '')
@@ -733,10 +756,10 @@ describe('schema versions and damaged files', () => {
   }
 
   it.each([2, 3] as const)(
-    'moves a schema %i snapshot to 4 without reading its payments, dropping its HTTP responses',
+    'moves a schema %i snapshot to 5 without reading its payments, dropping its HTTP responses',
     async (version) => {
       const { dir, path, text } = await closedStoreWithTwoPayments();
-      expect(SCHEMA_VERSION).toBe(4);
+      expect(SCHEMA_VERSION).toBe(5);
       // A damaged body (same size): reading every payment would refuse the open.
       await writeFile(path, replaceLast(olderSnapshot(text, version), '"USD"', '"usd"'));
       const store = await openTracked(dir);
@@ -746,7 +769,7 @@ describe('schema versions and damaged files', () => {
       expect(store.gatewayCursor()).toBeNull();
       expect(store.pendingRefunds()).toEqual([]);
       const migrated = await readFile(path, 'utf8');
-      expect(migrated).toContain('"schemaVersion":4,');
+      expect(migrated).toContain('"schemaVersion":5,');
       expect(migrated).toContain('"refunds":[');
     },
   );

@@ -5,6 +5,7 @@
 import type { CallOptions, OperationName, OperationOutput, PushEvent } from '../../shared/contract';
 import type { Origin } from '../../shared/domain';
 import type { Result } from '../../shared/result';
+import type { HttpGatewayOptions } from './gateway/http-gateway';
 import type { Gateway } from './ports';
 import type { StoreOptions } from './store';
 
@@ -21,10 +22,21 @@ export interface CoreOptions {
     /** Mean latency of a gateway call in ms (default 300; 0 in tests). */
     latencyMs?: number;
   };
+  /**
+   * Call the shared gateway service (`npm run gateway`) at this URL instead of a mock in this
+   * process: several desks then use one provider. The mock's options above are then the
+   * service's own: openCore refuses them here.
+   */
+  gatewayService?: HttpGatewayOptions;
   /** Start the interval timer (default: the stored setting, itself true by default). */
   scheduler?: boolean;
   /** Overrides the stored scheduler interval. */
   schedulerIntervalSeconds?: number;
+  /**
+   * Back up once a day while the setting allows it (settings.backup.daily): the desktop app
+   * does, the server with --daily-backups. Default false.
+   */
+  dailyBackups?: boolean;
   /** Where the core reports what it does at start-up (reconciliation, torn journal tails). */
   log?: (message: string) => void;
   /** Options of the store (its tests inject write failures through them). */

@@ -9,7 +9,7 @@
  * store's indexes: the payments charged inside the window, and the refunds made this month
  * (`Store.refundsSince`, which reads no payment body twice), never the whole store.
  */
-import type { Dashboard } from '../../shared/contract';
+import type { Dashboard, UnreadableRecord } from '../../shared/contract';
 import type { Payment, PaymentStatus, Subscription } from '../../shared/domain';
 import type { RefundMade, Store } from './ports';
 import { monthlyAmount } from './subscription-rules';
@@ -119,22 +119,39 @@ export function computeDashboard(input: DashboardInput, now: Date): Dashboard {
   };
 }
 
-/** Payments of one status, newest first, while `keep` holds. */
-function* newestWhile(store: Store, status: PaymentStatus, keep: (p: Payment) => boolean) {
+/**
+ * Payments of one status, newest first, while `keep` holds; those that cannot be read are
+ * added to `unreadable` (the pages read hold them).
+ */
+function* newestWhile(
+  store: Store,
+  status: PaymentStatus,
+  keep: (p: Payment) => boolean,
+  unreadable: UnreadableRecord[],
+) {
   for (let offset = 0; ; offset += PAGE) {
-    const page = store.queryPayments({ status, order: 'desc', offset, limit: PAGE });
+    const page = store.queryPayments({
+      status,
+      order: 'desc',
+      offset,
+      limit: PAGE,
+      skipUnreadable: true,
+    });
+    unreadable.push(...(page.unreadable ?? []));
     for (const p of page.items) {
       if (!keep(p)) return;
       yield p;
     }
-    if (page.items.length < PAGE) return;
+    if (offset + PAGE >= page.total) return;
   }
 }
 
+/** The dashboard; a payment that cannot be read is left out of it and named in `unreadable`. */
 export function dashboardFromStore(store: Store, now: Date): Dashboard {
   const from = windowStart(now);
+  const unreadable: UnreadableRecord[] = [];
   const count = (status: PaymentStatus) =>
-    store.queryPayments({ status, order: 'desc', offset: 0, limit: 1 }).total;
+    store.queryPayments({ status, order: 'desc', offset: 0, limit: 0, skipUnreadable: true }).total;
   const counts = {
     PENDING: count('PENDING'),
     COMPLETED: count('COMPLETED'),
@@ -144,17 +161,21 @@ export function dashboardFromStore(store: Store, now: Date): Dashboard {
   };
   function* payments() {
     for (const status of ['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const) {
-      yield* newestWhile(store, status, (p) => p.createdAt >= from);
+      yield* newestWhile(store, status, (p) => p.createdAt >= from, unreadable);
     }
   }
-  return computeDashboard(
+  const dashboard = computeDashboard(
     {
       payments: payments(),
       // A refund this month may be of a payment from long before the window.
-      refunds: store.refundsSince(from),
+      refunds: store.refundsSince(from, unreadable),
       subscriptions: store.allSubscriptions(),
       counts,
     },
     now,
   );
+  if (unreadable.length === 0) return dashboard;
+  // Once each, without a page's place (the dashboard has none).
+  const named = new Map(unreadable.map(({ id, error }) => [id, { id, error }]));
+  return { ...dashboard, unreadable: [...named.values()] };
 }

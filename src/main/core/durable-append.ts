@@ -1,6 +1,6 @@
 /**
- * Appending bytes to an open file and flushing them to disk, for the store's journal and
- * the mock gateway's ledger.
+ * Appending bytes to an open file and flushing them to disk, for the store's journal (through
+ * its file port, store/file-ops.ts) and the mock gateway's ledger.
  *
  * An append up to a megabyte is written and flushed synchronously, as SQLite does: one
  * command's commit or one charge takes about 0.15 ms so on the project's machines, where
@@ -20,24 +20,50 @@ export const SYNC_APPEND_BYTES = 1024 * 1024;
 /** How to flush: the data and the metadata (fsync), the data and the size (fdatasync), or not. */
 export type Flush = 'fsync' | 'fdatasync' | 'none';
 
+/** An open file as appendTo writes it: its synchronous and asynchronous writes and flushes. */
+export interface AppendFile {
+  /** Writes at the file's position; may write fewer bytes than asked. */
+  writeSync(buf: Buffer, offset: number, length: number): number;
+  syncSync(flush: 'fsync' | 'fdatasync'): void;
+  write(buf: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  datasync(): Promise<void>;
+}
+
 /** Writes all of `buf` at the handle's position, through the thread pool. */
-export async function writeAll(handle: FileHandle, buf: Buffer): Promise<void> {
+export async function writeAll(handle: Pick<AppendFile, 'write'>, buf: Buffer): Promise<void> {
   for (let done = 0; done < buf.length;) {
     done += (await handle.write(buf, done, buf.length - done)).bytesWritten;
   }
 }
 
-export async function appendDurably(handle: FileHandle, buf: Buffer, flush: Flush): Promise<void> {
+/** Appends `buf` to `file` and flushes it (see the header for which calls). */
+export async function appendTo(file: AppendFile, buf: Buffer, flush: Flush): Promise<void> {
   if (buf.length <= SYNC_APPEND_BYTES) {
-    // Through the `fs` object (not named imports), so that tests can watch the flushes.
     for (let done = 0; done < buf.length;) {
-      done += fs.writeSync(handle.fd, buf, done, buf.length - done);
+      done += file.writeSync(buf, done, buf.length - done);
     }
-    if (flush === 'fsync') fs.fsyncSync(handle.fd);
-    else if (flush === 'fdatasync') fs.fdatasyncSync(handle.fd);
+    if (flush !== 'none') file.syncSync(flush);
     return;
   }
-  await writeAll(handle, buf);
-  if (flush === 'fsync') await handle.sync();
-  else if (flush === 'fdatasync') await handle.datasync();
+  await writeAll(file, buf);
+  if (flush === 'fsync') await file.sync();
+  else if (flush === 'fdatasync') await file.datasync();
+}
+
+/** The AppendFile of an open FileHandle. */
+export function appendFileOf(handle: FileHandle): AppendFile {
+  return {
+    // Through the `fs` object (not named imports), so that tests can watch the flushes.
+    writeSync: (buf, offset, length) => fs.writeSync(handle.fd, buf, offset, length),
+    syncSync: (how) => (how === 'fsync' ? fs.fsyncSync(handle.fd) : fs.fdatasyncSync(handle.fd)),
+    write: (buf, offset, length) => handle.write(buf, offset, length),
+    sync: () => handle.sync(),
+    datasync: () => handle.datasync(),
+  };
+}
+
+/** appendTo on a FileHandle (the gateway's ledger). */
+export function appendDurably(handle: FileHandle, buf: Buffer, flush: Flush): Promise<void> {
+  return appendTo(appendFileOf(handle), buf, flush);
 }

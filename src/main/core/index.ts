@@ -1,5 +1,6 @@
 /**
- * The headless core, assembled: store, mock gateway, clock, invoker, scheduler and service.
+ * The headless core, assembled: store, gateway (the mock in this process, or the shared
+ * gateway service over HTTP), clock, invoker, scheduler and service.
  * `openCore` hands back the `Core` that the Electron shell and the HTTP server hold as soon
  * as the store and the gateway are open; start-up reconciliation (reconcile.ts, then the
  * invoker's recovery of interrupted requests) is the first task of the invoker's queue, so
@@ -8,39 +9,97 @@
 import type { PushEvent } from '../../shared/contract';
 import type { Payment } from '../../shared/domain';
 import type { Core, CoreOptions } from './api';
+import { BackupJobs } from './backup-jobs';
 import { SystemClock, TestClock } from './clock';
-import { openMockGateway, type MockGateway } from './gateway/mock-gateway';
+import type { LedgerSource } from './backup';
+import { openHttpGateway } from './gateway/http-gateway';
+import { openMockGateway } from './gateway/mock-gateway';
 import { CommandInvoker } from './invoker';
-import type { Clock, Gateway } from './ports';
-import { reconcile } from './reconcile';
+import { newId } from './ids';
+import type { Change, Clock, Gateway, StoreRepair } from './ports';
+import { reconcile, type ReconcileReport } from './reconcile';
+import { finishInterruptedRestore } from './restore';
 import { Scheduler } from './scheduler';
-import { Service } from './service';
-import { openStore } from './store';
+import { Service, type ServiceDeps } from './service';
+import { openStore, type StoreError } from './store';
 
 export type { Core, CoreOptions } from './api';
 
 export async function openCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? (() => undefined);
-  const store = await openStore(options.dataDir, { log, ...options.store });
+  // A restore cut short by a crash is finished before anything reads the data (restore.ts).
+  await finishInterruptedRestore(options.dataDir, log);
+  // The store says when it stops taking writes; the core, once assembled, tells the screens.
+  const relay: StoreRelay = { writesStopped: () => undefined };
+  const store = await openStore(options.dataDir, {
+    log,
+    ...options.store,
+    onWritesStopped: (error) => {
+      options.store?.onWritesStopped?.(error);
+      relay.writesStopped(error);
+    },
+  });
   let gateway: Gateway | undefined;
   try {
-    const opened = await openMockGateway({
-      dataDir: options.dataDir,
-      ...(options.gateway?.successRate !== undefined && {
-        successRate: options.gateway.successRate,
-      }),
-      ...(options.gateway?.seed !== undefined && { seed: options.gateway.seed }),
-      ...(options.gateway?.latencyMs !== undefined && { latencyMs: options.gateway.latencyMs }),
-    });
-    gateway = opened;
+    const opened = await openGateway(options);
+    gateway = opened.gateway;
     const clock = await openClock(options.clock ?? 'system', store);
-    const wrapped = options.wrapGateway?.(opened) ?? opened;
-    return assemble(options, store, wrapped, clock, log, opened);
+    const wrapped = options.wrapGateway?.(opened.gateway) ?? opened.gateway;
+    return assemble(options, store, wrapped, clock, log, opened, relay);
   } catch (error) {
     await gateway?.close();
     await store.close();
     throw error;
   }
+}
+
+/** What the store tells the core after it opened. */
+interface StoreRelay {
+  writesStopped: (error: StoreError) => void;
+}
+
+/** The gateway the core calls, and what the core knows of it beyond the port. */
+interface OpenedGateway {
+  gateway: Gateway;
+  provider: ServiceDeps['provider'];
+  /** The ledger a backup copies: the mock's; none for the service, which keeps its own. */
+  ledger: LedgerSource;
+}
+
+/** A backup of a desk on the gateway service copies an empty ledger: the service has it. */
+const NO_LEDGER: LedgerSource = { path: '', bytes: () => 0 };
+
+async function openGateway(options: CoreOptions): Promise<OpenedGateway> {
+  const mockOptions = options.gateway ?? {};
+  if (options.gatewayService !== undefined) {
+    const given = Object.entries(mockOptions).filter(([, value]) => value !== undefined);
+    if (given.length > 0) {
+      throw new RangeError(
+        `${given.map(([name]) => name).join(', ')}: the gateway service's own options, set where it runs`,
+      );
+    }
+    const service = openHttpGateway(options.gatewayService);
+    return {
+      gateway: service,
+      provider: { kind: 'service', url: service.url },
+      ledger: NO_LEDGER,
+    };
+  }
+  const mock = await openMockGateway({
+    dataDir: options.dataDir,
+    ...(mockOptions.successRate !== undefined && { successRate: mockOptions.successRate }),
+    ...(mockOptions.seed !== undefined && { seed: mockOptions.seed }),
+    ...(mockOptions.latencyMs !== undefined && { latencyMs: mockOptions.latencyMs }),
+  });
+  return {
+    gateway: mock,
+    provider: {
+      kind: 'mock',
+      behaviour: () => mock.behaviour(),
+      configure: (change) => mock.configure(change),
+    },
+    ledger: { path: mock.ledgerPath, bytes: () => mock.ledgerBytes() },
+  };
 }
 
 async function openClock(
@@ -60,8 +119,8 @@ function assemble(
   gateway: Gateway,
   clock: Clock,
   log: (message: string) => void,
-  /** The mock behind `gateway`, whose behaviour the test clock lets the operator change. */
-  mock: MockGateway,
+  opened: Pick<OpenedGateway, 'provider' | 'ledger'>,
+  relay: StoreRelay,
 ): Core {
   const listeners = new Set<(event: PushEvent) => void>();
   const emit = (event: PushEvent) => {
@@ -72,6 +131,15 @@ function assemble(
         log(`A push-event listener failed: ${(error as Error).message}`);
       }
     }
+  };
+  // Every screen shows that writes stopped (system.info's storage); reads go on.
+  relay.writesStopped = (error) => {
+    emit({
+      type: 'notice',
+      level: 'error',
+      message: `Paydesk takes no more changes: ${error.message}`,
+    });
+    emit({ type: 'changed', topics: ['storage'] });
   };
   const scheduler: Scheduler = new Scheduler(
     {
@@ -112,8 +180,15 @@ function assemble(
   let reconciling = true;
   const reconciled = invoker
     .enqueue(async () => {
-      await reconcile(store, gateway, clock, log);
+      const repair = store.repaired();
+      // Audited before reconciliation records again what the gateway did that the store lost.
+      if (repair !== null) await store.commit([repairAudit(repair, clock.now().toISOString())]);
+      const report = await reconcile(store, gateway, clock, log);
       await invoker.recoverRequests();
+      if (repair !== null) {
+        emit({ type: 'notice', level: 'error', message: repairNotice(repair, report) });
+        emit({ type: 'changed', topics: ['storage'] });
+      }
     })
     .catch((error: unknown) => {
       log(`Start-up reconciliation failed: ${(error as Error).message}`);
@@ -122,6 +197,16 @@ function assemble(
       reconciling = false;
       emit({ type: 'changed', topics: ['payments', 'subscriptions', 'history'] });
     });
+  const backups = new BackupJobs({
+    store,
+    ledger: opened.ledger,
+    dataDir: store.dataDir,
+    daily: options.dailyBackups ?? false,
+    onChange: () => emit({ type: 'changed', topics: ['backups'] }),
+    log,
+  });
+  // The first daily backup holds the state reconciled, not what a crash left.
+  void reconciled.then(() => backups.start());
   const service = new Service({
     store,
     invoker,
@@ -131,8 +216,9 @@ function assemble(
     log,
     reconciled,
     dataDir: store.dataDir,
-    mock,
+    provider: opened.provider,
     gateway,
+    backups,
   });
   if (options.scheduler ?? store.settings().schedulerEnabled) {
     scheduler.start();
@@ -155,6 +241,7 @@ function assemble(
       closing ??= (async () => {
         await reconciled;
         scheduler.stop();
+        await backups.stop();
         await scheduler.settle();
         await invoker.idle();
         listeners.clear();
@@ -181,4 +268,33 @@ export function failedChargesNotice(payments: readonly Payment[]): string {
   const rest = failed.length - named.length;
   const list = rest > 0 ? `${named.join(', ')} and ${rest} more` : named.join(', ');
   return `${failed.length} scheduled charge${failed.length === 1 ? '' : 's'} failed: ${list}`;
+}
+
+/** The audit entry of what the store repaired at open (a journal's end cut, commits missing). */
+export function repairAudit(repair: StoreRepair, at: string): Change {
+  return {
+    t: 'audit',
+    v: {
+      id: newId('aud'),
+      at,
+      origin: 'system',
+      action: 'reconcile',
+      kind: 'RepairStore',
+      label: repair.message,
+      outcome: 'error',
+      message: repair.savedAs === null ? null : `The cut bytes are in ${repair.savedAs}`,
+      moved: [],
+    },
+  };
+}
+
+/** The notice of a repair, once reconciliation has recorded what the gateway did. */
+export function repairNotice(repair: StoreRepair, report: ReconcileReport): string {
+  const recorded =
+    report.recorded === 0
+      ? 'Reconciliation found nothing at the gateway that the store had lost.'
+      : `Reconciliation recorded ${report.recorded} charge${report.recorded === 1 ? '' : 's'} or ` +
+        `refund${report.recorded === 1 ? '' : 's'} the gateway had made that the store had lost ` +
+        `(see the audit log).`;
+  return `Paydesk found its data damaged at start: ${repair.message} ${recorded}`;
 }

@@ -10,6 +10,7 @@ import type {
   ParsedAuditFilters,
   PaymentSort,
   SubscriptionSort,
+  UnreadableRecord,
 } from '../../shared/contract';
 import type {
   AuditEntry,
@@ -75,6 +76,11 @@ export interface PaymentQuery {
   to?: string;
   /** The column (default createdAt; amounts by value); ties by createdAt, then id. */
   sort?: PaymentSort;
+  /**
+   * Leave out of the page a payment whose stored body cannot be read, naming it in the
+   * page's `unreadable`, instead of failing (for views; a command wants the whole truth).
+   */
+  skipUnreadable?: boolean;
   order: 'asc' | 'desc';
   offset: number;
   limit: number;
@@ -143,9 +149,10 @@ export interface Store {
    * Every refund made at or after `instant` (any payment, however old). The refunds of
    * payments unchanged since the snapshot was read are read from their bodies once per
    * open, not per call (compactions carry them over): the dashboard asks this after every
-   * change.
+   * change. Refunded payments whose bodies cannot be read are left out (and named in
+   * `unreadable`, when given).
    */
-  refundsSince(instant: string): RefundMade[];
+  refundsSince(instant: string, unreadable?: UnreadableRecord[]): RefundMade[];
   /** ACTIVE or PAST_DUE subscriptions whose nextPaymentDate is at or before `now`, soonest first. */
   dueSubscriptions(now: string, limit?: number): Subscription[];
   allSubscriptions(): Iterable<Subscription>;
@@ -188,6 +195,11 @@ export interface Store {
    * store refuses every commit until it is reopened (memory would be ahead of the disk).
    */
   writeFailure(): Error | null;
+  /**
+   * What the store found at open and repaired: a journal whose end was cut (its bytes saved
+   * beside it), or commits known confirmed that are missing; null when it opened clean.
+   */
+  repaired(): StoreRepair | null;
 
   /**
    * Apply `changes` to the in-memory state at once (reads see them as soon as this returns)
@@ -204,8 +216,38 @@ export interface Store {
    * journal has grown past its threshold meanwhile. `compact()` and `close()` still compact.
    */
   holdCompaction(): () => void;
+  /** The sequence number of the last commit (applied in memory; durable once it resolved). */
+  commitSeq(): number;
+  /**
+   * Write a copy of the store as of one commit S into `dir` (a snapshot of S, no journal)
+   * while commits go on. `atCapture` runs in the same synchronous instant as the state of S
+   * is captured (for what must be copied as of the same moment). Resolves once the copy is
+   * written and synced and S is durable in the store itself.
+   */
+  backupTo(dir: string, atCapture?: () => void): Promise<StoreCopy>;
   /** Flush, compact and release the directory lock. */
   close(): Promise<void>;
+}
+
+/** What Store.repaired() reports (store/journal.ts's header has the rule it follows). */
+export interface StoreRepair {
+  /** For people: what was cut, where its bytes were saved, and what is missing. */
+  message: string;
+  /** The file the cut bytes were saved to; null when nothing was cut. */
+  savedAs: string | null;
+  /** The last commit kept. */
+  keptSeq: number;
+  /** Commits that had been confirmed and are missing (from..to), when known; else null. */
+  lost: { from: number; to: number } | null;
+}
+
+/** What a copy made by Store.backupTo holds: its commit and how many records of each kind. */
+export interface StoreCopy {
+  seq: number;
+  payments: number;
+  subscriptions: number;
+  refunds: number;
+  audit: number;
 }
 
 // ---------------------------------------------------------------------------------------

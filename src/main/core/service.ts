@@ -18,13 +18,15 @@ import {
   type OperationOutput,
   type ParsedInput,
   type PushEvent,
+  type StorageStatus,
 } from '../../shared/contract';
-import { EMPTY_BUSINESS, type Settings } from '../../shared/domain';
+import { DEFAULT_BACKUP, EMPTY_BUSINESS, type Settings } from '../../shared/domain';
 import { type Origin } from '../../shared/domain';
 import { parseAmount } from '../../shared/money';
 import { DomainError, fail, ok, type Result } from '../../shared/result';
 import type { Answer } from './api';
 import { replayedAnswer, storedAnswerOf } from './answers';
+import type { BackupJobs } from './backup-jobs';
 import { TestClock } from './clock';
 import { requirePayment, requireSubscription } from './commands/lookups';
 import { customerFromStore } from './customer-rules';
@@ -56,11 +58,19 @@ export interface ServiceDeps {
   dataDir: string;
   /** For search.find: a transaction id is looked up with the provider (Gateway.findCharge). */
   gateway: Pick<Gateway, 'findCharge'>;
-  /** The mock gateway's behaviour, changed at run time only with the test clock. */
-  mock: {
-    behaviour(): MockBehaviour;
-    configure(change: Partial<MockBehaviour>): MockBehaviour;
-  };
+  /**
+   * The gateway called: the mock in this process, whose behaviour the test clock lets the
+   * operator change at run time; or the shared gateway service at `url`.
+   */
+  provider:
+    | {
+        kind: 'mock';
+        behaviour(): MockBehaviour;
+        configure(change: Partial<MockBehaviour>): MockBehaviour;
+      }
+    | { kind: 'service'; url: string };
+  /** Backups of the data (backup.create, backup.list). */
+  backups: Pick<BackupJobs, 'create' | 'list'>;
 }
 
 type Handler<K extends OperationName> = (
@@ -222,7 +232,9 @@ export class Service {
       refunds: this.deps.store.refundsOfPayment(input.id),
     }),
 
-    'payments.list': (input) => this.deps.store.queryPayments(paymentQueryOf(input)),
+    // A damaged payment is named in the page, not a failure of the whole list.
+    'payments.list': (input) =>
+      this.deps.store.queryPayments({ ...paymentQueryOf(input), skipUnreadable: true }),
 
     'subscriptions.create': (input, request) =>
       this.deps.invoker.execute(
@@ -323,7 +335,7 @@ export class Service {
     },
 
     'settings.get': () => this.deps.store.settings(),
-    'settings.set': ({ business, ...rest }, request) => {
+    'settings.set': ({ business, backup, ...rest }, request) => {
       const patch: Partial<Settings> = rest;
       if (business !== undefined) {
         const given = Object.entries(business).filter(([, v]) => v !== undefined);
@@ -332,26 +344,61 @@ export class Service {
           ...Object.fromEntries(given),
         };
       }
+      if (backup !== undefined) {
+        const given = Object.entries(backup).filter(([, v]) => v !== undefined);
+        patch.backup = {
+          ...(this.deps.store.settings().backup ?? DEFAULT_BACKUP),
+          ...Object.fromEntries(given),
+        };
+      }
       return this.saveSettings(patch, request);
     },
 
-    'system.info': () => ({
-      dataDir: this.deps.dataDir,
-      clock: this.deps.clock.mode,
-      gateway: { ...this.deps.mock.behaviour(), configurable: this.deps.clock.mode === 'test' },
-    }),
+    'backup.create': async (_input, request) => {
+      const made = await this.deps.backups.create('manual');
+      // Its record comes after the backup's commit: a backup never holds its own request.
+      const record = this.recordOf(request, made);
+      if (record.length > 0) await this.deps.store.commit(record);
+      return made;
+    },
+    'backup.list': () => this.deps.backups.list(),
+
+    'system.info': () => {
+      const { provider } = this.deps;
+      return {
+        dataDir: this.deps.dataDir,
+        clock: this.deps.clock.mode,
+        gateway:
+          provider.kind === 'service'
+            ? { kind: 'service', url: provider.url, configurable: false }
+            : {
+                kind: 'mock',
+                ...provider.behaviour(),
+                configurable: this.deps.clock.mode === 'test',
+              },
+        storage: storageStatus(this.deps.store),
+      };
+    },
     /**
      * Not stored: the options given at start (CLI, environment) stay what a start means, and
      * a demo's or a test's change ends with it. A test fixture, not the business's settings.
      */
     'gateway.configure': async (input, request) => {
+      const { provider } = this.deps;
+      if (provider.kind === 'service') {
+        throw new DomainError(
+          'unavailable',
+          `The gateway is the shared gateway service at ${provider.url}: its behaviour is set ` +
+            'where it runs (npm run gateway -- --success-rate <p> --latency-ms <n>)',
+        );
+      }
       if (this.deps.clock.mode !== 'test') {
         throw new DomainError(
           'unavailable',
           "The mock gateway's behaviour can only be changed with the test clock (--clock test)",
         );
       }
-      const behaviour = this.deps.mock.configure(input);
+      const behaviour = provider.configure(input);
       const record = this.recordOf(request, behaviour);
       if (record.length > 0) await this.deps.store.commit(record);
       return behaviour;
@@ -389,4 +436,14 @@ export class Service {
     else this.deps.scheduler.stop();
     return next;
   }
+}
+
+/** Whether the store takes changes, and what it repaired at open (system.info, health). */
+export function storageStatus(store: Pick<Store, 'writeFailure' | 'repaired'>): StorageStatus {
+  const failure = store.writeFailure();
+  return {
+    writes: failure === null ? 'ok' : 'stopped',
+    cause: failure?.message ?? null,
+    repaired: store.repaired()?.message ?? null,
+  };
 }

@@ -29,7 +29,8 @@ const envSchema = z.object({
   PAYDESK_SCHEDULER: optionalEnum(['on', 'off']),
 });
 
-export type EnvCoreOptions = Omit<CoreOptions, 'dataDir' | 'log'>;
+/** The options a variable can set: plain values, since they cross to the core's process. */
+export type EnvCoreOptions = Pick<CoreOptions, 'clock' | 'gateway' | 'scheduler'>;
 
 export function coreOptionsFromEnv(
   env: Record<string, string | undefined>,

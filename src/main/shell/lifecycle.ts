@@ -2,7 +2,7 @@
  * Quitting without losing work: the first quit request (menu, Cmd+Q, last window closed) is
  * held until the core has finished the command in flight and flushed its store; then the app
  * quits for real. Closing the last window quits on every platform, since the core and its
- * scheduler live in this process.
+ * scheduler live in a process of this one's.
  */
 import type { App } from 'electron';
 

@@ -1,7 +1,7 @@
 /**
  * The native application menu. The Edit menu is built from roles, so text fields keep their
- * own undo; the History menu offers "Undo <label>" / "Redo <label>" for the app's command
- * history. Those items register no accelerator (Ctrl/Cmd+Z stays with the Edit menu and the
+ * own undo; the File menu has "Back up now" and "Restore from backup…" (./backup-menu.ts); the
+ * History menu offers "Undo <label>" / "Redo <label>" for the app's command history. Those items register no accelerator (Ctrl/Cmd+Z stays with the Edit menu and the
  * page) and only tell the renderer, which decides what to do, as its keyboard shortcut does.
  * `buildMenuTemplate` is pure; `createAppMenu` keeps the menu in step with the history.
  */
@@ -11,12 +11,16 @@ import type { MenuAction } from '../../preload/channels';
 
 export type HistoryLabels = Pick<HistoryView, 'nextUndo' | 'nextRedo'>;
 
+/** The File menu's data actions. */
+export type BackupMenuAction = 'backup' | 'restore';
+
 export interface MenuOptions {
   history: HistoryLabels;
   platform: NodeJS.Platform;
   /** Adds reload and the developer tools to the View menu. */
   dev: boolean;
   onHistory: (action: MenuAction) => void;
+  onBackup: (action: BackupMenuAction) => void;
 }
 
 /** Longest history label shown in full; menus are no place for a whole description. */
@@ -32,12 +36,21 @@ export function historyItemLabel(verb: 'Undo' | 'Redo', label: string | null): s
 }
 
 export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOptions[] {
-  const { history, platform, dev, onHistory } = options;
+  const { history, platform, dev, onHistory, onBackup } = options;
   const isMac = platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
   if (isMac) template.push({ role: 'appMenu' });
   template.push(
-    { label: '&File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
+    {
+      id: 'file',
+      label: '&File',
+      submenu: [
+        { id: 'file.backup', label: 'Back up now', click: () => onBackup('backup') },
+        { id: 'file.restore', label: 'Restore from backup…', click: () => onBackup('restore') },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
     {
       label: '&Edit',
       submenu: [
@@ -101,6 +114,7 @@ export interface AppMenuDeps {
   /** The labels of the next undo and redo; rejects or answers null when unknown. */
   loadHistory: () => Promise<HistoryLabels | null>;
   onHistory: (action: MenuAction) => void;
+  onBackup: (action: BackupMenuAction) => void;
   log: (message: string) => void;
 }
 
@@ -116,6 +130,7 @@ export function createAppMenu(deps: AppMenuDeps): { refresh: () => Promise<void>
       platform: deps.platform,
       dev: deps.dev,
       onHistory: deps.onHistory,
+      onBackup: deps.onBackup,
     });
     deps.Menu.setApplicationMenu(deps.Menu.buildFromTemplate(template));
   };

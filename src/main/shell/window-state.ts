@@ -6,6 +6,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PRIVATE_FILE_MODE } from '../core/private-files';
 
 export const WINDOW_STATE_FILE = 'window-state.json';
 export const DEFAULT_SIZE = { width: 1280, height: 800 } as const;
@@ -47,7 +48,8 @@ export function readWindowState(file: string): WindowState | null {
 export function writeWindowState(file: string, state: WindowState): boolean {
   try {
     const temp = `${file}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(state)}\n`);
+    // Private like every file of the data directory (../core/private-files.ts).
+    writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: PRIVATE_FILE_MODE });
     renameSync(temp, file);
     return true;
   } catch {

@@ -7,6 +7,7 @@
 import { useEffect } from 'react';
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { StorageBanner } from './components/StorageBanner';
 import { CurrencyList } from './components/CurrencyInput';
 import { Nav } from './components/Nav';
 import { ReceiptDialog } from './components/receipts/ReceiptDialog';
@@ -99,6 +100,7 @@ export function App() {
           </button>
         </header>
         <ConnectionBanner />
+        <StorageBanner />
         <main className="main" id="main">
           <ScreenView />
         </main>

@@ -13,11 +13,13 @@ import { createHttpTransport } from './http-transport';
 
 /**
  * How the browser transport stands with its server: answering; out of reach (down, or the
- * network); or refusing the page, with no access token given or with a wrong one.
+ * network); or refusing the page, with no access token given or with a wrong one. The
+ * desktop's is connected, or reconnecting while the shell restarts the core's process.
  */
-export type ConnectionState = 'connected' | 'unreachable' | 'no-token' | 'token-refused';
+export type ConnectionState =
+  'connected' | 'unreachable' | 'no-token' | 'token-refused' | 'reconnecting';
 
-/** The connection of a transport that has one to lose (HTTP; IPC has none). */
+/** The connection of a transport that has one to lose (HTTP; IPC to a core's process). */
 export interface Connection {
   state(): ConnectionState;
   /** Called on every change of state; returns the unsubscribe. */
@@ -57,10 +59,38 @@ function neverRejecting(api: PaydeskApi): PaydeskApi {
   ) as unknown as PaydeskApi; // Same names as the bridge, each wrapping its own method.
 }
 
+/**
+ * The desktop's connection: the shell's `connection` push events say when the core's process
+ * died and is being restarted, and when it is back (a `changed` of every topic follows, which
+ * refetches what is shown). Watched from the start, so that a banner mounted later knows.
+ */
+function coreConnection(bridge: NonNullable<typeof window.paydesk>): Connection {
+  let state: ConnectionState = 'connected';
+  const watchers = new Set<(state: ConnectionState) => void>();
+  bridge.subscribe((event) => {
+    if (event.type !== 'connection' || event.state === state) return;
+    state = event.state;
+    for (const watcher of [...watchers]) watcher(state);
+  });
+  return {
+    state: () => state,
+    watch(listener) {
+      watchers.add(listener);
+      return () => watchers.delete(listener);
+    },
+    // The desktop app takes no token: its window is the only one the shell answers.
+    setToken: () => undefined,
+  };
+}
+
 export function getTransport(): Transport {
   const bridge = window.paydesk;
   if (bridge) {
-    return { api: neverRejecting(bridge), subscribe: (listener) => bridge.subscribe(listener) };
+    return {
+      api: neverRejecting(bridge),
+      subscribe: (listener) => bridge.subscribe(listener),
+      connection: coreConnection(bridge),
+    };
   }
   return createHttpTransport();
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-const chargeResult = z.discriminatedUnion('status', [
+export const chargeResult = z.discriminatedUnion('status', [
   z.object({ status: z.literal('succeeded'), transactionId: z.string().min(1) }),
   z.object({ status: z.literal('failed'), code: z.string().min(1), message: z.string() }),
 ]);

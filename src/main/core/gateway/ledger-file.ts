@@ -3,12 +3,14 @@
  * charge or refund, append-only. Loading validates every line with zod and checks that it can
  * follow the lines before it; a torn last line (a crash mid-append) is ignored and cut off,
  * any other damage throws an Error naming the file. Appends made while a write is in flight
- * are written and fsync'd together, one fsync for the group.
+ * are written and fsync'd together, one fsync for the group. The file is created 0600, its
+ * directory 0700 (../private-files.ts).
  */
-import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { appendDurably } from '../durable-append';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 import { LedgerBook, ledgerEntry, type LedgerEntry } from './ledger-book';
 
 export const LEDGER_FILE_NAME = 'gateway-ledger.jsonl';
@@ -137,13 +139,23 @@ export class LedgerWriter {
   private constructor(
     private readonly handle: FileHandle,
     private readonly durable: boolean,
+    /** The file's length up to the end of the last append written (and flushed when durable). */
+    private written: number,
   ) {}
+
+  /**
+   * The bytes of the file whose appends are done: every entry a caller was told was
+   * recorded ends within them (a backup copies this prefix, whole lines only).
+   */
+  get bytes(): number {
+    return this.written;
+  }
 
   /** Open `file` for appending, first repairing the tail that `parsed` found. */
   static async open(file: string, parsed: ParsedLedger, durable: boolean): Promise<LedgerWriter> {
-    await mkdir(path.dirname(file), { recursive: true });
+    await makePrivateDir(path.dirname(file));
     if (parsed.tail === 'torn') await truncate(file, parsed.completeBytes);
-    const handle = await open(file, 'a');
+    const handle = await open(file, 'a', PRIVATE_FILE_MODE);
     try {
       if (parsed.tail === 'unterminated') await handle.appendFile('\n');
       if (durable) {
@@ -151,11 +163,11 @@ export class LedgerWriter {
         // The file may have just been created: make its directory entry durable too.
         await syncDirectory(path.dirname(file));
       }
+      return new LedgerWriter(handle, durable, (await handle.stat()).size);
     } catch (error) {
       await handle.close();
       throw error;
     }
-    return new LedgerWriter(handle, durable);
   }
 
   /** Append `entry`; resolves once it is written (and fsync'd when durable). */
@@ -177,6 +189,7 @@ export class LedgerWriter {
       try {
         const bytes = Buffer.from(group.lines.join(''));
         await appendDurably(this.handle, bytes, this.durable ? 'fdatasync' : 'none');
+        this.written += bytes.length;
         group.resolve();
       } catch (error) {
         // After a failed write the file's end is unknown: refuse every later append.

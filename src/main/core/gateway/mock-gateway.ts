@@ -5,8 +5,7 @@
  * Outcomes derive from (seed, idempotency key) (./outcome); test payment methods force them.
  */
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
-import { currencyExponent } from '../../../shared/money';
+import type { z } from 'zod';
 import {
   GatewayError,
   type ChargeRequest,
@@ -19,6 +18,7 @@ import {
 } from '../ports';
 import type { ChargeEntry, LedgerBook, LedgerEntry, RefundEntry } from './ledger-book';
 import { LedgerWriter, ledgerPathOf, readLedger } from './ledger-file';
+import { chargeRequest, refundRequest } from './protocol';
 import {
   UnknownPaymentMethodError,
   decideCharge,
@@ -47,6 +47,11 @@ export interface MockGateway extends Gateway {
   readonly seed: number;
   /** Every charge (successful or declined) and refund recorded so far, oldest first. */
   entries(): LedgerEntry[];
+  /**
+   * How many bytes of the ledger file hold the calls answered or being answered with a
+   * durable record: what a backup copies, read at the instant the store's state is captured.
+   */
+  ledgerBytes(): number;
   /** How it behaves now: the success rate of ordinary charges and the mean latency. */
   behaviour(): MockBehaviour;
   /**
@@ -60,22 +65,6 @@ export interface MockBehaviour {
   successRate: number;
   latencyMs: number;
 }
-
-const idempotencyKey = z.string().min(1).max(255);
-const amount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-
-const chargeRequest = z.object({
-  idempotencyKey,
-  amount,
-  currency: z
-    .string()
-    .refine((code) => currencyExponent(code) !== null, 'must be an ISO-4217 currency code'),
-  customerEmail: z.string().min(1),
-  paymentMethod: z.string().min(1).nullable(),
-  description: z.string().nullable(),
-});
-
-const refundRequest = z.object({ idempotencyKey, transactionId: z.string().min(1), amount });
 
 /** Parse a request or refuse it as the provider would: 'invalid_request' naming the field. */
 function parseRequest<T>(schema: z.ZodType<T>, request: unknown, what: string): T {
@@ -192,6 +181,10 @@ class MockGatewayImpl implements MockGateway {
 
   entries(): LedgerEntry[] {
     return this.book.entries().map((entry) => structuredClone(entry));
+  }
+
+  ledgerBytes(): number {
+    return this.writer.bytes;
   }
 
   /** The entry of `key` once a call in flight with it has answered (after the latency). */

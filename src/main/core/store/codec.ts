@@ -1,53 +1,25 @@
 /**
- * How a payment is written in the snapshot. These encodings are part of the file format:
- * they never change with the rest of the code (a new encoding needs a new schema version).
+ * The encodings of the payment columns' values (layout in snapshot.ts, which fields have a
+ * column in layout/payment.ts): instants as milliseconds, and idempotency keys in the forms
+ * the core makes. These encodings are part of the file format: they never change with the
+ * rest of the code (a new encoding needs a new schema version).
  *
- * Schema version 2 splits a payment in two (see payment-base.ts for the columns' layout):
- *  - its indexed fields go to columns: id, status as a digit (STATUS_DIGITS), createdAt as
- *    the milliseconds since the previous payment's when the text is what toISOString()
- *    writes for them (else the text itself), customer e-mail and subscription id as indexes
- *    into lists of distinct values, period, and the idempotency key as 0 when it is
- *    `charge_<id>`, n + 1 when it is `sub_<subscriptionId>_p<period>_a<n>` (the forms the
- *    core makes) and the text itself otherwise;
- *  - the rest is its body, one JSON line read only when the payment is:
- *      [amount, currency, description, paymentMethod, transactionId, failureCode,
- *       failureMessage, refundedAmount, redoOf, updatedAt | 0 (= createdAt), events]
- *    each event [type, at | 0 (= createdAt) | 1 (= updatedAt), ...its own fields in the
- *    order of encodeEvent]; a succeeded event's transactionId is 0 when it is the payment's.
- * Schema version 1 wrote each payment whole as one positional tuple, and the journal does
- * since schema version 3 (journal-codec.ts): [id, amount, currency, customerEmail,
- * description, paymentMethod, status, transactionId, failureCode, failureMessage,
- * refundedAmount, idempotencyKey, subscriptionId, period, redoOf, createdAt,
- * updatedAt | 0, events], the events as in a body.
- *
- * Decoding never throws: a malformed body decodes to an object that fails validation.
+ * createdAt is written as the milliseconds since the previous payment's when the text is
+ * what toISOString() writes for them (else the text itself); the idempotency key as 0 when
+ * it is `charge_<id>`, n + 1 when it is `sub_<subscriptionId>_p<period>_a<n>` and the text
+ * itself otherwise. A payment's other fields, its body, and whole payments as tuples (the
+ * journal's, and schema version 1's snapshot) are written as its layout says
+ * (layout/payment.ts, layout/derive.ts).
  */
-import type { Payment, PaymentEvent, PaymentStatus } from '../../../shared/domain';
+import type { Payment } from '../../../shared/domain';
+import { CURRENT_FORMAT } from './format';
+import type { Interner } from './layout/encodings';
 
-/** Shares equal strings, up to `cap` distinct ones (past that it lets strings through). */
-export class Interner {
-  private readonly seen = new Map<string, string>();
-  constructor(private readonly cap: number) {}
-  get(v: unknown): unknown {
-    if (typeof v !== 'string') return v;
-    const known = this.seen.get(v);
-    if (known !== undefined) return known;
-    if (this.seen.size < this.cap) this.seen.set(v, v);
-    return v;
-  }
-}
+export { Interner } from './layout/encodings';
+export { STATUS_DIGITS } from './layout';
 
 // ---------------------------------------------------------------------------------------
 // Columns
-
-/** A payment's status is written as the digit of its place here. */
-export const STATUS_DIGITS: readonly PaymentStatus[] = [
-  'PENDING',
-  'COMPLETED',
-  'FAILED',
-  'PARTIALLY_REFUNDED',
-  'REFUNDED',
-];
 
 /** Instants toISOString() writes with four year digits (and the domain's pattern accepts). */
 const MIN_CANONICAL_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
@@ -190,192 +162,14 @@ export function keyOwner(
 }
 
 // ---------------------------------------------------------------------------------------
-// Bodies
-
-export const BODY_FIELDS = 11;
-
-function encodeEvent(e: PaymentEvent, p: Payment): unknown[] {
-  const at = e.at === p.createdAt ? 0 : e.at === p.updatedAt ? 1 : e.at;
-  switch (e.type) {
-    case 'created':
-    case 'charge_attempted':
-    case 'timed_out':
-      return [e.type, at];
-    case 'succeeded':
-      return [e.type, at, e.transactionId === p.transactionId ? 0 : e.transactionId];
-    case 'failed':
-      return [e.type, at, e.code, e.message];
-    case 'refunded':
-      return [e.type, at, e.amount, e.refundId];
-    case 'reconciled':
-      return [e.type, at, e.outcome];
-  }
-}
-
-function encodeEvents(p: Payment): unknown[] {
-  const events: unknown[] = new Array(p.events.length);
-  for (let i = 0; i < p.events.length; i++) events[i] = encodeEvent(p.events[i] as PaymentEvent, p);
-  return events;
-}
+// Bodies, as the current format writes them (its tests read them through these)
 
 /** A payment's body line (without its separator). */
-export function encodeBody(p: Payment): string {
-  return JSON.stringify([
-    p.amount,
-    p.currency,
-    p.description,
-    p.paymentMethod,
-    p.transactionId,
-    p.failureCode,
-    p.failureMessage,
-    p.refundedAmount,
-    p.redoOf,
-    p.updatedAt === p.createdAt ? 0 : p.updatedAt,
-    encodeEvents(p),
-  ]);
-}
+export const encodeBody = (p: Payment): string => CURRENT_FORMAT.paymentBody.encode(p);
 
-/** A payment's fields that come from the columns. */
-export interface IndexedFields {
-  id: string;
-  status: PaymentStatus;
-  createdAt: string;
-  customerEmail: string;
-  subscriptionId: string | null;
-  period: number | null;
-  idempotencyKey: string;
-}
-
-/** A parsed body plus its indexed fields, as a payment-shaped object (to validate). */
-export function decodeBody(raw: unknown, f: IndexedFields, common: Interner): unknown {
-  if (!Array.isArray(raw) || raw.length !== BODY_FIELDS) return raw;
-  const createdAt = f.createdAt;
-  const updatedAt: unknown = raw[9] === 0 ? createdAt : raw[9];
-  const transactionId: unknown = raw[4];
-  return {
-    id: f.id,
-    amount: raw[0],
-    currency: common.get(raw[1]),
-    customerEmail: f.customerEmail,
-    description: raw[2],
-    paymentMethod: common.get(raw[3]),
-    status: f.status,
-    transactionId,
-    failureCode: common.get(raw[5]),
-    failureMessage: common.get(raw[6]),
-    refundedAmount: raw[7],
-    idempotencyKey: f.idempotencyKey,
-    subscriptionId: f.subscriptionId,
-    period: f.period,
-    redoOf: raw[8],
-    createdAt,
-    updatedAt,
-    events: decodeEvents(raw[10], createdAt, updatedAt, transactionId, common),
-  };
-}
-
-function decodeEvents(
+/** A parsed body plus its fields that are in columns, as a payment-shaped object (to validate). */
+export const decodeBody = (
   raw: unknown,
-  createdAt: unknown,
-  updatedAt: unknown,
-  transactionId: unknown,
+  columns: Record<string, unknown>,
   common: Interner,
-): unknown {
-  if (!Array.isArray(raw)) return raw;
-  const out: unknown[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    out[i] = decodeEvent(raw[i], createdAt, updatedAt, transactionId, common);
-  }
-  return out;
-}
-
-function decodeEvent(
-  raw: unknown,
-  createdAt: unknown,
-  updatedAt: unknown,
-  transactionId: unknown,
-  common: Interner,
-): unknown {
-  if (!Array.isArray(raw)) return raw;
-  const type: unknown = raw[0];
-  const at: unknown = raw[1] === 0 ? createdAt : raw[1] === 1 ? updatedAt : raw[1];
-  switch (type) {
-    case 'succeeded':
-      return { type, at, transactionId: raw[2] === 0 ? transactionId : raw[2] };
-    case 'failed':
-      return { type, at, code: common.get(raw[2]), message: common.get(raw[3]) };
-    case 'refunded':
-      return { type, at, amount: raw[2], refundId: raw[3] };
-    case 'reconciled':
-      return { type, at, outcome: raw[2] };
-    default:
-      return { type, at };
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Whole payments as tuples (schema version 1's snapshot; the journal's since version 3)
-
-/**
- * A payment whole, as one tuple (see the header comment). A field added to Payment needs a
- * place here and in paymentDecoder, and a new schema version (the journal property test
- * fails until then).
- */
-export function encodePaymentTuple(p: Payment): unknown[] {
-  return [
-    p.id,
-    p.amount,
-    p.currency,
-    p.customerEmail,
-    p.description,
-    p.paymentMethod,
-    p.status,
-    p.transactionId,
-    p.failureCode,
-    p.failureMessage,
-    p.refundedAmount,
-    p.idempotencyKey,
-    p.subscriptionId,
-    p.period,
-    p.redoOf,
-    p.createdAt,
-    p.updatedAt === p.createdAt ? 0 : p.updatedAt,
-    encodeEvents(p),
-  ];
-}
-
-export interface PaymentDecoder {
-  /** A payment tuple decodes to a payment-shaped object; any other value is returned unchanged. */
-  (raw: unknown): unknown;
-}
-
-export function paymentDecoder(): PaymentDecoder {
-  const common = new Interner(20_000);
-  const emails = new Interner(200_000);
-  return (raw) => {
-    if (!Array.isArray(raw)) return raw;
-    const createdAt: unknown = raw[15];
-    const updatedAt: unknown = raw[16] === 0 ? createdAt : raw[16];
-    const transactionId: unknown = raw[7];
-    return {
-      id: raw[0],
-      amount: raw[1],
-      currency: common.get(raw[2]),
-      customerEmail: emails.get(raw[3]),
-      description: raw[4],
-      paymentMethod: common.get(raw[5]),
-      status: raw[6],
-      transactionId,
-      failureCode: common.get(raw[8]),
-      failureMessage: common.get(raw[9]),
-      refundedAmount: raw[10],
-      idempotencyKey: raw[11],
-      subscriptionId: raw[12],
-      period: raw[13],
-      redoOf: raw[14],
-      createdAt,
-      updatedAt,
-      events: decodeEvents(raw[17], createdAt, updatedAt, transactionId, common),
-    };
-  };
-}
+): unknown => CURRENT_FORMAT.paymentBody.decode(raw, columns, { common, emails: common });

@@ -1,6 +1,7 @@
 /**
- * The payment columns of a snapshot (layout in snapshot.ts, encodings in codec.ts): reading
- * them from the file's bytes, and checking them, at open.
+ * The payment columns of a snapshot (layout in snapshot.ts; which fields have a column, and
+ * of which kind, in layout/payment.ts; encodings in codec.ts): reading them from the file's
+ * bytes, and checking them, at open.
  *
  * A column of a million numbers is read straight from its bytes into a typed array
  * (`scanList`), not through JSON.parse: that would build a million-element array only to
@@ -20,7 +21,13 @@
  */
 import { canonicalMs, isCanonicalMs, STATUS_DIGITS } from './codec';
 import { corruptSnapshot } from './errors';
+import { LAYOUTS, type ColumnSpec } from './layout';
 import { isInstant } from './records';
+
+/** The payment fields that have a column, and their columns. */
+const COLUMNS = LAYOUTS.payment.fields.flatMap((f) =>
+  f.column === undefined ? [] : [{ name: f.name, ...f.column }],
+);
 
 export interface PaymentColumns {
   count: number;
@@ -61,8 +68,10 @@ export interface MoneyColumns {
 /** What the domain takes for a currency code (a body with another fails at its read). */
 const CURRENCY = /^[A-Z]{3}$/;
 
-/** The names of the money columns in the file, in the order they are written. */
-export const MONEY_COLUMNS = ['amount', 'refundedAmount', 'currency', 'currencies'] as const;
+/** The names of the money columns in the file: copies of fields of the body, and their lists. */
+export const MONEY_COLUMNS: readonly string[] = COLUMNS.filter((c) => c.inBody === true).flatMap(
+  (c) => (c.list === undefined ? [c.name] : [c.name, c.list]),
+);
 
 /**
  * Writes one payment's money at `slot`, its currency added to `money.currencies` if new;
@@ -267,16 +276,22 @@ export function scanDigits(buf: Buffer, start: number, end: number): Uint8Array 
 /** A column's value as read from its line. */
 export type ColumnValue = ScannedList | Uint8Array | unknown;
 
+/** The kinds of columns that hold a number (or null, or a text) per payment. */
+const SCANNED_KINDS: ReadonlySet<ColumnSpec['kind']> = new Set([
+  'instants',
+  'refs',
+  'counts',
+  'keys',
+  'amounts',
+]);
+
+/** The columns of digits (a oneOf's places), read by scanDigits. */
+const DIGITS = new Set(COLUMNS.filter((c) => c.kind === 'digits').map((c) => c.name));
+
+/** The columns read by scanList: those of SCANNED_KINDS, and the body sizes. */
 const SCANNED = new Set([
-  'createdAt',
-  'customerEmail',
-  'subscriptionId',
-  'period',
-  'idempotencyKey',
+  ...COLUMNS.filter((c) => SCANNED_KINDS.has(c.kind)).map((c) => c.name),
   'bodyBytes',
-  'amount',
-  'refundedAmount',
-  'currency',
 ]);
 
 /**
@@ -291,7 +306,7 @@ export function readColumn(
   count: number,
 ): ColumnValue {
   if (SCANNED.has(name)) return scanList(buf, start, end, count);
-  if (name === 'status') return scanDigits(buf, start, end);
+  if (DIGITS.has(name)) return scanDigits(buf, start, end);
   try {
     return JSON.parse(buf.toString('utf8', start, end)) as unknown;
   } catch {

@@ -14,7 +14,9 @@ export type StoreErrorCode =
   /** Writing the journal failed: the commit is not durable and the store takes no more. */
   | 'write_failed'
   /** The store was closed. */
-  | 'closed';
+  | 'closed'
+  /** The store was opened read-only (a backup being verified): it takes no commit. */
+  | 'read_only';
 
 export class StoreError extends Error {
   constructor(

@@ -5,9 +5,14 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { StoreFile } from './file-ops';
 
 export const SNAPSHOT_FILE = 'paydesk.json';
 export const JOURNAL_FILE = 'paydesk.journal';
+/** The number of a commit known durable in the journal (mark.ts). */
+export const MARK_FILE = 'paydesk.mark';
+/** The lock files are `paydesk.lock.<n>` (lock.ts); a bare `paydesk.lock` is an earlier version's. */
 export const LOCK_FILE = 'paydesk.lock';
 /** Suffix of a file being written before it is renamed into place. */
 export const TEMP_SUFFIX = '.tmp';
@@ -16,7 +21,21 @@ export interface DataFiles {
   dir: string;
   snapshot: string;
   journal: string;
+  mark: string;
+  /** The lock files' common prefix (and an earlier version's lock file). */
   lock: string;
+}
+
+/** n when `name` is the lock's generation `<lockName>.<n>` (lock.ts), else null. */
+export function lockGeneration(name: string, lockName = LOCK_FILE): number | null {
+  if (!name.startsWith(`${lockName}.`)) return null;
+  const rest = name.slice(lockName.length + 1);
+  return /^[1-9]\d*$/.test(rest) && Number.isSafeInteger(Number(rest)) ? Number(rest) : null;
+}
+
+/** Whether a file of the data directory is one of the lock's (not data: never copied). */
+export function isLockFile(name: string): boolean {
+  return name === LOCK_FILE || lockGeneration(name) !== null;
 }
 
 export function dataFiles(dir: string): DataFiles {
@@ -24,6 +43,7 @@ export function dataFiles(dir: string): DataFiles {
     dir,
     snapshot: join(dir, SNAPSHOT_FILE),
     journal: join(dir, JOURNAL_FILE),
+    mark: join(dir, MARK_FILE),
     lock: join(dir, LOCK_FILE),
   };
 }
@@ -133,10 +153,13 @@ const SYNC_BYTES = 8 << 20;
  * Writes a file from many small pieces of text (and copied bytes) in slices: the writer
  * calls `breathe()` every few hundred pieces, which writes out what is queued and yields to
  * the event loop once a slice has run SLICE_MS, so commits keep flowing during a compaction.
+ * It keeps the CRC-32 of every byte it wrote (the snapshot's checksum, snapshot.ts).
  */
 export class SliceWriter {
   /** Bytes written to the file so far (queued text not included). */
   position = 0;
+  /** The CRC-32 of the bytes written so far. */
+  crc = 0;
   private synced = 0;
   /** Newlines written or queued so far. */
   lines = 0;
@@ -144,7 +167,7 @@ export class SliceWriter {
   private chars = 0;
   private sliceStart = performance.now();
 
-  constructor(private readonly handle: FileHandle) {}
+  constructor(private readonly handle: StoreFile) {}
 
   text(s: string): void {
     this.parts.push(s);
@@ -182,9 +205,11 @@ export class SliceWriter {
       const { bytesWritten } = await this.handle.write(buf, done, length - done);
       done += bytesWritten;
     }
+    this.crc = crc32(buf.subarray(0, length), this.crc);
     this.position += length;
     this.lines += newlines;
     if (this.position - this.synced >= SYNC_BYTES) {
+      // For the journal's fsyncs' sake only: the writer of the file flushes it whole at the end.
       this.synced = this.position;
       await this.handle.datasync();
     }

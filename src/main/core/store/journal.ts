@@ -1,41 +1,67 @@
 /**
- * paydesk.journal: one JSON line per commit, `{"seq":N,"crc":C,"changes":[...]}`, where C is
- * the CRC-32 of the changes' JSON text (written as journal-codec.ts encodes them). Sequence
- * numbers follow each other without gaps.
+ * paydesk.journal: one JSON line per commit, `{"seq":N,"crc":C,"v":V,"changes":[...]}`,
+ * where V is the schema version the line was written in and C the CRC-32 of `"v":V,` and
+ * the changes' JSON text (written as journal-codec.ts encodes them; lines of schema 4 and
+ * older have no V, and their C covers the changes alone). Replay migrates an older line's
+ * records to the store's version before applying them. Sequence numbers follow each other
+ * without gaps.
  *
- * Replay (at open) applies the lines after the snapshot's journalSeq. A bad LAST line (torn by
- * a crash mid-append: incomplete, bad checksum, no newline) was never acknowledged and is
- * reported for cutting; a bad line anywhere else is corruption and stops the open.
+ * Replay (at open) applies the lines after the snapshot's journalSeq. What follows the last
+ * good line, when it is one bad line (incomplete, bad checksum, no newline) and nothing but
+ * blank bytes after it, is the journal's end cut short; the store cuts it at open, after
+ * saving its bytes beside the journal (cutJournalTail: paydesk.journal.cut-<time>), and
+ * reports it. A bad line followed by another non-blank line is damage before the end: the
+ * open is refused, naming the line, and no byte is changed.
+ *
+ * A cut end is either a torn write or lost commits, and the journal alone cannot tell which:
+ * a file cut short in the middle of a line (by a file system, a copy, a hand) looks exactly
+ * like a group commit's write interrupted by a crash. The rule (mark.ts): a commit is
+ * acknowledged only once its line is durable, and the number of a commit known durable is
+ * kept apart in paydesk.mark, written just after its flush (within MARK_DELAY_MS) and at
+ * close. A crash can tear only what was not yet durable, that is lines after the mark; so
+ * when the journal's good lines end before the mark's number, the commits from there to the
+ * mark were acknowledged and are lost, and the store says so with their numbers.
+ * When they end at or after it, the cut end is a write that was never acknowledged, or at
+ * worst commits confirmed in the last moment before the file was cut short; start-up
+ * reconciliation (../reconcile.ts) records again every charge and refund the gateway made
+ * that the store no longer knows, so no money movement is silently missing either way.
  *
  * The writer appends with group commit: the commits that arrive while a write+fsync is in
  * progress share the next one. Writes, fsyncs and the journal's replacement by compaction
- * run one at a time, in order, on one queue.
+ * run one at a time, in order, on one queue, through the store's file port (file-ops.ts).
  */
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { appendDurably, writeAll } from '../durable-append';
+import { appendTo } from '../durable-append';
 import type { Change } from '../ports';
+import { PRIVATE_FILE_MODE } from '../private-files';
 import { errnoCode, StoreError, unreadable } from './errors';
 import { changesDecoder } from './journal-codec';
-import { fsyncDir, readLines, TEMP_SUFFIX, type LineRef } from './files';
+import { writeFully, writesStopped, type FileOps, type StoreFile } from './file-ops';
+import { readLines, TEMP_SUFFIX, type LineRef } from './files';
 import type { CompactionStep } from './snapshot';
 
 const LINE_END = Buffer.from('}\n');
 
 /**
- * The bytes of one journal line. The changes are encoded to UTF-8 once: the checksum is
- * taken over those bytes and they are written as they are (a string would be encoded once
- * for the checksum and again for the write, a third of a commit's cost in a scheduler run).
+ * The bytes of one journal line, `{"seq":N,"crc":C,"v":V,"changes":[...]}`: V is the schema
+ * version the changes are written in (migrations.ts; lines of schema 4 and older have none,
+ * and are only ever read: `version` omitted writes such a line, for the tests of older
+ * journals), and C the CRC-32 of `"v":V,` and the changes' text. The changes are encoded to UTF-8 once:
+ * the checksum is taken over those bytes and they are written as they are (a string would be
+ * encoded once for the checksum and again for the write, a third of a commit's cost in a
+ * scheduler run).
  */
-export function journalLine(seq: number, changesJson: string): Buffer {
+export function journalLine(seq: number, changesJson: string, version?: number): Buffer {
   const body = Buffer.from(changesJson, 'utf8');
-  const head = Buffer.from(`{"seq":${seq},"crc":${crc32(body)},"changes":`);
+  const v = version === undefined ? '' : `"v":${version},`;
+  const crc = v === '' ? crc32(body) : crc32(body, crc32(v));
+  const head = Buffer.from(`{"seq":${seq},"crc":${crc},${v}"changes":`);
   return Buffer.concat([head, body, LINE_END], head.length + body.length + LINE_END.length);
 }
 
-const LINE_HEAD = /^\{"seq":(\d+),"crc":(\d+),"changes":/;
+const LINE_HEAD = /^\{"seq":(\d+),"crc":(\d+),(?:"v":(\d+),)?"changes":/;
 
-type ParsedLine = { seq: number; body: string } | { problem: string };
+type ParsedLine = { seq: number; version?: number; body: string } | { problem: string };
 
 /** Checks a line's frame and checksum; the changes' JSON is parsed later, if needed. */
 function parseLine(text: string): ParsedLine {
@@ -43,8 +69,12 @@ function parseLine(text: string): ParsedLine {
   if (m === null) return { problem: 'not a journal line' };
   if (!text.endsWith('}')) return { problem: 'the line is incomplete' };
   const body = text.slice(m[0].length, -1);
-  if (crc32(body) !== Number(m[2])) return { problem: 'checksum mismatch' };
-  return { seq: Number(m[1]), body };
+  const v = m[3];
+  const crc = v === undefined ? crc32(body) : crc32(body, crc32(`"v":${v},`));
+  if (crc !== Number(m[2])) return { problem: 'checksum mismatch' };
+  return v === undefined
+    ? { seq: Number(m[1]), body }
+    : { seq: Number(m[1]), version: Number(v), body };
 }
 
 const isBlank = (line: LineRef): boolean => {
@@ -68,9 +98,19 @@ export interface ReplayResult {
   applied: number;
   /** Bytes of the journal that hold good lines. */
   goodBytes: number;
-  /** The torn last line, to cut at goodBytes; null when the journal ends cleanly. */
-  torn: { line: number; problem: string } | null;
+  /** The bad last line, to cut at goodBytes; null when the journal ends cleanly. */
+  torn: TornEnd | null;
 }
+
+export interface TornEnd {
+  /** Its 1-based line number. */
+  line: number;
+  problem: string;
+  /** The commit it was, when its beginning can still be read. */
+  seq: number | null;
+}
+
+const SEQ_HEAD = /^\{"seq":(\d+),/;
 
 export function corruptJournal(file: string, line: number, problem: string): StoreError {
   return new StoreError(
@@ -83,19 +123,84 @@ export function corruptJournal(file: string, line: number, problem: string): Sto
   );
 }
 
+/** Where cutJournalTail saved the bytes it cut. */
+export interface SavedCut {
+  /** The file beside the journal that holds them. */
+  path: string;
+  bytes: number;
+}
+
+/** `paydesk.journal.cut-20261201-084412-123` for a cut made at that instant (UTC). */
+export function cutFileName(journal: string, now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace('T', '-')
+    .replace('.', '-')
+    .replace('Z', '');
+  return `${journal}.cut-${stamp}`;
+}
+
 /**
- * Applies the journal's lines after `journalSeq` to `target`. Reads only: the caller cuts a
- * torn tail. Throws StoreError 'corrupt' (or 'unreadable').
+ * Cuts the journal at `length` (the end of its last good line), nothing thrown away: the bytes
+ * after it are first written to a file of their own beside it (cutFileName) and made durable
+ * with their name; only then is the journal truncated and flushed, so that a reopen after a
+ * power loss finds no cut to make again.
+ */
+export async function cutJournalTail(
+  files: FileOps,
+  path: string,
+  dir: string,
+  length: number,
+  now: Date,
+): Promise<SavedCut> {
+  const journal = await files.open(path, 'r+');
+  try {
+    const tail = Buffer.alloc((await journal.size()) - length);
+    for (let done = 0; done < tail.length;) {
+      const { bytesRead } = await journal.read(tail, done, tail.length - done, length + done);
+      if (bytesRead === 0) throw new Error(`${path} became shorter while it was being cut`);
+      done += bytesRead;
+    }
+    let saved = cutFileName(path, now);
+    for (let n = 2; ; n++) {
+      try {
+        const copy = await files.open(saved, 'wx', PRIVATE_FILE_MODE);
+        try {
+          await writeFully(copy, tail, 0);
+          await copy.sync();
+        } finally {
+          await copy.close();
+        }
+        break;
+      } catch (error) {
+        if (errnoCode(error) !== 'EEXIST') throw error;
+        saved = `${cutFileName(path, now)}-${n}`;
+      }
+    }
+    await files.fsyncDir(dir);
+    await journal.truncate(length);
+    await journal.sync();
+    return { path: saved, bytes: tail.length };
+  } finally {
+    await journal.close();
+  }
+}
+
+/**
+ * Applies the journal's lines after `journalSeq` to `target`, their changes decoded (and
+ * migrated from the line's version) by `decode`. Reads only: the caller cuts a torn tail.
+ * Throws StoreError 'corrupt' (or 'unreadable').
  */
 export async function replayJournal(
   path: string,
   journalSeq: number,
   target: ReplayTarget,
+  decode: (changes: unknown[], lineVersion?: number) => unknown[] = changesDecoder(),
 ): Promise<ReplayResult> {
   const result: ReplayResult = { lastSeq: journalSeq, applied: 0, goodBytes: 0, torn: null };
   let prevSeq: number | null = null;
-  let bad: { line: number; problem: string } | null = null;
-  const decode = changesDecoder();
+  let bad: TornEnd | null = null;
   try {
     await readLines(path, (lines) => {
       for (const line of lines) {
@@ -104,12 +209,12 @@ export async function replayJournal(
           throw corruptJournal(path, bad.line, bad.problem);
         }
         if (isBlank(line)) {
-          bad = { line: line.lineNo, problem: 'an empty line' };
+          bad = { line: line.lineNo, problem: 'an empty line', seq: null };
           continue;
         }
         // A line without its newline was never acknowledged: cut, not applied.
         const problem = line.terminated ? applyLine(line) : 'no newline at its end';
-        if (problem !== null) bad = { line: line.lineNo, problem };
+        if (problem !== null) bad = { line: line.lineNo, problem, seq: seqOf(line) };
         else result.goodBytes = line.fileOffset + (line.end - line.start) + 1;
       }
     });
@@ -121,10 +226,16 @@ export async function replayJournal(
   result.torn = bad;
   return result;
 
+  function seqOf(line: LineRef): number | null {
+    const head = line.buf.toString('latin1', line.start, Math.min(line.end, line.start + 30));
+    const seq = SEQ_HEAD.exec(head)?.[1];
+    return seq === undefined ? null : Number(seq);
+  }
+
   function applyLine(line: LineRef): string | null {
     const parsed = parseLine(line.buf.toString('utf8', line.start, line.end));
     if ('problem' in parsed) return parsed.problem;
-    const { seq, body } = parsed;
+    const { seq, version, body } = parsed;
     if (prevSeq === null ? seq > journalSeq + 1 : seq !== prevSeq + 1) {
       throw corruptJournal(
         path,
@@ -142,7 +253,7 @@ export async function replayJournal(
         return 'the changes are not valid JSON';
       }
       if (!Array.isArray(changes)) return 'the changes are not a list';
-      const decoded = decode(changes);
+      const decoded = decode(changes, version);
       const problem = target.check(decoded);
       if (problem !== null) throw corruptJournal(path, line.lineNo, problem);
       target.apply(decoded as Change[]);
@@ -178,6 +289,7 @@ function newBatch(): Batch {
 }
 
 export interface JournalWriterOptions {
+  files: FileOps;
   path: string;
   dir: string;
   /** The journal's size when opened. */
@@ -186,8 +298,8 @@ export interface JournalWriterOptions {
   writtenSeq: number;
   /** Called once when a write fails: the store must stop taking commits. */
   onFailure: (error: StoreError) => void;
-  /** Called after each successful flush. */
-  onFlushed: () => void;
+  /** Called after each successful flush, with the last commit now durable. */
+  onFlushed: (seq: number) => void;
   onStep?: (step: CompactionStep) => void | Promise<void>;
   /** Tests only: called before each journal write; throwing fails that write. */
   beforeWrite?: () => void;
@@ -195,7 +307,7 @@ export interface JournalWriterOptions {
 
 export class JournalWriter {
   bytes: number;
-  private handle: FileHandle | null = null;
+  private handle: StoreFile | null = null;
   private queue: Promise<void> = Promise.resolve();
   private filling: Batch | null = null;
   private writtenSeq: number;
@@ -209,7 +321,11 @@ export class JournalWriter {
   }
 
   async start(): Promise<void> {
-    this.handle = await open(this.options.path, 'a');
+    const { files, path, dir } = this.options;
+    this.handle = await files.open(path, 'a', PRIVATE_FILE_MODE);
+    // An empty journal may have just been created (a new store, or a restored snapshot
+    // alone): its name must be durable before a commit in it is acknowledged.
+    if ((await this.handle.size()) === 0) await files.fsyncDir(dir);
   }
 
   /** Queues `line` (commit `seq`); resolves once it is written and fsynced with its group. */
@@ -245,45 +361,54 @@ export class JournalWriter {
   /**
    * Replaces the journal with the lines appended since startRetaining (the snapshot now holds
    * everything before them): written to paydesk.journal.tmp, fsynced, renamed over the journal.
+   * A failure stops the journal (fail): which file the name then stands for is not known.
    */
   replaceWithRetained(): Promise<void> {
     return this.enqueue(async () => {
-      const retained = this.retained ?? [];
-      this.retained = null;
-      if (this.failure !== null) throw this.failure;
-      const { path, dir, onStep } = this.options;
-      const temp = path + TEMP_SUFFIX;
-      // Lines still waiting in a batch go to the new file when their batch is flushed.
-      const keep = retained.filter((r) => r.seq <= this.writtenSeq).map((r) => r.line);
-      const buf = Buffer.concat(keep);
       try {
-        const tempHandle = await open(temp, 'w');
-        try {
-          await writeAll(tempHandle, buf);
-          await tempHandle.sync();
-        } finally {
-          await tempHandle.close();
-        }
-        await onStep?.('journal-temp-written');
+        await this.replace();
       } catch (error) {
-        await unlink(temp).catch(() => undefined);
-        throw error;
+        throw this.fail(error);
       }
-      await this.handle?.close();
-      this.handle = null;
-      try {
-        await rename(temp, path);
-        this.bytes = buf.length;
-        await fsyncDir(dir);
-      } finally {
-        try {
-          this.handle = await open(path, 'a');
-        } catch (error) {
-          this.fail(error);
-        }
-      }
-      await onStep?.('journal-replaced');
     });
+  }
+
+  private async replace(): Promise<void> {
+    const retained = this.retained ?? [];
+    this.retained = null;
+    if (this.failure !== null) throw this.failure;
+    const { files, path, dir, onStep } = this.options;
+    const temp = path + TEMP_SUFFIX;
+    // Lines still waiting in a batch go to the new file when their batch is flushed.
+    const keep = retained.filter((r) => r.seq <= this.writtenSeq).map((r) => r.line);
+    const buf = Buffer.concat(keep);
+    try {
+      const tempHandle = await files.open(temp, 'w', PRIVATE_FILE_MODE);
+      try {
+        await writeFully(tempHandle, buf);
+        await tempHandle.sync();
+      } finally {
+        await tempHandle.close();
+      }
+      await onStep?.('journal-temp-written');
+    } catch (error) {
+      await files.unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    await this.handle?.close();
+    this.handle = null;
+    try {
+      await files.rename(temp, path);
+      this.bytes = buf.length;
+      await files.fsyncDir(dir);
+    } finally {
+      try {
+        this.handle = await files.open(path, 'a', PRIVATE_FILE_MODE);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+    await onStep?.('journal-replaced');
   }
 
   async close(): Promise<void> {
@@ -308,27 +433,26 @@ export class JournalWriter {
     try {
       if (this.handle === null) throw new Error('the journal is not open');
       this.options.beforeWrite?.();
-      await appendDurably(this.handle, buf, 'fsync');
+      await appendTo(this.handle, buf, 'fsync');
     } catch (error) {
-      this.fail(error);
-      batch.reject(this.failure ?? new Error('journal write failed'));
+      batch.reject(this.fail(error));
       return;
     }
     this.bytes += buf.length;
     this.writtenSeq = batch.lastSeq;
     batch.resolve();
-    this.options.onFlushed();
+    this.options.onFlushed(batch.lastSeq);
   }
 
-  private fail(error: unknown): void {
-    if (this.failure !== null) return;
-    const why = error instanceof Error ? error.message : String(error);
-    this.failure = new StoreError(
-      'write_failed',
-      `writing ${this.options.path} failed (${why}); the last commits are not saved and the ` +
-        `store accepts no more. Free disk space or fix permissions, then restart Paydesk.`,
-      this.options.path,
-    );
-    this.options.onFailure(this.failure);
+  /**
+   * Stops the journal after a failed write or flush of the store's files (this one's or
+   * another's): every later append is refused with the returned error, the first one made.
+   */
+  fail(error: unknown): StoreError {
+    if (this.failure === null) {
+      this.failure = writesStopped(error, this.options.path);
+      this.options.onFailure(this.failure);
+    }
+    return this.failure;
   }
 }

@@ -2,8 +2,9 @@
  * PaymentBase: the payments of the snapshot file the store last read or wrote, kept as
  * columns of their indexed fields (typed arrays, about 40 bytes a payment) while their
  * bodies stay in the file and are read, decoded and validated only when a payment is
- * (see codec.ts for the encodings). A base never changes; the payment table puts newer
- * versions in front of it and moves to a new base after each compaction.
+ * (layout/payment.ts says which fields have a column and how the rest is written; codec.ts
+ * has the columns' encodings). A base never changes; the payment table puts newer versions
+ * in front of it and moves to a new base after each compaction.
  *
  * What is checked when:
  *  - at open: the columns (columns.ts); that the body sizes add up to the file's size
@@ -19,19 +20,11 @@
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Payment, PaymentStatus } from '../../../shared/domain';
-import {
-  BODY_FIELDS,
-  chargeKey,
-  decodeBody,
-  Interner,
-  isoOf,
-  periodKey,
-  STATUS_DIGITS,
-  type IndexedFields,
-} from './codec';
+import { chargeKey, isoOf, periodKey, STATUS_DIGITS } from './codec';
 import { emptyColumns, putMoney, type MoneyColumns, type PaymentColumns } from './columns';
 import { StoreError } from './errors';
-import { checkRecord } from './records';
+import { CURRENT_FORMAT, newPools, type StoreFormat } from './format';
+import type { Pools } from './layout/encodings';
 import { emailKey } from './tables';
 
 /** The file the bodies are read from. */
@@ -55,11 +48,30 @@ export function corruptPayment(file: string, line: number | undefined, where: st
   );
 }
 
+/**
+ * How the value of each field that has a column (layout/payment.ts) is read from the
+ * columns: a field given a column there needs its reader here (and its column in
+ * columns.ts and payment-writer.ts).
+ */
+const COLUMN_READERS: Readonly<Record<string, (base: PaymentBase, slot: number) => unknown>> = {
+  id: (base, slot) => base.columns.ids[slot],
+  status: (base, slot) => base.statusOf(slot),
+  createdAt: (base, slot) => base.createdAtOf(slot),
+  customerEmail: (base, slot) => base.emailOf(slot),
+  subscriptionId: (base, slot) => base.subscriptionOf(slot),
+  period: (base, slot) => base.periodOf(slot),
+  idempotencyKey: (base, slot) => base.keyOf(slot),
+};
+
 export class PaymentBase {
   readonly count: number;
   /** The lower-cased `emails` (the e-mail index's keys). */
   readonly emailKeys: readonly string[];
-  private readonly common = new Interner(20_000);
+  private readonly pools: Pools = newPools();
+  private readonly readers: readonly (readonly [
+    string,
+    (base: PaymentBase, slot: number) => unknown,
+  ])[];
   private scratch = Buffer.allocUnsafe(4096);
   private closed = false;
   /** The money read from the bodies, for a file without money columns (see `money`). */
@@ -68,14 +80,21 @@ export class PaymentBase {
   constructor(
     readonly columns: PaymentColumns,
     private readonly source: BodySource | null,
+    /** How the bodies are written (and how new ones are, in the next file). */
+    readonly format: StoreFormat = CURRENT_FORMAT,
   ) {
     this.count = columns.count;
     this.emailKeys = columns.emails.map(emailKey);
     if (columns.count > 0 && source === null) throw new Error('a base with payments needs a file');
+    this.readers = format.paymentBody.indexed.map((name) => {
+      const reader = COLUMN_READERS[name];
+      if (reader === undefined) throw new Error(`payments have no column reader for ${name}`);
+      return [name, reader] as const;
+    });
   }
 
-  static empty(ids: string[] = []): PaymentBase {
-    return new PaymentBase(emptyColumns(ids), null);
+  static empty(ids: string[] = [], format?: StoreFormat): PaymentBase {
+    return new PaymentBase(emptyColumns(ids), null, format);
   }
 
   statusOf(slot: number): PaymentStatus {
@@ -123,16 +142,11 @@ export class PaymentBase {
     return c.keys.get(slot) as string;
   }
 
-  private fields(slot: number): IndexedFields {
-    return {
-      id: this.columns.ids[slot] as string,
-      status: this.statusOf(slot),
-      createdAt: this.createdAtOf(slot),
-      customerEmail: this.emailOf(slot),
-      subscriptionId: this.subscriptionOf(slot),
-      period: this.periodOf(slot),
-      idempotencyKey: this.keyOf(slot),
-    };
+  /** The values of the fields of `slot` that are in columns, by name. */
+  private fields(slot: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, read] of this.readers) out[name] = read(this, slot);
+    return out;
   }
 
   /** The money of every payment, known now: from the columns, or found in the bodies. */
@@ -199,7 +213,32 @@ export class PaymentBase {
     from: number,
     to: number,
     wanted: (slot: number) => boolean,
-    each: (p: Payment) => void,
+    each: (p: Payment, slot: number) => void,
+    /** Given, a payment that cannot be read is passed here (and the others read); else it throws. */
+    unreadable?: (slot: number, error: StoreError) => void,
+  ): void {
+    this.parseRun(from, to, wanted, (slot, raw) => each(this.check(slot, raw), slot), unreadable);
+  }
+
+  /**
+   * The payments of slots `from` to `to` - 1 decoded but not validated: a migration's input,
+   * validated once migrated (a body's frame and JSON are still checked).
+   */
+  decodeRun(from: number, to: number, each: (value: unknown) => void): void {
+    this.parseRun(
+      from,
+      to,
+      () => true,
+      (slot, raw) => each(this.decoded(slot, raw)),
+    );
+  }
+
+  private parseRun(
+    from: number,
+    to: number,
+    wanted: (slot: number) => boolean,
+    each: (slot: number, raw: unknown) => void,
+    unreadable?: (slot: number, error: StoreError) => void,
   ): void {
     if (to <= from) return;
     const c = this.columns;
@@ -214,9 +253,15 @@ export class PaymentBase {
     for (let slot = from; slot < to; slot++) {
       if (!wanted(slot)) continue;
       const offset = (c.bodyStart[slot] as number) - start;
-      this.frame(buf, offset, slot);
-      const raw = parsed === null ? this.parse(buf, offset, slot) : parsed[slot - from];
-      each(this.check(slot, raw));
+      try {
+        this.frame(buf, offset, slot);
+        const raw = parsed === null ? this.parse(buf, offset, slot) : parsed[slot - from];
+        each(slot, raw);
+      } catch (error) {
+        if (unreadable === undefined || !(error instanceof StoreError)) throw error;
+        if (error.code !== 'corrupt') throw error;
+        unreadable(slot, error);
+      }
     }
   }
 
@@ -289,14 +334,19 @@ export class PaymentBase {
     }
   }
 
+  /** The payment of `slot` from its parsed body, not validated. */
+  private decoded(slot: number, raw: unknown): unknown {
+    return this.format.paymentBody.decode(raw, this.fields(slot), this.pools);
+  }
+
   /** The payment of `slot` from its parsed body, validated. */
   private check(slot: number, raw: unknown): Payment {
     const file = this.source?.path ?? '(no file)';
-    const value = decodeBody(raw, this.fields(slot), this.common);
+    const value = this.decoded(slot, raw);
     let problem =
       value === raw
-        ? `not a payment body (a list of ${BODY_FIELDS} values)`
-        : checkRecord('payment', value);
+        ? `not a payment body (a list of ${this.format.paymentBody.size} values)`
+        : this.format.checkRecord('payment', value);
     const money = this.columns.money;
     if (problem === null && money !== null) {
       const p = value as Payment;

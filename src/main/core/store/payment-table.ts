@@ -17,7 +17,7 @@
  * customer, status and money (from the overlay or the base's columns: no body is read) and
  * the new version's.
  */
-import type { Page } from '../../../shared/contract';
+import type { Page, UnreadableRecord } from '../../../shared/contract';
 import type { Payment, PaymentStatus } from '../../../shared/domain';
 import { amountValue } from '../../../shared/money';
 import { wasCharged } from '../payment-rules';
@@ -26,6 +26,8 @@ import { instantMs, keyOwner, STATUS_DIGITS } from './codec';
 import type { CustomerWatcher } from './customers';
 import { GroupIndex } from './groups';
 import { putMoney, type MoneyColumns } from './columns';
+import { CURRENT_FORMAT, type StoreFormat } from './format';
+import type { StoreError } from './errors';
 import { PaymentBase } from './payment-base';
 import { CREATED, valueRange, type SortColumn } from './query';
 import { emailKey, Table, type Filter } from './tables';
@@ -38,6 +40,8 @@ const REFUNDED_STATUSES: readonly PaymentStatus[] = ['PARTIALLY_REFUNDED', 'REFU
 interface RefundSummary {
   base: PaymentBase;
   bySlot: Map<number, RefundMade[]>;
+  /** The refunded payments whose bodies could not be read, by slot. */
+  unreadable: Map<number, UnreadableRecord>;
 }
 
 function refundsOf(p: Payment): RefundMade[] {
@@ -84,7 +88,7 @@ export interface PaymentsCapture {
 }
 
 export class PaymentTable extends Table<Payment> {
-  private base = PaymentBase.empty(this.ids);
+  private base: PaymentBase;
   private overlay: (Payment | undefined)[] = [];
   /** Base payments read, by slot, in the order they were read: the oldest go first. */
   private readonly cache = new Map<number, Payment>();
@@ -92,8 +96,16 @@ export class PaymentTable extends Table<Payment> {
   private readonly explicitKeys = new Map<string, number>();
   private readonly bySubscription = new GroupIndex();
   private refundSummary: RefundSummary | null = null;
+  /** While queryReadable runs: the payments left out of its page as unreadable. */
+  private skipped: UnreadableRecord[] | null = null;
   /** Told of every put once set (the customers index). */
   private watcher: CustomerWatcher | null = null;
+
+  /** `format`: how payments given as objects are written at the next compaction. */
+  constructor(private readonly format: StoreFormat = CURRENT_FORMAT) {
+    super();
+    this.base = PaymentBase.empty(this.ids, format);
+  }
 
   /** Loads the payments of a snapshot into an empty table; returns a repeated id, or null. */
   loadBase(base: PaymentBase): string | null {
@@ -110,7 +122,7 @@ export class PaymentTable extends Table<Payment> {
 
   /** Loads payments given as objects (an older snapshot) into an empty table. */
   loadObjects(rows: readonly Payment[]): string | null {
-    this.base = PaymentBase.empty(this.ids);
+    this.base = PaymentBase.empty(this.ids, this.format);
     for (const row of rows) {
       this.setCreated(this.ids.length, instantMs(row.createdAt));
       this.ids.push(row.id);
@@ -326,13 +338,17 @@ export class PaymentTable extends Table<Payment> {
    * to the next base by a compaction); those of payments changed since come from the overlay,
    * in memory.
    */
-  refundsSince(fromMs: number): RefundMade[] {
+  refundsSince(fromMs: number, unreadable?: UnreadableRecord[]): RefundMade[] {
     const out: RefundMade[] = [];
     const keep = (r: RefundMade): void => {
       if (instantMs(r.at) >= fromMs) out.push(r);
     };
-    for (const [slot, refunds] of this.baseRefunds()) {
+    const summary = this.baseRefunds();
+    for (const [slot, refunds] of summary.bySlot) {
       if (this.overlay[slot] === undefined) refunds.forEach(keep);
+    }
+    for (const [slot, record] of summary.unreadable) {
+      if (this.overlay[slot] === undefined) unreadable?.push(record);
     }
     for (const status of REFUNDED_STATUSES) {
       const slots = this.statusSlots(status);
@@ -344,18 +360,22 @@ export class PaymentTable extends Table<Payment> {
     return out;
   }
 
-  /** The refunds of the base's refunded payments, by slot, read once. */
-  private baseRefunds(): Map<number, RefundMade[]> {
-    if (this.refundSummary?.base === this.base) return this.refundSummary.bySlot;
+  /** The refunds of the base's refunded payments, by slot, read once (those readable). */
+  private baseRefunds(): RefundSummary {
+    if (this.refundSummary?.base === this.base) return this.refundSummary;
     const base = this.base;
     const slots: number[] = [];
     for (let slot = 0; slot < base.count; slot++) {
       if (REFUNDED_STATUSES.includes(base.statusOf(slot))) slots.push(slot);
     }
     const bySlot = new Map<number, RefundMade[]>();
-    for (const [slot, p] of this.readMissing(slots)) bySlot.set(slot, refundsOf(p));
-    this.refundSummary = { base, bySlot };
-    return bySlot;
+    const unreadable = new Map<number, UnreadableRecord>();
+    const read = this.readMissing(slots, (slot, error) => {
+      unreadable.set(slot, { id: this.ids[slot] as string, error: error.message });
+    });
+    for (const [slot, p] of read) bySlot.set(slot, refundsOf(p));
+    this.refundSummary = { base, bySlot, unreadable };
+    return this.refundSummary;
   }
 
   /**
@@ -373,11 +393,16 @@ export class PaymentTable extends Table<Payment> {
     for (const [slot, refunds] of this.refundSummary.bySlot) {
       if (capture.overlay[slot] === undefined) bySlot.set(slot, refunds);
     }
+    // Their bodies were copied as they were: still unreadable.
+    const unreadable = new Map<number, UnreadableRecord>();
+    for (const [slot, record] of this.refundSummary.unreadable) {
+      if (capture.overlay[slot] === undefined) unreadable.set(slot, record);
+    }
     for (let slot = 0; slot < capture.count; slot++) {
       const p = capture.overlay[slot];
       if (p !== undefined && REFUNDED_STATUSES.includes(p.status)) bySlot.set(slot, refundsOf(p));
     }
-    return { base, bySlot };
+    return { base, bySlot, unreadable };
   }
 
   /** Every payment in creation order, read in runs; base payments not cached are not kept. */
@@ -451,9 +476,39 @@ export class PaymentTable extends Table<Payment> {
       if (held === undefined) missing.push(slots[i] as number);
     }
     if (missing.length === 0) return out as Payment[];
-    const read = this.readMissing(missing);
+    const skipped = this.skipped;
+    const read = this.readMissing(
+      missing,
+      skipped === null
+        ? undefined
+        : (slot, error) => {
+            const index = slots.indexOf(slot);
+            skipped.push({ id: this.ids[slot] as string, error: error.message, index });
+          },
+    );
     for (let i = 0; i < slots.length; i++) out[i] ??= read.get(slots[i] as number);
-    return out as Payment[];
+    return skipped === null ? (out as Payment[]) : out.filter((p) => p !== undefined);
+  }
+
+  /**
+   * query(), except that a payment whose body cannot be read is left out of the items and
+   * named in the page's `unreadable` (with the error naming its file and line), instead of
+   * failing the page: for what the operator looks at, never for what a command acts on.
+   */
+  queryReadable(
+    filter: PaymentFilter,
+    order: 'asc' | 'desc',
+    offset: number,
+    limit: number,
+  ): Page<Payment> {
+    const skipped: UnreadableRecord[] = [];
+    this.skipped = skipped;
+    try {
+      const page = this.query(filter, order, offset, limit);
+      return skipped.length === 0 ? page : { ...page, unreadable: skipped };
+    } finally {
+      this.skipped = null;
+    }
   }
 
   protected createdAtOf(slot: number): string {
@@ -592,7 +647,10 @@ export class PaymentTable extends Table<Payment> {
   }
 
   /** Reads the base payments of `slots`, with one read per run of close slots (not cached). */
-  private readMissing(slots: number[]): Map<number, Payment> {
+  private readMissing(
+    slots: number[],
+    unreadable?: (slot: number, error: StoreError) => void,
+  ): Map<number, Payment> {
     const sorted = [...new Set(slots)].sort((a, b) => a - b);
     const read = new Map<number, Payment>();
     const want = new Set(sorted);
@@ -601,12 +659,12 @@ export class PaymentTable extends Table<Payment> {
       let j = i + 1;
       while (j < sorted.length && (sorted[j] as number) - (sorted[j - 1] as number) <= RUN_GAP) j++;
       const from = sorted[i] as number;
-      let k = i;
       this.base.readRun(
         from,
         (sorted[j - 1] as number) + 1,
         (slot) => want.has(slot),
-        (p) => read.set(sorted[k++] as number, p),
+        (p, slot) => read.set(slot, p),
+        unreadable,
       );
       i = j;
     }

@@ -1,5 +1,6 @@
 /**
- * Writing payments into a snapshot (layout in snapshot.ts, encodings in codec.ts): first a
+ * Writing payments into a snapshot (layout in snapshot.ts; which fields have a column and
+ * how bodies are written in layout/payment.ts; the columns' encodings in codec.ts): first a
  * draft (the new file's columns, and the bodies of the payments to encode), then the columns
  * near the top of the file and the bodies at its end. In a compaction the body of a payment
  * that has not changed since its base was written is copied from the base's file as it is,
@@ -9,9 +10,11 @@
  * base is a file without them whose bodies were never read (columns.ts).
  */
 import type { Payment } from '../../../shared/domain';
-import { canonicalMs, encodeBody, encodeKey, STATUS_DIGITS } from './codec';
+import { canonicalMs, encodeKey, STATUS_DIGITS } from './codec';
 import type { SliceWriter } from './files';
 import type { MoneyColumns, PaymentColumns } from './columns';
+import { CURRENT_FORMAT, type StoreFormat } from './format';
+import type { BodyCodec } from './layout/derive';
 import { PaymentBase } from './payment-base';
 import type { PaymentsCapture } from './payment-table';
 
@@ -204,10 +207,11 @@ export async function draftCapture(out: SliceWriter, cap: PaymentsCapture): Prom
   const emailOf = new Int32Array(bc.emails.length).fill(-1);
   const subscriptionOf = new Int32Array(bc.subscriptions.length).fill(-1);
   const bodies = new Map<number, string>();
+  const body = cap.base.format.paymentBody;
   for (let slot = 0; slot < n; slot++) {
     const o = cap.overlay[slot];
     if (o !== undefined) {
-      const e = encodeChanged(o, emails, subscriptions);
+      const e = encodeChanged(o, emails, subscriptions, body);
       c.status[slot] = e.status;
       c.createdMs[slot] = e.createdMs;
       if (e.createdText !== null) c.createdText.set(slot, e.createdText);
@@ -259,7 +263,10 @@ export async function draftCapture(out: SliceWriter, cap: PaymentsCapture): Prom
 }
 
 /** The draft of payments given one by one (none is kept: only its columns and body). */
-export function draftList(payments: Iterable<Payment>): PaymentsDraft {
+export function draftList(
+  payments: Iterable<Payment>,
+  format: StoreFormat = CURRENT_FORMAT,
+): PaymentsDraft {
   const ids: string[] = [];
   const v = {
     status: [] as number[],
@@ -281,7 +288,7 @@ export function draftList(payments: Iterable<Payment>): PaymentsDraft {
   const bodies = new Map<number, string>();
   for (const p of payments) {
     const slot = ids.length;
-    const e = encodeChanged(p, emails, subscriptions);
+    const e = encodeChanged(p, emails, subscriptions, format.paymentBody);
     ids.push(p.id);
     v.status.push(e.status);
     v.createdMs.push(e.createdMs);
@@ -321,7 +328,7 @@ export function draftList(payments: Iterable<Payment>): PaymentsDraft {
       },
     },
     bodies,
-    base: PaymentBase.empty(ids),
+    base: PaymentBase.empty(ids, format),
   };
 }
 
@@ -341,9 +348,14 @@ function setMoney(money: MoneyColumns, slot: number, p: Payment, currencies: Dic
 }
 
 /** A changed payment's column values and body. */
-function encodeChanged(p: Payment, emails: Dictionary, subscriptions: Dictionary) {
+function encodeChanged(
+  p: Payment,
+  emails: Dictionary,
+  subscriptions: Dictionary,
+  codec: BodyCodec,
+) {
   const ms = canonicalMs(p.createdAt);
-  const body = encodeBody(p);
+  const body = codec.encode(p);
   return {
     status: DIGIT.get(p.status) as number,
     createdMs: ms ?? Date.parse(p.createdAt),

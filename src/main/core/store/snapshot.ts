@@ -2,8 +2,9 @@
  * paydesk.json, the snapshot: a lowdb file whose adapter is ours (lowdb's own JSONFile never
  * fsyncs, reads everything at once, and its preset keeps data in memory under NODE_ENV=test).
  *
- * Layout since schema version 2 (valid JSON; one record a line; encodings in codec.ts):
- *   {"schemaVersion":4,"journalSeq":42,"settings":{...},"testClock":null,"gatewayCursor":"17",
+ * Layout since schema version 2 (valid JSON; one record a line; which payment fields have a
+ * column, and the order of a body's, in layout/payment.ts; the columns' encodings in codec.ts):
+ *   {"schemaVersion":5,"journalSeq":42,"settings":{...},"testClock":null,"gatewayCursor":"17",
  *   "paymentColumns":{"count":3,
  *   "id":["pay_a","pay_b","pay_c"],
  *   "status":"112",
@@ -34,14 +35,17 @@
  * Reading parses the header, the columns and the record sections, and stops where the
  * payments' bodies start: they are read one by one when needed (payment-base.ts), from the
  * file kept open. The file's size must match the body sizes.
- * Older layouts (schema version 1: payments as tuples, codec.ts; or any JSON, written by
+ * Older layouts (schema version 1: payments as tuples, layout/payment.ts; or any JSON, written by
  * hand) are read whole, every payment at once, to be migrated and rewritten.
  * Writing serializes a captured state in slices, yielding to the event loop between them,
- * into paydesk.json.tmp, copying unchanged payments' bodies from the current file; fsyncs
- * it; moves the payment table to it; renames it over paydesk.json; fsyncs the directory.
+ * into paydesk.json.tmp, copying unchanged payments' bodies from the current file; writes
+ * its checksum into its header (checksum.ts); fsyncs it; moves the payment table to it;
+ * renames it over paydesk.json; fsyncs the directory. Reading checks the checksum first.
+ * Every write goes through the store's file port (file-ops.ts).
  */
-import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
+import { PRIVATE_FILE_MODE } from '../private-files';
 import type {
   AuditEntry,
   HistoryEntry,
@@ -50,10 +54,11 @@ import type {
   Settings,
   Subscription,
 } from '../../../shared/domain';
-import { paymentDecoder, type PaymentDecoder } from './codec';
+import { CURRENT_FORMAT, type StoreFormat } from './format';
+import { CHECKSUM_FIELD, CHECKSUM_PLACEHOLDER, sealChecksum, verifyChecksum } from './checksum';
 import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
+import { NODE_FILES, type FileOps } from './file-ops';
 import {
-  fsyncDir,
   readLines,
   readLinesOf,
   SliceWriter,
@@ -147,6 +152,10 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
     private readonly hooks: {
       /** The newest schema version this Paydesk knows (a newer file is not read further). */
       knownVersion?: number;
+      /** How records are written (the current format unless a test asks for another). */
+      format?: StoreFormat;
+      /** How files are written (default: the real file system). */
+      files?: FileOps;
       onStep?: StepHook;
       /** Checked just before the rename: an error here aborts the write. */
       abortIf?: () => Error | null;
@@ -158,10 +167,11 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
     try {
       const info = await stat(path);
       if (!info.isFile()) throw unreadable(path, new Error('not a regular file'));
-      const current = await readCurrentLayout(path, info.size, this.hooks.knownVersion);
+      const format = this.hooks.format ?? CURRENT_FORMAT;
+      const current = await readCurrentLayout(path, info.size, this.hooks.knownVersion, format);
       if (current !== null) return current;
       try {
-        return await readStreaming(path);
+        return await readStreaming(path, format);
       } catch (error) {
         if (!(error instanceof NotStreamable)) throw error;
       }
@@ -171,7 +181,7 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
           'it is not in the layout Paydesk writes, and too large to read whole',
         );
       }
-      return readWhole(path, await readFile(path, 'utf8'));
+      return readWhole(path, await readFile(path, 'utf8'), format);
     } catch (error) {
       if (error instanceof StoreError) throw error;
       if (errnoCode(error) === 'ENOENT') return null;
@@ -182,12 +192,15 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
   async write(data: SnapshotData | null): Promise<void> {
     if (data?.kind !== 'write') throw new Error('SnapshotFile.write takes an image to write');
     const { snapshot, dir } = this.files;
+    const ops = this.hooks.files ?? NODE_FILES;
     const temp = snapshot + TEMP_SUFFIX;
     try {
-      const handle = await open(temp, 'w');
+      const handle = await ops.open(temp, 'w', PRIVATE_FILE_MODE);
       let written: Written;
       try {
-        written = await serialize(new SliceWriter(handle), data.image);
+        const out = new SliceWriter(handle);
+        written = await serialize(out, data.image);
+        await sealChecksum(handle, out.crc);
         await handle.sync();
       } finally {
         await handle.close();
@@ -199,19 +212,19 @@ export class SnapshotFile implements Adapter<SnapshotData | null> {
         // The payments' bodies are read from the new file from now on (opened before the
         // rename: Windows renames no file over one that is open).
         const reader = await open(temp, 'r');
-        const base = new PaymentBase(written.columns, {
-          handle: reader,
-          path: snapshot,
-          firstLine: written.firstBodyLine,
-        });
+        const base = new PaymentBase(
+          written.columns,
+          { handle: reader, path: snapshot, firstLine: written.firstBodyLine },
+          data.image.payments.base.format,
+        );
         await data.moveTo(base)?.close();
       }
-      await rename(temp, snapshot);
+      await ops.rename(temp, snapshot);
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
+      await ops.unlink(temp).catch(() => undefined);
       throw error;
     }
-    await fsyncDir(dir);
+    await ops.fsyncDir(dir);
     await this.hooks.onStep?.('snapshot-renamed');
   }
 }
@@ -226,6 +239,8 @@ interface Written {
 
 async function serialize(out: SliceWriter, image: SnapshotImage): Promise<Written> {
   const header = JSON.stringify({
+    // First, at a fixed place, for its digits to be written in place at the end.
+    [CHECKSUM_FIELD]: CHECKSUM_PLACEHOLDER,
     schemaVersion: image.schemaVersion,
     journalSeq: image.journalSeq,
     settings: image.settings,
@@ -290,6 +305,7 @@ async function readCurrentLayout(
   path: string,
   size: number,
   known: number | undefined,
+  format: StoreFormat,
 ): Promise<SnapshotData | null> {
   const handle = await open(path, 'r');
   let keep = false;
@@ -300,7 +316,8 @@ async function readCurrentLayout(
     }
     const columns = checkColumns(path, head.columns, head.columnLines, head.bodiesAt);
     await checkTail(path, handle, size, bodiesEnd(columns, head.bodiesAt));
-    const base = new PaymentBase(columns, { handle, path, firstLine: head.firstBodyLine });
+    await verifyChecksum(path, handle, size, head.raw);
+    const base = new PaymentBase(columns, { handle, path, firstLine: head.firstBodyLine }, format);
     keep = true;
     return { kind: 'read', raw: head.raw, firstLines: head.firstLines, payments: base };
   } finally {
@@ -509,10 +526,10 @@ function findBad(run: LineRef[]): { line: LineRef; reason: string } | undefined 
  * whole, as tuples, in a section of their own); throws NotStreamable at the first line
  * that is not in it.
  */
-async function readStreaming(path: string): Promise<SnapshotData> {
+async function readStreaming(path: string, format: StoreFormat): Promise<SnapshotData> {
   const raw: RawDoc = {};
   const firstLines: Partial<Record<Section, number>> = {};
-  const decode = paymentDecoder();
+  const decode = format.paymentTuples();
   let state: 'header' | 'between' | 'section' | 'end' = 'header';
   let section: Section | null = null;
   let records: unknown[] = [];
@@ -572,7 +589,7 @@ async function readStreaming(path: string): Promise<SnapshotData> {
 }
 
 /** Reads a snapshot in any JSON layout: the whole text at once. */
-function readWhole(path: string, text: string): SnapshotData {
+function readWhole(path: string, text: string, format: StoreFormat): SnapshotData {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -587,7 +604,7 @@ function readWhole(path: string, text: string): SnapshotData {
   }
   const raw = value as RawDoc;
   if (Array.isArray(raw.payments)) {
-    const decode: PaymentDecoder = paymentDecoder();
+    const decode = format.paymentTuples();
     raw.payments = raw.payments.map((p: unknown) => decode(p));
   }
   return { kind: 'read', raw, firstLines: {}, payments: null };

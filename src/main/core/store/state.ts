@@ -15,9 +15,9 @@ import {
 } from '../../../shared/domain';
 import type { Change } from '../ports';
 import { CustomerIndex } from './customers';
+import { CURRENT_FORMAT, type StoreFormat } from './format';
 import type { PaymentBase } from './payment-base';
 import { PaymentTable, type PaymentsCapture } from './payment-table';
-import { checkChange } from './records';
 import { RefundTable } from './refund-table';
 import type { Section, SnapshotImage } from './snapshot';
 import { SubscriptionTable } from './tables';
@@ -56,7 +56,7 @@ export class DuplicateRecord extends Error {
 }
 
 export class StoreState {
-  readonly payments = new PaymentTable();
+  readonly payments: PaymentTable;
   readonly subscriptions = new SubscriptionTable();
   readonly refunds = new RefundTable();
   undo: HistoryEntry[] = [];
@@ -68,9 +68,14 @@ export class StoreState {
   gatewayCursor: string | null = null;
   private customerIndex: CustomerIndex | null = null;
 
+  /** `format`: what the records are checked against (and how payments are written). */
+  constructor(private readonly format: StoreFormat = CURRENT_FORMAT) {
+    this.payments = new PaymentTable(format);
+  }
+
   /** Builds the state from a validated snapshot; throws when an id appears twice. */
-  static fromSnapshot(doc: SnapshotDoc): StoreState {
-    const state = new StoreState();
+  static fromSnapshot(doc: SnapshotDoc, format: StoreFormat = CURRENT_FORMAT): StoreState {
+    const state = new StoreState(format);
     const payment = Array.isArray(doc.payments)
       ? state.payments.loadObjects(doc.payments)
       : state.payments.loadBase(doc.payments);
@@ -113,7 +118,7 @@ export class StoreState {
     let redo = this.redo.length;
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i] as Change;
-      const problem = checkChange(change);
+      const problem = this.format.checkChange(change);
       if (problem !== null) return `change ${i}: ${problem}`;
       switch (change.t) {
         case 'undo.push':

@@ -5,26 +5,18 @@
  * layout are not in the raw document: see payment-base.ts for what is checked when.)
  */
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/domain';
-import type { RawDoc } from './migrations';
-import { checkRecord, isInstant, type RecordKind } from './records';
+import { SECTION_KINDS, type RawDoc } from './migrations';
+import { isInstant, type RecordChecks } from './records';
 import { corruptSnapshot } from './errors';
+import { CURRENT_FORMAT } from './format';
 import { SECTIONS, type Section } from './snapshot';
 import type { SnapshotDoc } from './state';
-
-const SECTION_KIND: Record<Section, RecordKind> = {
-  payments: 'payment',
-  subscriptions: 'subscription',
-  refunds: 'refund',
-  undo: 'history',
-  redo: 'history',
-  audit: 'audit',
-  idempotency: 'idempotency',
-};
 
 export function validateSnapshot(
   file: string,
   raw: RawDoc,
   firstLines: Partial<Record<Section, number>>,
+  { checkRecord }: RecordChecks = CURRENT_FORMAT,
 ): SnapshotDoc {
   const journalSeq = raw.journalSeq ?? 0;
   if (!Number.isSafeInteger(journalSeq) || (journalSeq as number) < 0) {
@@ -54,7 +46,7 @@ export function validateSnapshot(
   for (const section of SECTIONS) {
     const records = raw[section] ?? [];
     if (!Array.isArray(records)) throw corruptSnapshot(file, `${section} is not a list`);
-    const kind = SECTION_KIND[section];
+    const kind = SECTION_KINDS[section];
     for (let i = 0; i < records.length; i++) {
       const problem = checkRecord(kind, records[i]);
       if (problem !== null) {

@@ -2,7 +2,8 @@
  * How the browser UI stands with its server, under the top bar: a banner while the server
  * cannot be reached (the transport keeps trying; it goes when the server answers), and when
  * the server refuses the page for want of a token (or a wrong one), a field to paste the
- * token the server printed. The desktop app's transport has no connection: nothing shows.
+ * token the server printed. In the desktop app, a banner while the shell restarts the core's
+ * process (it goes when the core is back).
  */
 import { useEffect, useId, useState } from 'react';
 import { currentTransport } from '../store/connection';
@@ -59,6 +60,17 @@ export function ConnectionBanner() {
     return connection.watch(setState);
   }, [connection]);
   if (state === 'connected') return null;
+  if (state === 'reconnecting') {
+    return (
+      <div className="connection-banner" role="alert">
+        <p className="connection-title">Reconnecting to Paydesk's core…</p>
+        <p className="connection-hint">
+          Its process stopped and is being restarted; everything it confirmed is kept. Until it is
+          back nothing you do reaches it: try again then, nothing will be done twice.
+        </p>
+      </div>
+    );
+  }
   if (state === 'unreachable') {
     return (
       <div className="connection-banner" role="alert">

@@ -83,3 +83,17 @@ const ORIGIN_TEXT: Readonly<Record<string, string>> = {
 export function originText(origin: string): string {
   return ORIGIN_TEXT[origin] ?? origin;
 }
+
+const BYTE_UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'] as const;
+
+/** A file's size for people: "812 bytes", "2.4 MB" (powers of 1,000, as file managers show). */
+export function byteSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const shown = unit === 0 ? String(value) : value.toFixed(value < 10 ? 1 : 0);
+  return `${shown} ${BYTE_UNITS[unit]}`;
+}

@@ -64,6 +64,33 @@ export function checkScheduler(values: SchedulerValues): Checked<SettingsInput, 
   return { input, errors };
 }
 
+export interface BackupValues {
+  /** An absolute path, or empty for the `backups` folder in the data directory. */
+  folder: string;
+  keep: string;
+  /** 'on' or 'off', from a checkbox. */
+  daily: string;
+}
+export type BackupField = keyof BackupValues;
+export const BACKUP_FIELDS: readonly BackupField[] = ['folder', 'keep', 'daily'];
+
+export function checkBackup(values: BackupValues): Checked<SettingsInput, BackupField> {
+  const folder = values.folder.trim();
+  const backup = {
+    folder: folder === '' ? null : folder,
+    keep: wholeNumber(values.keep),
+    daily: values.daily === 'on',
+  };
+  const input: SettingsInput = { backup };
+  const errors: FieldErrors<BackupField> = schemaErrors(
+    operations['settings.set'].input,
+    input,
+    true,
+  );
+  if (Number.isNaN(backup.keep)) errors.keep = 'Enter a whole number of backups';
+  return { input, errors };
+}
+
 export interface GatewayValues {
   /** Percent, 0 to 100 (the contract takes a fraction). */
   successPercent: string;

@@ -41,6 +41,22 @@ export function DashboardScreen() {
           </button>
         </Empty>
       )}
+      {data?.unreadable !== undefined && data.unreadable.length > 0 && (
+        <div className="notice notice-warning" role="alert">
+          <h3>
+            {data.unreadable.length === 1
+              ? 'One payment cannot be read and is left out of these figures'
+              : `${data.unreadable.length} payments cannot be read and are left out of these figures`}
+          </h3>
+          <ul>
+            {data.unreadable.map((r) => (
+              <li key={r.id} className="storage-cause">
+                {r.id}: {r.error}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {data && data.paymentsCount > 0 && (
         <>
           <dl className="summary">

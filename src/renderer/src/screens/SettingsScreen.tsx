@@ -1,20 +1,31 @@
 /**
  * Settings: business details for receipts, the recurring-charge scheduler's interval and
- * on/off, the mock gateway's behaviour (changeable in test mode), and where the data lives.
- * The forms start from the values read when the screen opens (not from an earlier visit's).
+ * on/off, backups (their settings, "Back up now", the list, how to restore), the mock
+ * gateway's behaviour (changeable in test mode), and where the data lives. The forms start
+ * from the values read when the screen opens (not from an earlier visit's).
  */
 import { useEffect } from 'react';
+import { BackupsPanel } from '../components/settings/BackupsPanel';
 import {
+  BackupSettingsForm,
   BusinessForm,
   GatewayForm,
   SchedulerSettingsForm,
 } from '../components/settings/SettingsForms';
 import { ErrorState, Loading } from '../components/States';
+import { loadBackups, useBackups } from '../store/backups';
 import { loadSettings, openSettings, useSettings } from '../store/settings';
+
+/** The desktop app (its menu restores backups) rather than a browser on `npm run serve`. */
+const isDesktop = (): boolean => typeof window !== 'undefined' && window.paydesk !== undefined;
 
 export function SettingsScreen() {
   const { settings, info, loading, error } = useSettings();
-  useEffect(() => void openSettings(), []);
+  const dailyRuns = useBackups((s) => s.view?.dailyRuns ?? null);
+  useEffect(() => {
+    void openSettings();
+    void loadBackups();
+  }, []);
   return (
     <>
       <h1 tabIndex={-1}>Settings</h1>
@@ -37,9 +48,11 @@ export function SettingsScreen() {
                 </dd>
               </dl>
             </section>
+            <BackupsPanel desktop={isDesktop()} />
           </div>
           <div className="stack">
             <SchedulerSettingsForm settings={settings} />
+            <BackupSettingsForm settings={settings} dailyRuns={dailyRuns} />
             <GatewayForm info={info} />
           </div>
         </div>

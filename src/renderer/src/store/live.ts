@@ -11,8 +11,10 @@ import { useNavigation, type Screen } from './navigation';
 import { markPaymentsStale, refreshPayments } from './payments';
 import { loadScheduler, setProgress } from './scheduler';
 import { refreshAudit } from './audit';
+import { loadBackups } from './backups';
 import { loadSettings } from './settings';
 import { refreshSubscriptions } from './subscriptions';
+import { loadStorage } from './storage';
 import { showToast } from './toasts';
 
 const BATCH_MS = 30;
@@ -30,7 +32,13 @@ const SCREEN_TOPICS: Record<Screen, { topics: ChangeTopic[]; refetch: () => void
   history: { topics: ['history'], refetch: () => void loadHistory() },
   // Every command, undo, redo and reconciliation changes the history topic.
   audit: { topics: ['history'], refetch: refreshAudit },
-  settings: { topics: ['settings', 'scheduler'], refetch: () => void loadSettings() },
+  settings: {
+    topics: ['settings', 'scheduler', 'backups'],
+    refetch: () => {
+      void loadSettings();
+      void loadBackups();
+    },
+  },
 };
 
 let pendingTopics = new Set<ChangeTopic>();
@@ -40,6 +48,8 @@ function flush(): void {
   timer = null;
   const topics = pendingTopics;
   pendingTopics = new Set();
+  // Every screen shows whether the store takes changes (StorageBanner).
+  if (topics.has('storage')) void loadStorage();
   const screen = useNavigation.getState().screen;
   const shown = SCREEN_TOPICS[screen];
   if (shown.topics.some((t) => topics.has(t))) shown.refetch();

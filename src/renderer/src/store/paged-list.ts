@@ -6,7 +6,7 @@
  * own filters and says how to ask for a page and what a refusal means.
  */
 import type { StoreApi } from 'zustand';
-import type { Page } from '../../../shared/contract';
+import type { Page, UnreadableRecord } from '../../../shared/contract';
 import type { AppError, Result } from '../../../shared/result';
 
 export const PAGE_SIZE = 100;
@@ -23,6 +23,11 @@ export interface PagedRows<T> {
   /** Bumped whenever the list changes under us: older answers are dropped. */
   generation: number;
   visible: { first: number; last: number };
+  /**
+   * Rows whose record could not be read (a damaged stored body), by row index: the page
+   * holds a hole there, and the list says what is wrong in its place.
+   */
+  unreadableRows?: Record<number, UnreadableRecord>;
 }
 
 export interface PagedSource<T, S extends PagedRows<T>, Q> {
@@ -65,6 +70,34 @@ function evictFarPages<T>(
   return Object.fromEntries(keep.map((k) => [k, pages[k] as T[]]));
 }
 
+/**
+ * A page's rows with a hole where each unreadable record would be (so that the rows after it
+ * keep their places), and the list's unreadable rows with this page's.
+ */
+function withHoles<T>(
+  data: Page<T>,
+  first: number,
+  known: Record<number, UnreadableRecord> = {},
+): { items: T[]; unreadable: Record<number, UnreadableRecord> } {
+  const unreadable = Object.fromEntries(
+    Object.entries(known).filter(
+      ([row]) => Number(row) < first || Number(row) >= first + PAGE_SIZE,
+    ),
+  );
+  const missing = (data.unreadable ?? []).filter((r) => r.index !== undefined);
+  if (missing.length === 0) return { items: data.items, unreadable };
+  const at = new Map(missing.map((r) => [r.index as number, r]));
+  const items: T[] = [];
+  let next = 0;
+  for (let i = 0; next < data.items.length; i++) {
+    const record = at.get(i);
+    if (record === undefined) items[i] = data.items[next++] as T;
+    else unreadable[first + i] = record;
+  }
+  for (const [i, record] of at) unreadable[first + i] = record;
+  return { items, unreadable };
+}
+
 export function pagedList<T, S extends PagedRows<T>, Q>(
   store: StoreApi<S>,
   source: PagedSource<T, S, Q>,
@@ -84,11 +117,13 @@ export function pagedList<T, S extends PagedRows<T>, Q>(
       return;
     }
     const s = get();
+    const { items, unreadable } = withHoles(res.data, page * PAGE_SIZE, s.unreadableRows);
     set({
       loading: without(s.loading, page),
       fresh: { ...s.fresh, [page]: true },
+      unreadableRows: unreadable,
       pages: evictFarPages(
-        { ...s.pages, [page]: res.data.items },
+        { ...s.pages, [page]: items },
         Math.floor(s.visible.first / PAGE_SIZE),
         source.maxCachedPages,
       ),

@@ -1,5 +1,6 @@
 /** Puts every store back to its initial state (tests; a fresh session). */
 import { initialAudit, useAudit } from './audit';
+import { initialBackups, useBackups } from './backups';
 import { initialConfirm, useConfirm } from './confirm';
 import { initialCustomers, useCustomers } from './customers';
 import { initialDashboard, useDashboard } from './dashboard';
@@ -11,11 +12,13 @@ import { initialScheduler, useScheduler } from './scheduler';
 import { initialSearch, useSearch } from './search';
 import { initialSettings, useSettings } from './settings';
 import { initialShortcutsHelp, useShortcutsHelp } from './shortcuts-help';
+import { initialStorage, useStorage } from './storage';
 import { initialSubscriptions, useSubscriptions } from './subscriptions';
 import { initialToasts, useToasts } from './toasts';
 
 export function resetStores(): void {
   useAudit.setState(initialAudit, true);
+  useBackups.setState(initialBackups, true);
   useConfirm.setState(initialConfirm, true);
   useCustomers.setState(initialCustomers, true);
   useDashboard.setState(initialDashboard, true);
@@ -27,6 +30,7 @@ export function resetStores(): void {
   useSearch.setState(initialSearch, true);
   useSettings.setState(initialSettings, true);
   useShortcutsHelp.setState(initialShortcutsHelp, true);
+  useStorage.setState(initialStorage, true);
   useSubscriptions.setState(initialSubscriptions, true);
   useToasts.setState(initialToasts, true);
 }

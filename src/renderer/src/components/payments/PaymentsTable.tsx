@@ -11,7 +11,7 @@
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { PaymentSort } from '../../../../shared/contract';
+import type { PaymentSort, UnreadableRecord } from '../../../../shared/contract';
 import { dateTime, money } from '../../lib/format';
 import { ROW_HEIGHT, usePagedRows } from '../../lib/use-paged-rows';
 import { rowAt } from '../../store/paged-list';
@@ -42,11 +42,27 @@ export const PAYMENTS_GRID_ID = 'payments-grid';
 const rowId = (index: number): string => `payment-row-${index}`;
 const headerId = (column: number): string => `payment-col-${COLUMNS[column]?.sort ?? column}`;
 
+/** A row whose stored payment cannot be read: its id and the error, which names the file and line. */
+function UnreadableCell({ record }: { record: UnreadableRecord }) {
+  const text = `Payment ${record.id} cannot be read: ${record.error}`;
+  return (
+    <div
+      role="gridcell"
+      aria-colspan={COLUMNS.length}
+      className="cell cell-unreadable"
+      title={text}
+    >
+      {text}
+    </div>
+  );
+}
+
 export function PaymentsTable() {
   const state = usePayments(
     useShallow((s) => ({
       total: s.total,
       pages: s.pages,
+      unreadableRows: s.unreadableRows,
       error: s.error,
       filters: s.filters,
       selectedId: s.selectedId,
@@ -260,6 +276,8 @@ export function PaymentsTable() {
                         <StatusBadge status={payment.status} />
                       </div>
                     </>
+                  ) : state.unreadableRows?.[item.index] !== undefined ? (
+                    <UnreadableCell record={state.unreadableRows[item.index] as UnreadableRecord} />
                   ) : (
                     <RowPlaceholder role="gridcell" columns={COLUMNS.length} index={item.index} />
                   )}

@@ -1,24 +1,29 @@
 /**
  * The Settings screen's forms: business details printed on receipts, the scheduler's
- * interval and on/off, and in test mode the mock gateway's success rate and latency. Each
+ * interval and on/off, where backups go and how many daily ones are kept, and in test mode
+ * the mock gateway's success rate and latency. Each
  * validates as you type with the contract's rules; an error the core returns shows next to
  * its field. Each form starts from the values stored when it was shown.
  */
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import type { SystemInfo } from '../../../../shared/contract';
-import { EMPTY_BUSINESS, type Settings } from '../../../../shared/domain';
+import { DEFAULT_BACKUP, EMPTY_BUSINESS, type Settings } from '../../../../shared/domain';
 import {
+  BACKUP_FIELDS,
   BUSINESS_FIELDS,
+  checkBackup,
   checkBusiness,
   checkGateway,
   checkScheduler,
   GATEWAY_FIELDS,
   onFormFields,
   SCHEDULER_FIELDS,
+  type BackupValues,
   type GatewayValues,
   type SchedulerValues,
 } from '../../lib/settings-form';
 import { useValidatedForm } from '../../lib/use-validated-form';
+import { loadBackups } from '../../store/backups';
 import { configureGateway, saveSettings } from '../../store/settings';
 import { Field } from '../Field';
 
@@ -183,8 +188,106 @@ export function SchedulerSettingsForm({ settings }: { settings: Settings }) {
   );
 }
 
+/**
+ * Where backups go, how many daily ones are kept and whether they are made. `dailyRuns`:
+ * whether this app backs up daily at all (null while unknown).
+ */
+export function BackupSettingsForm(props: { settings: Settings; dailyRuns: boolean | null }) {
+  const backup = props.settings.backup ?? DEFAULT_BACKUP;
+  const form = useValidatedForm({
+    empty: {
+      folder: backup.folder ?? '',
+      keep: String(backup.keep),
+      daily: backup.daily ? 'on' : 'off',
+    } satisfies BackupValues,
+    fields: BACKUP_FIELDS,
+    check: checkBackup,
+    submit: async (input, call) => {
+      const saved = await saveSettings(input, call, 'Backup settings saved');
+      // The list shown is the folder's: a new folder, other backups.
+      if (saved.ok) void loadBackups();
+      return onFormFields(saved, {
+        'backup.folder': 'folder',
+        'backup.keep': 'keep',
+        'backup.daily': 'daily',
+      });
+    },
+    keep: BACKUP_FIELDS,
+  });
+  const { values, update } = form;
+  return (
+    <FormFrame
+      id="backup-settings-title"
+      title="Backup settings"
+      form={form}
+      submitLabel="Save backup settings"
+    >
+      <FormInput
+        form={form}
+        field="folder"
+        label="Backup folder"
+        hint="The whole path of a folder; empty: the backups folder in the data directory."
+        input={{
+          autoComplete: 'off',
+          spellCheck: false,
+          placeholder: 'backups (in the data directory)',
+        }}
+      />
+      <div className="checkbox-field">
+        <input
+          id="backup-daily"
+          name="daily"
+          type="checkbox"
+          checked={values.daily === 'on'}
+          aria-describedby={props.dailyRuns === false ? 'backup-daily-hint' : undefined}
+          onChange={(e) => update('daily', e.target.checked ? 'on' : 'off')}
+        />
+        <label htmlFor="backup-daily">Back up once a day</label>
+      </div>
+      {props.dailyRuns === false && (
+        <p id="backup-daily-hint" className="field-hint">
+          This server backs up daily only when started with <code>--daily-backups</code>.
+        </p>
+      )}
+      <FormInput
+        form={form}
+        field="keep"
+        label="Daily backups kept"
+        hint="The newest are kept, from 1 to 365; backups made by hand are never removed."
+        className="narrow-field"
+        input={{ type: 'number', inputMode: 'numeric', min: 1, max: 365, step: 1 }}
+      />
+    </FormFrame>
+  );
+}
+
+/** The gateway this desk calls: the shared gateway service, or the mock in its own process. */
 export function GatewayForm({ info }: { info: SystemInfo }) {
   const { gateway } = info;
+  if (gateway.kind === 'mock') return <MockGatewayForm gateway={gateway} />;
+  return (
+    <section className="panel" aria-labelledby="gateway-title">
+      <h2 id="gateway-title">Gateway service</h2>
+      <dl className="facts">
+        <dt>URL</dt>
+        <dd>
+          <code>{gateway.url}</code>
+        </dd>
+      </dl>
+      <p className="muted">
+        This desk calls the shared gateway service (<code>npm run gateway</code>), as the other
+        desks do. Its success rate and latency are set where it runs. Backups copy no gateway
+        ledger: the service keeps it.
+      </p>
+    </section>
+  );
+}
+
+function MockGatewayForm({
+  gateway,
+}: {
+  gateway: Extract<SystemInfo['gateway'], { kind: 'mock' }>;
+}) {
   const form = useValidatedForm({
     empty: {
       successPercent: String(Math.round(gateway.successRate * 10_000) / 100),
