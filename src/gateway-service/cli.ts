@@ -12,20 +12,12 @@ import { makePrivateDir } from '../main/core/private-files';
 import { LOCK_FILE } from '../main/core/store/files';
 import { acquireLock, type DirLock } from '../main/core/store/lock';
 import { GATEWAY_USAGE, parseGatewayCli, type GatewayServiceOptions } from './cli-options';
+import { messageOf, processCli } from '../server/process-cli';
 import { createGatewayServer, type RunningGatewayServer } from './server';
 
 export const GATEWAY_READY_PREFIX = 'PAYDESK_GATEWAY_READY ';
 
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
-const complain = (line: string): void => void process.stderr.write(`paydesk-gateway: ${line}\n`);
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
-
-/** Exit with `code` once the output is flushed (a grace period if something still runs). */
-function exitSoon(code: number): void {
-  process.exitCode = code;
-  setTimeout(() => process.exit(code), 500).unref();
-}
+const { say, complain, exitSoon, stopOnSignals } = processCli('paydesk-gateway');
 
 export async function main(argv: readonly string[], env = process.env): Promise<void> {
   const parsed = parseGatewayCli(argv, env);
@@ -77,7 +69,14 @@ export async function main(argv: readonly string[], env = process.env): Promise<
     return exitSoon(1);
   }
   announce(server, mock, options);
-  stopOnSignals(server, mock, lock);
+  stopOnSignals(
+    () =>
+      server
+        .close()
+        .then(() => mock.close())
+        .then(() => lock.release()),
+    { stopping: 'answering the calls in flight', again: 'the desks ask again with the same keys' },
+  );
 }
 
 function announce(
@@ -96,35 +95,6 @@ function announce(
   say('Press Ctrl+C to stop.');
   const ready = { url: server.url, dataDir: options.dataDir, seed: mock.seed };
   say(`${GATEWAY_READY_PREFIX}${JSON.stringify(ready)}`);
-}
-
-/** Ctrl+C or SIGTERM: stop accepting, answer what is in flight, close the ledger, exit 0. */
-function stopOnSignals(server: RunningGatewayServer, mock: MockGateway, lock: DirLock): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      complain(`${signal} again: exiting now (the desks ask again with the same keys)`);
-      process.exit(1);
-    }
-    stopping = true;
-    say(`${signal}: stopping (answering the calls in flight)...`);
-    server
-      .close()
-      .then(() => mock.close())
-      .then(() => lock.release())
-      .then(
-        () => {
-          say('Stopped.');
-          exitSoon(0);
-        },
-        (error: unknown) => {
-          complain(`could not stop cleanly: ${messageOf(error)}`);
-          exitSoon(1);
-        },
-      );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 // Run when executed directly (node out/main/gateway.js); scripts/gateway.mjs imports and calls main.

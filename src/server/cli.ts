@@ -19,23 +19,12 @@ import { StoreError } from '../main/core/store';
 import { TOKEN_ENV, loadOrCreateToken, tokenFromEnv } from './auth';
 import { USAGE, coreOptionsOf, parseCli, type ServeOptions } from './cli-options';
 import { API_PREFIX } from './rest';
+import { messageOf, processCli } from './process-cli';
 import { createServer, type RunningServer } from './server';
 
 export const READY_PREFIX = 'PAYDESK_READY ';
 
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
-const complain = (line: string): void => void process.stderr.write(`paydesk: ${line}\n`);
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
-
-/**
- * Exit with `code` once the output is flushed: by itself when nothing keeps the event loop
- * busy, else after a short grace period.
- */
-function exitSoon(code: number): void {
-  process.exitCode = code;
-  setTimeout(() => process.exit(code), 500).unref();
-}
+const { say, complain, exitSoon, stopOnSignals } = processCli('paydesk');
 
 /** The renderer build beside this bundle (out/main/server.js → out/renderer). */
 const defaultStaticDir = (): string => fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -96,7 +85,10 @@ export async function main(argv: readonly string[], env = process.env): Promise<
     return exitSoon(1);
   }
   announce(started, options);
-  stopOnSignals(core, started.server);
+  stopOnSignals(() => started.server.close().then(() => core.close()), {
+    stopping: 'finishing the command in flight',
+    again: 'pending payments are reconciled at the next start',
+  });
 }
 
 async function start(core: Core, options: ServeOptions, env: NodeJS.ProcessEnv) {
@@ -159,34 +151,6 @@ function announce(
   say('Press Ctrl+C to stop.');
   const ready = { url: server.url, apiUrl, uiUrl, tokenFile, dataDir };
   say(`${READY_PREFIX}${JSON.stringify(ready)}`);
-}
-
-/** Ctrl+C or SIGTERM: stop accepting, finish what is in flight, close the core, exit 0. */
-function stopOnSignals(core: Core, server: RunningServer): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      complain(`${signal} again: exiting now (pending payments are reconciled at the next start)`);
-      process.exit(1);
-    }
-    stopping = true;
-    say(`${signal}: stopping (finishing the command in flight)...`);
-    server
-      .close()
-      .then(() => core.close())
-      .then(
-        () => {
-          say('Stopped.');
-          exitSoon(0);
-        },
-        (error: unknown) => {
-          complain(`could not stop cleanly: ${messageOf(error)}`);
-          exitSoon(1);
-        },
-      );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 // Run when executed directly (node out/main/server.js); scripts/serve.mjs imports and calls main.
