@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { tokenSchema } from '../server/auth';
+import { tokenSchema } from '../shared/token';
 import {
   GATEWAY_TOKEN_ENV,
   integer,

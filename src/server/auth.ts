@@ -6,18 +6,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../main/core/private-files';
+import { tokenSchema } from '../shared/token';
 
 export const TOKEN_FILE = 'api-token';
 export const TOKEN_ENV = 'PAYDESK_API_TOKEN';
-
-/** RFC 6750's b64token characters, long enough not to be guessed. */
-export const tokenSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'use letters, digits and -._~+/ only')
-  .min(16, 'use at least 16 characters')
-  .max(512, 'use at most 512 characters');
 
 export interface TokenSource {
   token: string;

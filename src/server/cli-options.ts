@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import type { CoreOptions } from '../main/core/api';
-import { tokenSchema } from './auth';
+import { serviceUrl, tokenSchema } from '../shared/token';
 import { defaultDataDir } from './data-dir';
 
 export interface ServeOptions {
@@ -200,7 +200,6 @@ export function parseCli(
 export const GATEWAY_URL_ENV = 'PAYDESK_GATEWAY_URL';
 export const GATEWAY_TOKEN_ENV = 'PAYDESK_GATEWAY_TOKEN';
 const MOCK_OPTIONS = ['gateway-success-rate', 'gateway-latency-ms', 'seed'] as const;
-const serviceUrl = z.url({ protocol: /^https?$/ });
 
 /** The gateway service named by --gateway-url or $PAYDESK_GATEWAY_URL (null: none), checked. */
 function gatewayServiceOf(

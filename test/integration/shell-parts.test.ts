@@ -555,6 +555,31 @@ describe('PAYDESK_* options', () => {
       });
     }
   });
+
+  it('name a shared gateway service (npm run gateway), whose own options the mock ones are not', () => {
+    const url = 'http://127.0.0.1:8100';
+    const token = 'a-token-of-at-least-16';
+    expect(coreOptionsFromEnv({ PAYDESK_GATEWAY_URL: url })).toEqual({
+      ok: true,
+      data: { gatewayService: { url, token: null } },
+    });
+    expect(coreOptionsFromEnv({ PAYDESK_GATEWAY_URL: url, PAYDESK_GATEWAY_TOKEN: token })).toEqual({
+      ok: true,
+      data: { gatewayService: { url, token } },
+    });
+    for (const [env, field] of [
+      [{ PAYDESK_GATEWAY_URL: 'ftp://example.com' }, 'PAYDESK_GATEWAY_URL'],
+      [{ PAYDESK_GATEWAY_URL: url, PAYDESK_GATEWAY_TOKEN: 'short' }, 'PAYDESK_GATEWAY_TOKEN'],
+      [{ PAYDESK_GATEWAY_TOKEN: token }, 'PAYDESK_GATEWAY_TOKEN'],
+      [{ PAYDESK_GATEWAY_URL: url, PAYDESK_SEED: '1' }, 'PAYDESK_SEED'],
+      [{ PAYDESK_GATEWAY_URL: url, PAYDESK_SUCCESS_RATE: '1' }, 'PAYDESK_SUCCESS_RATE'],
+    ] as const) {
+      expect(coreOptionsFromEnv(env), JSON.stringify(env)).toMatchObject({
+        ok: false,
+        error: { code: 'validation', field, message: expect.stringContaining(field) },
+      });
+    }
+  });
 });
 
 describe('Save as PDF', () => {

@@ -39,6 +39,10 @@ export const hostOptions = z
     scheduler: z.boolean().optional(),
     schedulerIntervalSeconds: z.number().int().positive().optional(),
     dailyBackups: z.boolean().optional(),
+    gatewayService: z
+      .object({ url: z.string().min(1), token: z.string().nullable() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type HostOptions = z.infer<typeof hostOptions>;

@@ -8,9 +8,13 @@
  *   PAYDESK_SUCCESS_RATE        probability that an ordinary charge succeeds (0..1)
  *   PAYDESK_CLOCK               'system' or 'test' (a clock set and advanced by hand)
  *   PAYDESK_SCHEDULER           'on' or 'off': start the recurring-charge timer or not
+ *   PAYDESK_GATEWAY_URL         a shared gateway service (npm run gateway) instead of the mock
+ *                               in the core; its seed, rate and latency are then its own
+ *   PAYDESK_GATEWAY_TOKEN       the service's bearer token, if it asks for one
  */
 import { z } from 'zod';
 import { fail, ok, type Result } from '../../shared/result';
+import { serviceUrl, tokenSchema } from '../../shared/token';
 import type { CoreOptions } from '../core/api';
 
 /** An empty variable counts as unset. */
@@ -27,10 +31,21 @@ const envSchema = z.object({
   PAYDESK_SUCCESS_RATE: optionalNumber(z.number().min(0).max(1)),
   PAYDESK_CLOCK: optionalEnum(['system', 'test']),
   PAYDESK_SCHEDULER: optionalEnum(['on', 'off']),
+  PAYDESK_GATEWAY_URL: z.preprocess(unset, serviceUrl.optional()),
+  PAYDESK_GATEWAY_TOKEN: z.preprocess(unset, tokenSchema.optional()),
 });
 
+/** The mock gateway's own variables: with a gateway service, the service sets these. */
+const MOCK_VARIABLES = [
+  'PAYDESK_GATEWAY_LATENCY_MS',
+  'PAYDESK_SEED',
+  'PAYDESK_SUCCESS_RATE',
+] as const;
+
 /** The options a variable can set: plain values, since they cross to the core's process. */
-export type EnvCoreOptions = Pick<CoreOptions, 'clock' | 'gateway' | 'scheduler'>;
+export type EnvCoreOptions = Pick<CoreOptions, 'clock' | 'gateway' | 'scheduler'> & {
+  gatewayService?: { url: string; token: string | null };
+};
 
 export function coreOptionsFromEnv(
   env: Record<string, string | undefined>,
@@ -42,13 +57,32 @@ export function coreOptionsFromEnv(
     return fail('validation', `${name}: ${issue?.message ?? 'invalid'}`, name);
   }
   const v = parsed.data;
+  const refuse = (name: string, message: string) => fail('validation', `${name}: ${message}`, name);
+  if (v.PAYDESK_GATEWAY_URL === undefined && v.PAYDESK_GATEWAY_TOKEN !== undefined) {
+    return refuse('PAYDESK_GATEWAY_TOKEN', 'a gateway service token needs PAYDESK_GATEWAY_URL');
+  }
+  if (v.PAYDESK_GATEWAY_URL !== undefined) {
+    const mockOnly = MOCK_VARIABLES.find((name) => v[name] !== undefined);
+    if (mockOnly !== undefined) {
+      return refuse(mockOnly, 'the gateway service (PAYDESK_GATEWAY_URL) sets this itself');
+    }
+    return ok({
+      ...coreOnly(v),
+      gatewayService: { url: v.PAYDESK_GATEWAY_URL, token: v.PAYDESK_GATEWAY_TOKEN ?? null },
+    });
+  }
   const gateway: NonNullable<CoreOptions['gateway']> = {};
   if (v.PAYDESK_GATEWAY_LATENCY_MS !== undefined) gateway.latencyMs = v.PAYDESK_GATEWAY_LATENCY_MS;
   if (v.PAYDESK_SEED !== undefined) gateway.seed = v.PAYDESK_SEED;
   if (v.PAYDESK_SUCCESS_RATE !== undefined) gateway.successRate = v.PAYDESK_SUCCESS_RATE;
+  const options = coreOnly(v);
+  return ok(Object.keys(gateway).length > 0 ? { gateway, ...options } : options);
+}
+
+/** The options that do not depend on which gateway is used. */
+function coreOnly(v: z.infer<typeof envSchema>): EnvCoreOptions {
   const options: EnvCoreOptions = {};
-  if (Object.keys(gateway).length > 0) options.gateway = gateway;
   if (v.PAYDESK_CLOCK !== undefined) options.clock = v.PAYDESK_CLOCK;
   if (v.PAYDESK_SCHEDULER !== undefined) options.scheduler = v.PAYDESK_SCHEDULER === 'on';
-  return ok(options);
+  return options;
 }
