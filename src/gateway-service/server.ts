@@ -11,7 +11,6 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import type { MockGateway } from '../main/core/gateway/mock-gateway';
 import {
@@ -33,6 +32,7 @@ import {
   urlHost,
   type HttpFailure,
 } from '../server/http-util';
+import { serveRequests } from '../server/serving';
 
 export interface GatewayServerOptions {
   /** Asked of every call as `Authorization: Bearer <token>`; null asks for none. */
@@ -71,9 +71,6 @@ const HANDLERS: Handlers = {
 };
 
 const HEALTH_PATH = '/health';
-/** How long close() waits for calls in flight before cutting their connections. */
-const DRAIN_TIMEOUT_MS = 30_000;
-
 const unauthorized = failure(
   401,
   'unauthorized',
@@ -117,9 +114,8 @@ export async function createGatewayServer(
 ): Promise<RunningGatewayServer> {
   const log = options.log ?? ((message: string) => console.error(message));
   const server = createHttpServer();
-  let stopping = false;
-  let inFlight = 0;
-  let drained: (() => void) | null = null;
+  const serving = serveRequests(server, { route, log });
+  const stopping = (): boolean => serving.closing;
 
   async function call<K extends GatewayOperation>(
     operation: K,
@@ -139,7 +135,7 @@ export async function createGatewayServer(
     } catch (error) {
       const refused = failureOf(error);
       if (refused !== null) return sendFailure(res, refused);
-      if (stopping) return sendFailure(res, closing);
+      if (stopping()) return sendFailure(res, closing);
       throw error;
     }
   }
@@ -167,56 +163,11 @@ export async function createGatewayServer(
         failure(405, 'method_not_allowed', 'Allowed methods: POST', undefined, { allow: 'POST' }),
       );
     }
-    if (stopping) return sendFailure(res, closing);
+    if (stopping()) return sendFailure(res, closing);
     return call(name, req, res);
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    inFlight++;
-    res.on('error', () => {});
-    route(req, res)
-      .catch((error: unknown) => {
-        log(`${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`);
-        if (!res.headersSent) sendFailure(res, failure(500, 'internal', 'Internal error'));
-        else res.destroy();
-      })
-      .finally(() => {
-        if (--inFlight === 0) drained?.();
-      });
-  });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closed: Promise<void> | null = null;
-  return {
-    url: `http://${urlHost(host)}:${port}`,
-    close: () => {
-      closed ??= (async () => {
-        stopping = true;
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        if (inFlight > 0) {
-          await new Promise<void>((resolve) => {
-            drained = resolve;
-            setTimeout(resolve, DRAIN_TIMEOUT_MS).unref();
-          });
-        }
-        server.closeAllConnections();
-        await stopped;
-      })();
-      return closed;
-    },
-  };
+  const port = await serving.listen(host, options.port);
+  return { url: `http://${urlHost(host)}:${port}`, close: () => serving.close() };
 }

@@ -9,12 +9,12 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Core } from '../main/core/api';
 import { isExportKind } from '../shared/contract';
 import { bearerMatches, hostCheck } from './auth';
 import { RPC_EXPORT_PREFIX, handleRpcExport, unknownExport } from './export';
 import { failure, sendFailure, sendJson, urlHost } from './http-util';
+import { serveRequests } from './serving';
 import { API_PREFIX, handleRest, matchRoute } from './rest';
 import {
   EVENTS_PATH,
@@ -49,8 +49,6 @@ export interface RunningServer {
 }
 
 const HEALTH_PATHS = new Set([`${API_PREFIX}health`, `${API_PREFIX}health/`]);
-/** How long close() waits for requests in flight before cutting their connections. */
-const DRAIN_TIMEOUT_MS = 30_000;
 
 const methodNotAllowed = (res: ServerResponse, allow: string): void =>
   sendFailure(
@@ -83,9 +81,6 @@ export async function createServer(core: Core, options: ServerOptions): Promise<
   const ui = options.staticDir ? staticFiles(options.staticDir) : null;
   const server = createHttpServer();
   let hostAllowed: (host: string | undefined) => boolean = () => false;
-  let closing = false;
-  let inFlight = 0;
-  let drained: (() => void) | null = null;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '';
@@ -142,58 +137,13 @@ export async function createServer(core: Core, options: ServerOptions): Promise<
     return ui(req, res, pathname);
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    inFlight++;
-    if (closing) res.setHeader('connection', 'close');
-    res.on('error', () => {});
-    route(req, res)
-      .catch((error: unknown) => {
-        log(
-          `paydesk: ${req.method} ${req.url} failed: ${(error as Error)?.stack ?? String(error)}`,
-        );
-        if (!res.headersSent) sendFailure(res, failure(500, 'internal', 'Internal error'));
-        else res.destroy();
-      })
-      .finally(() => {
-        if (--inFlight === 0) drained?.();
-      });
-  });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
+  const serving = serveRequests(server, { route, log: (message) => log(`paydesk: ${message}`) });
+  const port = await serving.listen(host, options.port);
   hostAllowed = hostCheck(host, port);
-
-  let closed: Promise<void> | null = null;
   return {
     url: `http://${urlHost(host)}:${port}`,
-    close: () => {
-      closed ??= (async () => {
-        closing = true;
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        events.closeAll();
-        server.closeIdleConnections();
-        if (inFlight > 0) {
-          await new Promise<void>((resolve) => {
-            drained = resolve;
-            setTimeout(resolve, DRAIN_TIMEOUT_MS).unref();
-          });
-        }
-        server.closeAllConnections();
-        await stopped;
-      })();
-      return closed;
-    },
+    close: () => serving.close(() => events.closeAll()),
   };
 }
 

@@ -33,12 +33,11 @@ import {
 import { parseGatewayCli } from '../../src/gateway-service/cli-options';
 import { openCore } from '../../src/main/core/index';
 import { decideCharge } from '../../src/main/core/gateway/outcome';
-import {
+import type {
+  ChargeRequest,
+  Gateway,
   GatewayError,
-  type ChargeRequest,
-  type Gateway,
-  type GatewayErrorCode,
-  type GatewayRecord,
+  GatewayRecord,
 } from '../../src/main/core/ports';
 import { DECLINE_CODES } from '../../src/shared/domain';
 import {
@@ -46,6 +45,7 @@ import {
   startGatewayService,
   type RunningGatewayService,
 } from './helpers/gateway-service';
+import { chargeRequest as aCharge, expectCode, gatewayError } from '../helpers/gateway-calls';
 
 const SEED = 42;
 /** The latency of the providers whose calls must overlap. */
@@ -188,29 +188,7 @@ beforeEach(() => {
 const key = (name: string) => `${prefix}-${name}`;
 
 function chargeRequest(overrides: Partial<ChargeRequest> = {}): ChargeRequest {
-  return {
-    idempotencyKey: key('charge'),
-    amount: 2500,
-    currency: 'USD',
-    customerEmail: 'ada@example.com',
-    paymentMethod: 'pm_card_visa',
-    description: 'Order 1',
-    ...overrides,
-  };
-}
-
-/** The GatewayError a call rejects with (fails the test otherwise). */
-async function gatewayError(call: Promise<unknown>): Promise<GatewayError> {
-  const error: unknown = await call.then(
-    () => new Error('expected the call to reject'),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
-
-async function expectCode(call: Promise<unknown>, code: GatewayErrorCode): Promise<void> {
-  expect((await gatewayError(call)).code).toBe(code);
+  return aCharge(overrides, key('charge'));
 }
 
 async function entriesOf(provider: Provider, idempotencyKey: string) {

@@ -8,7 +8,8 @@ import {
   type MockGateway,
   type MockGatewayOptions,
 } from '../../src/main/core/gateway/mock-gateway';
-import { GatewayError, type ChargeRequest, type GatewayErrorCode } from '../../src/main/core/ports';
+import type { ChargeRequest, GatewayError } from '../../src/main/core/ports';
+import { chargeRequest, expectCode, gatewayError } from '../helpers/gateway-calls';
 import { DECLINE_CODES } from '../../src/shared/domain';
 
 let dataDir: string;
@@ -27,32 +28,6 @@ async function open(options: Partial<MockGatewayOptions> = {}): Promise<MockGate
   const gateway = await openMockGateway({ dataDir, seed: 42, latencyMs: 0, ...options });
   opened.push(gateway);
   return gateway;
-}
-
-function chargeRequest(overrides: Partial<ChargeRequest> = {}): ChargeRequest {
-  return {
-    idempotencyKey: 'key-1',
-    amount: 2500,
-    currency: 'USD',
-    customerEmail: 'ada@example.com',
-    paymentMethod: 'pm_card_visa',
-    description: 'Order 1',
-    ...overrides,
-  };
-}
-
-/** The GatewayError a call rejects with (fails the test otherwise). */
-async function gatewayError(call: Promise<unknown>): Promise<GatewayError> {
-  const error: unknown = await call.then(
-    () => new Error('expected the call to reject'),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
-
-async function expectCode(call: Promise<unknown>, code: GatewayErrorCode): Promise<void> {
-  expect((await gatewayError(call)).code).toBe(code);
 }
 
 const chargesOf = (gateway: MockGateway, key: string) =>
