@@ -205,6 +205,7 @@ function audit(id: string, atMs: number, label: string): AuditEntry {
     label,
     outcome: 'ok',
     message: null,
+    operator: null,
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * Who may talk to the server: the API token (from $PAYDESK_API_TOKEN or `<data-dir>/api-token`,
- * compared in constant time) and the Host check that defeats DNS rebinding.
+ * compared in constant time) or an operator's own token (the core knows the accounts:
+ * core/operators.ts), and the Host check that defeats DNS rebinding.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import type { Caller } from '../main/core/operators';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../main/core/private-files';
 import { tokenSchema } from '../shared/token';
 
@@ -80,6 +82,18 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
   // Comparing digests keeps the time independent of the length and content of the guess.
   return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
+}
+
+/**
+ * Who an Authorization header says the caller is: the API token, or another bearer token (an
+ * operator's, if the core knows it); null without a usable bearer token.
+ */
+export function callerOf(header: string | undefined, apiToken: string): Caller | null {
+  if (bearerMatches(header, apiToken)) return { kind: 'apiToken' };
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
+  const token = match?.[1];
+  if (token === undefined || !tokenSchema.safeParse(token).success) return null;
+  return { kind: 'token', token };
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ServeOptions {
   seed?: number;
   /** The shared gateway service to call instead of a mock gateway in this process. */
   gatewayService?: { url: string; token: string | null };
+  /** The PostgreSQL database that holds the books, shared with the other instances. */
+  database?: string;
   schedulerIntervalSeconds?: number;
   /** false with --no-scheduler; otherwise the stored setting decides. */
   scheduler?: false;
@@ -29,6 +31,8 @@ export interface ServeOptions {
   restore?: string;
   /** true with --daily-backups: back up once a day, as the desktop app does (if the setting allows). */
   dailyBackups?: true;
+  /** --create-admin NAME: add an admin account, print its token once and exit (no serving). */
+  createAdmin?: string;
 }
 
 export type ParsedCli = { kind: 'help' } | { kind: 'serve'; options: ServeOptions };
@@ -50,6 +54,9 @@ Options:
                               instead of a mock gateway in this process (or
                               $PAYDESK_GATEWAY_URL); the three options above are then its own
   --gateway-token <token>     The token the gateway service asks for (or $PAYDESK_GATEWAY_TOKEN)
+  --database <url>            Keep the books in this PostgreSQL database (postgres://...; or
+                              $PAYDESK_DATABASE_URL), shared by every instance given it; each
+                              instance keeps its own --data-dir and they share --gateway-url
   --scheduler-interval-s <n>  Seconds between recurring runs (default: the stored setting, 60)
   --no-scheduler              Do not start the recurring-payment timer
   --daily-backups             Back up once a day into the backup folder, as the desktop app
@@ -57,6 +64,9 @@ Options:
   --restore <folder>          Restore that backup first (a paydesk-backup-* folder), then
                               serve it; the data it replaces is moved to
                               <data-dir>/before-restore-<when>/, never deleted
+  --create-admin <name>       Add an admin operator account, print its token once and exit
+                              (stop the server on this data directory first); from then on
+                              every request needs an operator's own token (README, Operators)
   --build                     Rebuild before starting (handled by scripts/serve.mjs)
   -h, --help                  Show this help
 
@@ -95,10 +105,18 @@ const rawSchema = z.object({
   seed: integer('seed', 0, Number.MAX_SAFE_INTEGER).optional(),
   'gateway-url': z.string().optional(),
   'gateway-token': z.string().optional(),
+  database: z.string().optional(),
   'scheduler-interval-s': integer('scheduler-interval-s', 1, 86_400).optional(),
   'no-scheduler': z.boolean().default(false),
   'daily-backups': z.boolean().default(false),
   restore: z.string().min(1, '--restore must name a backup folder').optional(),
+  'create-admin': z
+    .string()
+    .trim()
+    .min(1, '--create-admin must name the admin')
+    .max(100, '--create-admin takes a name of at most 100 characters')
+    .regex(/^[^\p{Cc}]*$/u, '--create-admin takes a name without control characters')
+    .optional(),
   build: z.boolean().default(false),
   help: z.boolean().default(false),
 });
@@ -114,10 +132,12 @@ const parseArgsOptions = {
   seed: { type: 'string' },
   'gateway-url': { type: 'string' },
   'gateway-token': { type: 'string' },
+  database: { type: 'string' },
   'scheduler-interval-s': { type: 'string' },
   'no-scheduler': { type: 'boolean' },
   'daily-backups': { type: 'boolean' },
   restore: { type: 'string' },
+  'create-admin': { type: 'string' },
   build: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -188,12 +208,16 @@ export function parseCli(
   const service = gatewayServiceOf(v, env);
   if (!service.ok) return service;
   if (service.value !== null) options.gatewayService = service.value;
+  const database = databaseOf(v, env, options);
+  if (!database.ok) return database;
+  if (database.value !== null) options.database = database.value;
   if (v['scheduler-interval-s'] !== undefined) {
     options.schedulerIntervalSeconds = v['scheduler-interval-s'];
   }
   if (v['no-scheduler']) options.scheduler = false;
   if (v['daily-backups']) options.dailyBackups = true;
   if (v.restore !== undefined) options.restore = resolve(v.restore);
+  if (v['create-admin'] !== undefined) options.createAdmin = v['create-admin'];
   return { ok: true, value: { kind: 'serve', options } };
 }
 
@@ -237,6 +261,44 @@ function gatewayServiceOf(
   return { ok: true, value: { url, token } };
 }
 
+export const DATABASE_URL_ENV = 'PAYDESK_DATABASE_URL';
+
+/** A PostgreSQL connection URL (what node-postgres takes). */
+const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ });
+
+/**
+ * The database named by --database or $PAYDESK_DATABASE_URL (null: none), checked: the
+ * instances sharing it must share the gateway too, and it is backed up with pg_dump.
+ */
+function databaseOf(
+  v: z.infer<typeof rawSchema>,
+  env: NodeJS.ProcessEnv,
+  options: ServeOptions,
+): { ok: true; value: string | null } | { ok: false; message: string } {
+  const url = v.database ?? (env[DATABASE_URL_ENV] || undefined);
+  if (url === undefined) return { ok: true, value: null };
+  const source = v.database === undefined ? `$${DATABASE_URL_ENV}` : '--database';
+  if (!databaseUrl.safeParse(url).success) {
+    return { ok: false, message: `${source} must be a postgres:// or postgresql:// URL` };
+  }
+  if (options.gatewayService === undefined) {
+    return {
+      ok: false,
+      message: `${source}: the instances sharing the books must share the payment provider too: give --gateway-url (npm run gateway)`,
+    };
+  }
+  const fileOnly = (['restore', 'daily-backups'] as const).find(
+    (o) => v[o] !== undefined && v[o] !== false,
+  );
+  if (fileOnly !== undefined) {
+    return {
+      ok: false,
+      message: `--${fileOnly} is for the books in the data directory; with ${source} back them up with pg_dump (README)`,
+    };
+  }
+  return { ok: true, value: url };
+}
+
 /** The core's options for validated serve options. */
 export function coreOptionsOf(options: ServeOptions, log: (m: string) => void): CoreOptions {
   const gateway: NonNullable<CoreOptions['gateway']> = {};
@@ -246,6 +308,7 @@ export function coreOptionsOf(options: ServeOptions, log: (m: string) => void): 
   const core: CoreOptions = { dataDir: options.dataDir, clock: options.clock, gateway, log };
   if (options.dailyBackups) core.dailyBackups = true;
   if (options.gatewayService !== undefined) core.gatewayService = options.gatewayService;
+  if (options.database !== undefined) core.database = options.database;
   if (options.scheduler !== undefined) core.scheduler = options.scheduler;
   if (options.schedulerIntervalSeconds !== undefined) {
     core.schedulerIntervalSeconds = options.schedulerIntervalSeconds;

@@ -4,8 +4,9 @@
  * serves HTTP, and on Ctrl+C or SIGTERM stops accepting, lets the command in flight finish
  * and exits 0. With --gateway-url it asks the gateway service first (a token it refuses stops
  * the start). With --restore it first restores a backup into the data directory (refused,
- * nothing changed, when the backup does not verify). Exit codes: 2 for bad options, 1 when it
- * cannot start (or restore).
+ * nothing changed, when the backup does not verify). With --create-admin NAME it adds an
+ * admin operator account, prints its token once and exits, serving nothing. Exit codes: 2 for
+ * bad options (or a name in use), 1 when it cannot start (or restore).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ import { messageOf, processCli } from './process-cli';
 import { createServer, type RunningServer } from './server';
 
 export const READY_PREFIX = 'PAYDESK_READY ';
+/** The line --create-admin prints the new admin's token on. */
+export const ADMIN_TOKEN_PREFIX = 'Token: ';
 
 const { say, complain, exitSoon, stopOnSignals } = processCli('paydesk');
 
@@ -66,11 +69,18 @@ export async function main(argv: readonly string[], env = process.env): Promise<
 
   let core: Core;
   try {
-    core = await openCore(coreOptionsOf(options, say));
+    const coreOptions = coreOptionsOf(options, say);
+    if (options.database !== undefined) coreOptions.store = { onWritesStopped: leaveOnLostWrites };
+    // Adding an admin opens the data, adds the account and closes: no timer, no backup.
+    if (options.createAdmin !== undefined) {
+      Object.assign(coreOptions, { scheduler: false, dailyBackups: false });
+    }
+    core = await openCore(coreOptions);
   } catch (error) {
     complain(`cannot open the data directory ${options.dataDir}: ${messageOf(error)}`);
     return exitSoon(1);
   }
+  if (options.createAdmin !== undefined) return createAdmin(core, options.createAdmin);
   let started: { server: RunningServer; token: string; tokenFile: string | null };
   try {
     started = await start(core, options, env);
@@ -84,11 +94,27 @@ export async function main(argv: readonly string[], env = process.env): Promise<
     await core.close();
     return exitSoon(1);
   }
-  announce(started, options);
+  const session = await core.call('operators.me', {}, 'api');
+  announce(started, options, session.ok && session.data.accounts);
   stopOnSignals(() => started.server.close().then(() => core.close()), {
     stopping: 'finishing the command in flight',
     again: 'pending payments are reconciled at the next start',
   });
+}
+
+/** Exit code of an instance that stopped because its database refused or lost a write. */
+export const EXIT_WRITES_LOST = 75;
+
+/**
+ * An instance sharing a database whose write failed leaves at once (crash-only): its memory
+ * may be ahead of the database, and a start reloads it. What it had acknowledged is in the
+ * database; what it left PENDING is settled by the scheduler's leader or its next start. Its
+ * supervisor (README: the systemd unit's Restart=) starts it again; clients go on with
+ * another instance meanwhile, their keys replayed there.
+ */
+function leaveOnLostWrites(error: Error): void {
+  complain(`${error.message} Exiting (code ${EXIT_WRITES_LOST}) to start again from the database.`);
+  setTimeout(() => process.exit(EXIT_WRITES_LOST), 100);
 }
 
 async function start(core: Core, options: ServeOptions, env: NodeJS.ProcessEnv) {
@@ -105,6 +131,27 @@ async function start(core: Core, options: ServeOptions, env: NodeJS.ProcessEnv) 
     log: complain,
   });
   return { server, token, tokenFile };
+}
+
+/**
+ * `--create-admin NAME`: the account added as the single desk would add it (audited), its
+ * token printed this once (only its SHA-256 is kept), then exit. Printed on a terminal by a
+ * command of its own, not into a server's log, which may be kept.
+ */
+async function createAdmin(core: Core, name: string): Promise<void> {
+  const made = await core.call('operators.create', { name, role: 'admin' }, 'operator');
+  await core.close();
+  if (!made.ok) {
+    complain(`cannot add the admin ${name}: ${made.error.message}`);
+    return exitSoon(made.error.code === 'conflict' || made.error.code === 'validation' ? 2 : 1);
+  }
+  const { operator, token } = made.data;
+  say(`Added the admin ${operator.name} (${operator.id}).`);
+  say(`${ADMIN_TOKEN_PREFIX}${token ?? ''}`);
+  say('This token is shown once: Paydesk keeps only its SHA-256. Send it as');
+  say('Authorization: Bearer <token>, or open the UI and paste it. From now on every request');
+  say("needs an operator's own token: the API token is refused. Add operators in Settings.");
+  exitSoon(0);
 }
 
 /**
@@ -135,22 +182,38 @@ async function gatewayAnswers(service: NonNullable<ServeOptions['gatewayService'
 
 function announce(
   started: { server: RunningServer; token: string; tokenFile: string | null },
-  { dataDir, gatewayService }: ServeOptions,
+  { dataDir, gatewayService, database }: ServeOptions,
+  accounts: boolean,
 ): void {
   const { server, token, tokenFile } = started;
   const apiUrl = `${server.url}${API_PREFIX}`;
   // The UI takes the token from its first URL; the page then drops it from the address bar.
-  const uiUrl = `${server.url}/?token=${encodeURIComponent(token)}`;
-  say(`Paydesk is serving ${dataDir}`);
+  // With operator accounts each operator opens it with their own.
+  const uiUrl = accounts ? `${server.url}/` : `${server.url}/?token=${encodeURIComponent(token)}`;
+  say(
+    `Paydesk is serving ${database === undefined ? dataDir : `the books in ${redacted(database)}`}`,
+  );
+  if (database !== undefined) say(`  Data:  ${dataDir} (this instance's own files)`);
   say(`  API:   ${apiUrl}`);
   say(`  UI:    ${uiUrl}`);
-  say(`  Token: ${tokenFile ?? `from $${TOKEN_ENV}`} (send it as Authorization: Bearer <token>)`);
+  say(
+    accounts
+      ? "  Token: each operator's own (operator accounts are in use; the API token is refused)"
+      : `  Token: ${tokenFile ?? `from $${TOKEN_ENV}`} (send it as Authorization: Bearer <token>)`,
+  );
   say(
     `  Gateway: ${gatewayService === undefined ? 'the mock gateway in this process' : `the gateway service at ${gatewayService.url}`}`,
   );
   say('Press Ctrl+C to stop.');
   const ready = { url: server.url, apiUrl, uiUrl, tokenFile, dataDir };
   say(`${READY_PREFIX}${JSON.stringify(ready)}`);
+}
+
+/** A database URL without its password, to print. */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 }
 
 // Run when executed directly (node out/main/server.js); scripts/serve.mjs imports and calls main.

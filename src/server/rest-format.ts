@@ -12,6 +12,8 @@ import type {
   CustomerTotals,
   HistoryItem,
   HistoryView,
+  OperatorSession,
+  OperatorView,
   PaymentDetail,
   RecurringRunSummary,
   RecurringRunSummaryBrief,
@@ -135,6 +137,7 @@ const presentHistoryItem = (h: HistoryItem) => ({
   barrier: h.barrier,
   moves_money: h.movesMoney,
   outcome: h.outcome ?? null,
+  operator: h.operator,
 });
 
 export const presentHistory = (h: HistoryView) => ({
@@ -189,6 +192,22 @@ export const presentCustomerDetail = (c: CustomerDetail) => ({
 });
 
 /** An audit entry; `moved` is null in entries written before amounts were recorded. */
+/** An operator account (never its token's hash). */
+export const presentOperator = (o: OperatorView) => ({
+  id: o.id,
+  name: o.name,
+  role: o.role,
+  created_at: o.createdAt,
+  revoked_at: o.revokedAt,
+});
+
+/** Who the caller is (GET operators/me). */
+export const presentSession = (s: OperatorSession) => ({
+  operator: s.operator === null ? null : presentOperator(s.operator),
+  role: s.role,
+  accounts: s.accounts,
+});
+
 export const presentAuditEntry = (e: AuditEntry) => ({
   id: e.id,
   at: e.at,
@@ -198,6 +217,7 @@ export const presentAuditEntry = (e: AuditEntry) => ({
   label: e.label,
   outcome: e.outcome,
   message: e.message,
+  operator: e.operator,
   moved:
     e.moved?.map((m) => ({
       currency: m.currency,

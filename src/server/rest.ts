@@ -35,10 +35,12 @@ import {
   presentCustomer,
   presentCustomerDetail,
   presentHistory,
+  presentOperator,
   presentPayment,
   presentPaymentDetail,
   presentRun,
   presentScheduler,
+  presentSession,
   presentSubscription,
   presentSubscriptionDetail,
   snakeCase,
@@ -367,6 +369,31 @@ export const ROUTES: Route[] = [
     op: 'backup.list',
     render: (v) => ok200(presentBackups(v)),
   }),
+  route({
+    method: 'GET',
+    path: 'operators/me',
+    op: 'operators.me',
+    render: (s) => ok200(presentSession(s)),
+  }),
+  route({
+    method: 'GET',
+    path: 'operators',
+    op: 'operators.list',
+    render: (list) => ok200({ results: list.map(presentOperator) }),
+  }),
+  route({
+    method: 'POST',
+    path: 'operators',
+    op: 'operators.create',
+    render: (made) => ok201({ operator: presentOperator(made.operator), token: made.token }),
+  }),
+  route({
+    method: 'POST',
+    path: 'operators/:id/revoke',
+    op: 'operators.revoke',
+    pathFields: { id: 'id' },
+    render: (o) => ok200(presentOperator(o)),
+  }),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -442,6 +469,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   unavailable: 409,
   in_progress: 409,
   forbidden: 403,
+  unauthorized: 401,
   gateway: 502,
   internal: 500,
   storage_unavailable: 503,

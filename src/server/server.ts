@@ -1,8 +1,10 @@
 /**
  * The headless HTTP server: node:http in front of a core. It checks the Host header (DNS
- * rebinding) and the bearer token, then hands the request to the REST API, the browser
- * transport (with its CSV exports) or the UI's static files. No CORS: cross-origin pages
- * get nothing.
+ * rebinding) and the bearer token (the API token while no admin account exists, else an
+ * operator's own: the core says which, and checks each call against the caller's role),
+ * then hands the request to the REST API, the browser transport (with its CSV exports) or
+ * the UI's static files, with a core that names the caller in every call. No CORS:
+ * cross-origin pages get nothing.
  */
 import {
   createServer as createHttpServer,
@@ -10,8 +12,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Core } from '../main/core/api';
+import type { Caller } from '../main/core/operators';
 import { isExportKind } from '../shared/contract';
-import { bearerMatches, hostCheck } from './auth';
+import { callerOf, hostCheck } from './auth';
 import { RPC_EXPORT_PREFIX, handleRpcExport, unknownExport } from './export';
 import { failure, sendFailure, sendJson, urlHost } from './http-util';
 import { serveRequests } from './serving';
@@ -27,7 +30,10 @@ import {
 import { staticFiles } from './static';
 
 export interface ServerOptions {
-  /** The API token every data request must carry as `Authorization: Bearer <token>`. */
+  /**
+   * The API token a data request carries as `Authorization: Bearer <token>` while no admin
+   * account exists; then each operator's own token (README, "Operators").
+   */
   token: string;
   /** Address to bind (default 127.0.0.1). The CLI refuses non-loopback ones without --allow-remote. */
   host?: string;
@@ -114,23 +120,33 @@ export async function createServer(core: Core, options: ServerOptions): Promise<
     const isApi = pathname.startsWith(API_PREFIX) || `${pathname}/` === API_PREFIX;
     const isRpc = pathname.startsWith(RPC_PREFIX) || `${pathname}/` === RPC_PREFIX;
     if (isApi || isRpc) {
-      if (!bearerMatches(req.headers.authorization, options.token)) {
-        return sendFailure(res, unauthorized);
+      const caller = callerOf(req.headers.authorization, options.token);
+      if (caller === null) return sendFailure(res, unauthorized);
+      // An unknown or revoked token, or the API token once an admin account exists: 401.
+      const me = await core.call('operators.me', {}, 'api', { caller });
+      if (!me.ok) {
+        return sendFailure(
+          res,
+          me.error.code === 'unauthorized'
+            ? { ...unauthorized, message: me.error.message }
+            : failure(500, me.error.code, me.error.message),
+        );
       }
-      if (isApi) return handleRest(core, req, res, url);
+      const scoped = asCaller(core, caller);
+      if (isApi) return handleRest(scoped, req, res, url);
       if (pathname === EVENTS_PATH) {
-        return method === 'GET' ? events.serve(core, req, res) : methodNotAllowed(res, 'GET');
+        return method === 'GET' ? events.serve(scoped, req, res) : methodNotAllowed(res, 'GET');
       }
       if (pathname.startsWith(RPC_EXPORT_PREFIX)) {
         const kind = pathname.slice(RPC_EXPORT_PREFIX.length);
         if (!isExportKind(kind)) return sendFailure(res, unknownExport(kind));
         return method === 'POST'
-          ? handleRpcExport(core, kind, req, res)
+          ? handleRpcExport(scoped, kind, req, res)
           : methodNotAllowed(res, 'POST');
       }
       const name = pathname.slice(RPC_PREFIX.length);
       if (!isOperationName(name)) return sendFailure(res, unknownOperation(name));
-      return method === 'POST' ? handleRpc(core, name, req, res) : methodNotAllowed(res, 'POST');
+      return method === 'POST' ? handleRpc(scoped, name, req, res) : methodNotAllowed(res, 'POST');
     }
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
     if (ui === null) return sendFailure(res, failure(404, 'not_found', 'No web UI is served'));
@@ -145,6 +161,14 @@ export async function createServer(core: Core, options: ServerOptions): Promise<
     url: `http://${urlHost(host)}:${port}`,
     close: () => serving.close(() => events.closeAll()),
   };
+}
+
+/** The core as one caller sees it: every call names them, and the core checks their role. */
+function asCaller(core: Core, caller: Caller): Core {
+  const scoped = Object.create(core) as Core;
+  const call: Core['call'] = (name, input, origin, options) =>
+    core.call(name, input, origin, { ...options, caller });
+  return Object.assign(scoped, { call });
 }
 
 /** The request's URL. Host and target are joined as text: a target like //x stays a path. */

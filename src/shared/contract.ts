@@ -7,15 +7,18 @@ import { z } from 'zod';
 import {
   AUDIT_OUTCOMES,
   INTERVALS,
+  OPERATOR_ROLES,
   ORIGINS,
   PAYMENT_STATUSES,
   SUBSCRIPTION_STATUSES,
   isAbsolutePath,
   type AuditEntry,
   type HistoryEntry,
+  type OperatorAccount,
+  type OperatorRole,
   type Payment,
   type Refund,
-  type Settings,
+  type SettingsView,
   type Subscription,
 } from './domain';
 import type { Result } from './result';
@@ -341,7 +344,8 @@ export const operations = {
     output: {} as ClockView,
     changes: changing('clock', 'scheduler'),
   },
-  'settings.get': { input: empty, output: {} as Settings },
+  /** The settings, without the operator accounts (operators.list, for admins). */
+  'settings.get': { input: empty, output: {} as SettingsView },
   'settings.set': {
     input: z
       .object({
@@ -385,8 +389,37 @@ export const operations = {
           .optional(),
       })
       .strict(),
-    output: {} as Settings,
+    output: {} as SettingsView,
     changes: changing('scheduler', 'settings', 'backups'),
+  },
+  /** Who is asking: their operator account and role (null: the single desk, every right). */
+  'operators.me': { input: empty, output: {} as OperatorSession },
+  /** The operator accounts, revoked ones too, oldest first (admins only). */
+  'operators.list': { input: empty, output: {} as OperatorView[] },
+  /**
+   * Add an operator account (admins only): its token is in this answer and nowhere else
+   * (only its SHA-256 is kept; a replay of the key answers the account without it).
+   */
+  'operators.create': {
+    input: z
+      .object({
+        name: z
+          .string()
+          .trim()
+          .min(1, 'Required')
+          .max(100, 'At most 100 characters')
+          .regex(/^[^\p{Cc}]*$/u, 'No control characters'),
+        role: z.enum(OPERATOR_ROLES),
+      })
+      .strict(),
+    output: {} as CreatedOperator,
+    changes: changing('settings'),
+  },
+  /** Revoke an account (admins only): its token is refused from now on. The last admin stays. */
+  'operators.revoke': {
+    input: z.object({ id }).strict(),
+    output: {} as OperatorView,
+    changes: changing('settings'),
   },
   /**
    * Back up now: a copy of the data as of one commit, taken while the app keeps working,
@@ -506,6 +539,29 @@ export interface UnreadableRecord {
   error: string;
   /** In a page: where it would be among the items (those after it moved up one). */
   index?: number;
+}
+
+/** An operator account as the API shows it: never its token or the token's hash. */
+export type OperatorView = Omit<OperatorAccount, 'tokenHash'>;
+
+/** What operators.create answers: the account and its token, shown this once. */
+export interface CreatedOperator {
+  operator: OperatorView;
+  /** Null in a replay of the request's key: the token is never stored. */
+  token: string | null;
+}
+
+/** Who the caller is (operators.me). */
+export interface OperatorSession {
+  /** Their account; null for the single desk (the desktop app, the server's API token). */
+  operator: OperatorView | null;
+  /** What they may do (the single desk: admin). */
+  role: OperatorRole;
+  /**
+   * Whether an admin account exists: requests then authenticate with their operator's own
+   * token, and the server's single API token is refused.
+   */
+  accounts: boolean;
 }
 
 export interface PaymentDetail extends Payment {

@@ -113,6 +113,7 @@ export const CSV_TABLES: { [K in ExportKind]: Table<ExportItem<K>> } = {
       ['id', (r) => r.entry.id],
       ['at', (r) => r.entry.at],
       ['origin', (r) => r.entry.origin],
+      ['operator', (r) => r.entry.operator?.name ?? null],
       ['action', (r) => r.entry.action],
       ['kind', (r) => r.entry.kind],
       ['label', (r) => r.entry.label],

@@ -129,6 +129,37 @@ export const ORIGINS = ['operator', 'api', 'scheduler', 'system'] as const;
 export const origin = z.enum(ORIGINS);
 export type Origin = z.infer<typeof origin>;
 
+/**
+ * What an operator account may do: a viewer reads, an operator also moves money (every
+ * changing operation but the admin's), an admin also manages operators and settings
+ * (shared/roles.ts has the rule).
+ */
+export const OPERATOR_ROLES = ['viewer', 'operator', 'admin'] as const;
+export const operatorRole = z.enum(OPERATOR_ROLES);
+export type OperatorRole = z.infer<typeof operatorRole>;
+
+/**
+ * Who did something: an operator account, by id and by its name at the time. Null where no
+ * accounts are in use (the single desk: the desktop app, the server's one API token) and for
+ * Paydesk itself (the scheduler, start-up reconciliation).
+ */
+export const operatorRef = z.object({ id: z.string(), name: z.string() });
+export type OperatorRef = z.infer<typeof operatorRef>;
+
+/**
+ * An operator account, kept in the settings. Its token is never stored: only its SHA-256
+ * (hex), compared in constant time. A revoked account is kept (the audit log names it).
+ */
+export const operatorAccount = z.object({
+  id: z.string(),
+  name: z.string().min(1).max(100),
+  role: operatorRole,
+  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: isoInstant,
+  revokedAt: isoInstant.nullable(),
+});
+export type OperatorAccount = z.infer<typeof operatorAccount>;
+
 export const COMMAND_KINDS = [
   'ProcessPayment',
   'RefundPayment',
@@ -162,6 +193,8 @@ export const historyEntry = z.object({
   movesMoney: z.boolean(),
   /** How its last execution went, for people ("Completed", "3 charged, 1 failed"). */
   outcome: z.string().optional(),
+  /** Who ran it (or undid it, for a redo entry); null for the single desk and Paydesk itself. */
+  operator: operatorRef.nullable(),
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
@@ -193,6 +226,8 @@ export const auditEntry = z.object({
    * entries written before Paydesk recorded it (they say nothing about money).
    */
   moved: z.array(movedMoney).optional(),
+  /** Who asked; null for the single desk and Paydesk itself (and entries written before). */
+  operator: operatorRef.nullable(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
@@ -234,6 +269,8 @@ export const idempotencyRecord = z.object({
   finishedAt: isoInstant.nullable(),
   /** Null while the request is unfinished. */
   answer: storedAnswer.nullable(),
+  /** Who asked (what recovery after a crash records its entries under). */
+  operator: operatorRef.nullable(),
 });
 export type IdempotencyRecord = z.infer<typeof idempotencyRecord>;
 
@@ -298,6 +335,14 @@ export const settings = z.object({
   business: businessDetails.optional(),
   /** Absent until first changed: read it as `settings.backup ?? DEFAULT_BACKUP`. */
   backup: backupSettings.optional(),
+  /** The operator accounts (none: the single desk). Never answered by settings.get. */
+  operators: z.array(operatorAccount),
 });
 export type Settings = z.infer<typeof settings>;
-export const DEFAULT_SETTINGS: Settings = { schedulerIntervalSeconds: 60, schedulerEnabled: true };
+/** The settings as settings.get answers them: without the operator accounts. */
+export type SettingsView = Omit<Settings, 'operators'>;
+export const DEFAULT_SETTINGS: Settings = {
+  schedulerIntervalSeconds: 60,
+  schedulerEnabled: true,
+  operators: [],
+};

@@ -11,7 +11,8 @@ export const ERROR_CODES = [
   'unavailable', // e.g. the test clock is off, the scheduler is stopping
   'storage_unavailable', // the data directory cannot be written (disk full, read-only, I/O error)
   'in_progress', // a request with this idempotency key is still running: ask again later
-  'forbidden', // the caller is not allowed (foreign IPC sender)
+  'forbidden', // the caller is not allowed (foreign IPC sender, an operator's role)
+  'unauthorized', // the caller's token names no active operator account (HTTP 401)
   'internal', // a bug: reported, never swallowed
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

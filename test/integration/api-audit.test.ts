@@ -44,9 +44,12 @@ describe('GET audit/', () => {
       'label',
       'message',
       'moved',
+      'operator',
       'origin',
       'outcome',
     ]);
+    // The single desk (the API token, no accounts) is no operator account.
+    expect(body.results[0]?.operator).toBeNull();
   });
 
   it('filters by origin, outcome and time, and pages with links that keep the filters', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenError, bearerMatches, hostCheck, loadOrCreateToken } from '../../src/server/auth';
-import { parseCli } from '../../src/server/cli-options';
+import { coreOptionsOf, parseCli } from '../../src/server/cli-options';
 import { defaultDataDir } from '../../src/server/data-dir';
 import { send } from './helpers/api-server';
 
@@ -111,6 +111,22 @@ describe('options', () => {
     });
   });
 
+  it('takes the database from --database or $PAYDESK_DATABASE_URL, beside a shared gateway', () => {
+    const database = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const parsed = parseCli(['--gateway-url', 'http://gw:8100', ...argv], env);
+      return parsed.ok && parsed.value.kind === 'serve' ? parsed.value.options.database : parsed;
+    };
+    const url = 'postgres://paydesk@db.example:5432/books';
+    expect(database(['--database', url])).toBe(url);
+    expect(database([], { PAYDESK_DATABASE_URL: url })).toBe(url);
+    expect(database(['--database', `${url}2`], { PAYDESK_DATABASE_URL: url })).toBe(`${url}2`);
+    expect(database([])).toBeUndefined();
+    const core = parseCli(['--gateway-url', 'http://gw:8100', '--database', url]);
+    expect(
+      core.ok && core.value.kind === 'serve' && coreOptionsOf(core.value.options, () => {}),
+    ).toMatchObject({ database: url });
+  });
+
   it('names the option that is wrong', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--port', 'abc'], /--port/],
@@ -133,6 +149,19 @@ describe('options', () => {
       [['--gateway-url', 'http://gw', '--gateway-latency-ms', '0'], /--gateway-latency-ms/],
       [['--gateway-token', 'a'.repeat(20)], /--gateway-url/],
       [['--gateway-url', 'http://gw', '--gateway-token', 'short'], /--gateway-token/],
+      [
+        ['--database', 'mysql://db/x', '--gateway-url', 'http://gw'],
+        /--database must be a postgres/,
+      ],
+      [['--database', 'postgres://db/x'], /--database: .*--gateway-url/],
+      [
+        ['--database', 'postgres://db/x', '--gateway-url', 'http://gw', '--daily-backups'],
+        /--daily-backups .*pg_dump/,
+      ],
+      [
+        ['--database', 'postgres://db/x', '--gateway-url', 'http://gw', '--restore', '/b'],
+        /--restore .*pg_dump/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const parsed = parseCli(argv);

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { openMockGateway } from '../../src/main/core/gateway/mock-gateway';
 import { pendingPayment } from '../../src/main/core/payment-rules';
-import { openStore } from '../../src/main/core/store';
-import { must, openTestCore, tempDataDir } from '../helpers/core';
+import { must, openTestCore, openTestStore, tempDataDir } from '../helpers/core';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 
@@ -17,7 +16,7 @@ async function crashAfterPending(
   charge: boolean,
   method = 'pm_card_visa',
 ) {
-  const store = await openStore(dataDir);
+  const store = await openTestStore(dataDir);
   const payment = pendingPayment(
     {
       id,

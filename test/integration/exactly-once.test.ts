@@ -12,8 +12,7 @@ import type { CoreOptions } from '../../src/main/core/api';
 import { UNDO_BATCH } from '../../src/main/core/commands/run-recurring';
 import { pendingPayment } from '../../src/main/core/payment-rules';
 import { GatewayError, type Gateway } from '../../src/main/core/ports';
-import { openStore } from '../../src/main/core/store';
-import { must, openTestCore, tempDataDir } from '../helpers/core';
+import { must, openTestCore, openTestStore, tempDataDir, testStoreOptions } from '../helpers/core';
 
 const visa = { currency: 'USD', customerEmail: 'ann@example.com', paymentMethod: 'pm_card_visa' };
 
@@ -288,7 +287,7 @@ describe('start-up reconciliation', () => {
 
   it('answers queries while it runs, and a change waits for it', async () => {
     const dir = tempDataDir();
-    const store = await openStore(dir);
+    const store = await openTestStore(dir);
     const now = new Date().toISOString();
     await store.commit(
       Array.from({ length: 150 }, (_, i) => ({
@@ -314,6 +313,7 @@ describe('start-up reconciliation', () => {
       clock: 'test',
       scheduler: false,
       gateway: { latencyMs: 200, seed: 3 },
+      ...(await testStoreOptions(dir)),
     });
     cores.push(core);
     expect(core.reconciling()).toBe(true);

@@ -137,8 +137,21 @@ const auditArb = fc.record(
     message: strOrNull,
     // Optional: entries written before amounts were recorded have none.
     moved: fc.array(fc.record({ currency, charged: minor, refunded: minor }), { maxLength: 3 }),
+    operator: fc.option(fc.record({ id: str, name: str }), { nil: null }),
   },
-  { requiredKeys: ['id', 'at', 'origin', 'action', 'kind', 'label', 'outcome', 'message'] },
+  {
+    requiredKeys: [
+      'id',
+      'at',
+      'origin',
+      'action',
+      'kind',
+      'label',
+      'outcome',
+      'message',
+      'operator',
+    ],
+  },
 );
 
 /** A value close to `v` that may or may not still fit (a case change, a fraction, ...). */

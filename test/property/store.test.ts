@@ -80,6 +80,8 @@ class Model implements StoreReads {
       else if (c.t === 'redo.push') this.redo.push(c.v);
       else if (c.t === 'redo.pop') this.redo.pop();
       else if (c.t === 'redo.clear') this.redo = [];
+      else if (c.t === 'undo.remove') this.undo = this.undo.filter((e) => e.id !== c.v);
+      else if (c.t === 'redo.remove') this.redo = this.redo.filter((e) => e.id !== c.v);
       else if (c.t === 'idempotency') this.idem.set(c.v.key, c.v);
       else if (c.t === 'refund') this.refunds.set(c.v.id, c.v);
       else if (c.t === 'settings') this.set = c.v;
@@ -285,6 +287,18 @@ const change: fc.Arbitrary<Template> = fc.oneof(
     ),
   },
   { weight: 1, arbitrary: fixed(fc.constantFrom<Change>({ t: 'redo.pop' }, { t: 'redo.clear' })) },
+  // An entry taken off by its id (an operator's own undo or redo): one on the stack, or not.
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ redo: fc.boolean(), pick: fc.nat(), missing: fc.boolean() })
+      .map(({ redo, pick, missing }): Template => (model) => {
+        const stack = redo ? model.redo : model.undo;
+        const entry = stack[pick % Math.max(1, stack.length)];
+        const v = missing || entry === undefined ? 'h-missing' : entry.id;
+        return { t: redo ? 'redo.remove' : 'undo.remove', v };
+      }),
+  },
   {
     weight: 1,
     arbitrary: fixed(
@@ -326,7 +340,7 @@ const change: fc.Arbitrary<Template> = fc.oneof(
           schedulerIntervalSeconds: fc.integer({ min: 1, max: 600 }),
           schedulerEnabled: fc.boolean(),
         })
-        .map((v): Change => ({ t: 'settings', v })),
+        .map((v): Change => ({ t: 'settings', v: { ...v, operators: [] } })),
     ),
   },
   {
@@ -365,16 +379,35 @@ const keys = {
 // Nothing here is older than 7 days at this "now": compaction keeps every idempotency record.
 const clockNow = () => new Date(at(60));
 
-/** A pop of an empty stack is refused by the store; the model mirrors what is applicable. */
+/**
+ * A pop of an empty stack, or the removal of an entry neither on the stack nor pushed by the
+ * commit, is refused by the store; the model mirrors what is applicable.
+ */
 function applicable(model: Model, changes: Change[]): boolean {
   let undo = model.undo.length;
   let redo = model.redo.length;
+  const undoIds = new Set(model.undo.map((e) => e.id));
+  const redoIds = new Set(model.redo.map((e) => e.id));
   for (const c of changes) {
-    if (c.t === 'undo.push') undo++;
-    if (c.t === 'redo.push') redo++;
+    if (c.t === 'undo.push') {
+      undo++;
+      undoIds.add(c.v.id);
+    }
+    if (c.t === 'redo.push') {
+      redo++;
+      redoIds.add(c.v.id);
+    }
     if (c.t === 'redo.clear') redo = 0;
     if (c.t === 'undo.pop' && undo-- === 0) return false;
     if (c.t === 'redo.pop' && redo-- === 0) return false;
+    if (c.t === 'undo.remove') {
+      if (!undoIds.has(c.v)) return false;
+      undo--;
+    }
+    if (c.t === 'redo.remove') {
+      if (!redoIds.has(c.v)) return false;
+      redo--;
+    }
   }
   return true;
 }
@@ -395,7 +428,7 @@ it('answers like the reference model across commits, reopens, compactions and cr
                 model.apply(changes);
                 pending.push(store.commit(changes));
               } else {
-                await expect(store.commit(changes)).rejects.toThrow(/empty/);
+                await expect(store.commit(changes)).rejects.toThrow(/empty|not on the stack/);
               }
             }
             await Promise.all(pending);

@@ -26,12 +26,14 @@ import {
   type SearchResults,
   type GatewaySettings,
   type BackupInfo,
+  type OperatorSession,
+  type OperatorView,
 } from '../../src/shared/contract';
 import {
   DEFAULT_BACKUP,
   type AuditEntry,
   type Payment,
-  type Settings,
+  type SettingsView,
   type Subscription,
 } from '../../src/shared/domain';
 import { amountValue, parseAmount, parseAmountValue } from '../../src/shared/money';
@@ -57,11 +59,15 @@ export interface FakeOptions {
   dashboard?: Dashboard;
   /** Explicit audit entries, newest first; or a count of generated ones (no filtering then). */
   audit?: AuditEntry[] | number;
-  settings?: Settings;
+  settings?: SettingsView;
   /** The backups listed, newest first. */
   backups?: BackupInfo[];
   /** Whether the app backs up daily (backup.list's dailyRuns; default true, as the desktop). */
   dailyBackups?: boolean;
+  /** The operator accounts (operators.list), oldest first. */
+  operators?: OperatorView[];
+  /** Who the caller is (operators.me; default: the single desk). */
+  session?: OperatorSession;
 }
 
 export interface FakeTransport extends Transport {
@@ -82,9 +88,11 @@ export interface FakeTransport extends Transport {
     clock: { mode: 'system' | 'test'; now: string };
     audit: AuditEntry[];
     auditGenerated: number;
-    settings: Settings;
+    settings: SettingsView;
     gateway: GatewaySettings;
     backups: BackupInfo[];
+    operators: OperatorView[];
+    session: OperatorSession;
   };
 }
 
@@ -178,6 +186,7 @@ export function makeEntry(id: string, over: Partial<HistoryItem> = {}): HistoryI
     createdAt: at(1),
     barrier: false,
     movesMoney: false,
+    operator: null,
     ...over,
   };
 }
@@ -206,6 +215,7 @@ export function makeAuditEntry(i: number, over: Partial<AuditEntry> = {}): Audit
     outcome: 'ok',
     message: null,
     moved: [{ currency: 'USD', charged: i * 100, refunded: 0 }],
+    operator: null,
     ...over,
   };
 }
@@ -384,6 +394,8 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
     settings: options.settings ?? { schedulerIntervalSeconds: 60, schedulerEnabled: true },
     gateway: { successRate: 0.9, latencyMs: 300 },
     backups: [...(options.backups ?? [])],
+    operators: [...(options.operators ?? [])],
+    session: options.session ?? { operator: null, role: 'admin', accounts: false },
   };
   let seq = 1;
   const record = (entry: Partial<HistoryItem> & Pick<HistoryItem, 'kind' | 'label'>): void => {
@@ -668,6 +680,41 @@ export function createFakeTransport(options: FakeOptions = {}): FakeTransport {
         running: db.settings.schedulerEnabled,
       };
       return ok({ ...db.settings });
+    },
+    'operators.me': () => ok({ ...db.session }),
+    'operators.list': () => ok(db.operators.map((o) => ({ ...o }))),
+    'operators.create': (input) => {
+      const parsed = parseInput('operators.create', input);
+      if (!parsed.ok) return parsed;
+      const { name, role } = parsed.data;
+      const taken = db.operators.some(
+        (o) => o.revokedAt === null && o.name.toLowerCase() === name.toLowerCase(),
+      );
+      if (taken) return fail('conflict', `An operator named ${name} already exists`, 'name');
+      const n = db.operators.length + 1;
+      const operator: OperatorView = {
+        id: `opr_${n}`,
+        name,
+        role,
+        createdAt: db.clock.now,
+        revokedAt: null,
+      };
+      db.operators.push(operator);
+      return ok({ operator: { ...operator }, token: `pdo_fake_token_${n}` });
+    },
+    'operators.revoke': (input) => {
+      const index = db.operators.findIndex((o) => o.id === input.id);
+      const current = db.operators[index];
+      if (!current) return fail('not_found', `No operator ${input.id}`, 'id');
+      if (current.revokedAt !== null)
+        return fail('conflict', `${current.name} was already revoked`);
+      const admins = db.operators.filter((o) => o.revokedAt === null && o.role === 'admin');
+      if (current.role === 'admin' && admins.length === 1) {
+        return fail('conflict', `${current.name} is the last admin: add another admin first`);
+      }
+      const next = { ...current, revokedAt: db.clock.now };
+      db.operators[index] = next;
+      return ok({ ...next });
     },
     'system.info': () =>
       ok({

@@ -10,7 +10,7 @@ import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PaymentDetail } from '../../src/shared/contract';
-import type { Payment, Refund, Settings } from '../../src/shared/domain';
+import type { Payment, Refund, SettingsView } from '../../src/shared/domain';
 import { fail, ok } from '../../src/shared/result';
 import type { PaydeskBridge } from '../../src/preload/api';
 import { MAX_REFUND_LINES, buildReceipt, hasReceipt } from '../../src/renderer/src/lib/receipt';
@@ -37,7 +37,7 @@ const BUSINESS = {
   address: '12 Harbour Street\nPortsmouth PO1 2AB',
   taxId: 'GB123456789',
 };
-const SETTINGS: Settings = {
+const SETTINGS: SettingsView = {
   schedulerIntervalSeconds: 60,
   schedulerEnabled: true,
   business: BUSINESS,
@@ -89,7 +89,7 @@ const DETAIL: PaymentDetail = { ...PAYMENT, refunds: REFUNDS };
 
 /** The app on the Payments screen with PAYMENT selected, its details shown. */
 async function showPayment(
-  options: { settings?: Settings; payment?: PaymentDetail } = {},
+  options: { settings?: SettingsView; payment?: PaymentDetail } = {},
 ): Promise<ReturnType<typeof renderApp>> {
   const payment = options.payment ?? DETAIL;
   const rendered = renderApp({ screen: 'payments', payments: [payment] });

@@ -22,6 +22,7 @@ function entry(i: number, over: Partial<AuditEntry> = {}): AuditEntry {
     outcome: AUDIT_OUTCOMES[(i >> 2) % AUDIT_OUTCOMES.length] ?? 'ok',
     message: null,
     moved: [],
+    operator: null,
     ...over,
   };
 }

@@ -30,6 +30,7 @@ const audit = (over: Partial<AuditEntry> = {}): AuditEntry => ({
   label: 'Charge 10.00 USD',
   outcome: 'ok',
   message: null,
+  operator: null,
   ...over,
 });
 

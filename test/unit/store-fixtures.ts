@@ -126,6 +126,7 @@ export function auditEntry(id: string, over: Partial<AuditEntry> = {}): AuditEnt
     label: `audit ${id}`,
     outcome: 'ok',
     message: null,
+    operator: null,
     ...over,
   };
 }
@@ -141,6 +142,7 @@ export function historyEntry(id: string, over: Partial<HistoryEntry> = {}): Hist
     createdAt: at(0),
     barrier: false,
     movesMoney: true,
+    operator: null,
     ...over,
   };
 }
@@ -157,6 +159,7 @@ export function idempotency(key: string, over: Partial<IdempotencyRecord> = {}):
     createdAt: at(0),
     finishedAt: at(0),
     answer: { ok: true, data: { id: `pay-${key}` } },
+    operator: null,
     ...over,
   };
 }
@@ -210,6 +213,8 @@ export type StoreReads = Omit<
   | 'repaired'
   | 'commitSeq'
   | 'backupTo'
+  | 'exclusive'
+  | 'leadScheduler'
 >;
 
 export function dumpStore(store: StoreReads, keys: DumpKeys) {

@@ -4,7 +4,7 @@
  * settings and the test clock.
  */
 import { spawnSync } from 'node:child_process';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore, StoreError } from '../../src/main/core/store/index';
@@ -296,6 +296,43 @@ describe('history, audit, idempotency, settings and clock', () => {
     expect(ids(again.audit(0, 10).items)).toEqual(['a5', 'a4', 'a3', 'a2', 'a1']);
   });
 
+  it('takes an entry off a stack by its id, from the journal and the snapshot alike', async () => {
+    const dir = await tempDir();
+    const store = await openTracked(dir);
+    await put(
+      store,
+      ...['h1', 'h2', 'h3'].map((id): Change => ({ t: 'undo.push', v: historyEntry(id) })),
+      { t: 'redo.push', v: historyEntry('r1') },
+      { t: 'redo.push', v: historyEntry('r2') },
+    );
+    await put(store, { t: 'undo.remove', v: 'h2' }, { t: 'redo.remove', v: 'r1' });
+    // Pushed and taken off in one commit.
+    await put(store, { t: 'undo.push', v: historyEntry('h4') }, { t: 'undo.remove', v: 'h4' });
+    expect(ids([...store.undoStack()])).toEqual(['h1', 'h3']);
+    expect(ids([...store.redoStack()])).toEqual(['r2']);
+    // A copy of the files as they are now: its open replays the journal.
+    const copy = await tempDir();
+    for (const f of ['paydesk.json', 'paydesk.journal'])
+      await copyFile(join(dir, f), join(copy, f));
+    const replayed = await openTracked(copy);
+    expect(ids([...replayed.undoStack()])).toEqual(['h1', 'h3']);
+    expect(ids([...replayed.redoStack()])).toEqual(['r2']);
+    await store.close();
+    const again = await openTracked(dir);
+    expect(ids([...again.undoStack()])).toEqual(['h1', 'h3']);
+  });
+
+  it('refuses taking off an entry that is not on the stack, and applies nothing', async () => {
+    const store = await openTracked(await tempDir());
+    await put(store, { t: 'undo.push', v: historyEntry('h1') });
+    await expect(
+      put(store, { t: 'audit', v: auditEntry('a1') }, { t: 'undo.remove', v: 'h9' }),
+    ).rejects.toThrow(/undo.remove of h9, which is not on the stack/);
+    await expect(put(store, { t: 'redo.remove', v: 'h1' })).rejects.toThrow(/redo.remove/);
+    expect(store.audit(0, 10).total).toBe(0);
+    expect(ids([...store.undoStack()])).toEqual(['h1']);
+  });
+
   it('refuses a pop of an empty stack and applies nothing of that commit', async () => {
     const store = await openTracked(await tempDir());
     await expect(
@@ -322,7 +359,7 @@ describe('history, audit, idempotency, settings and clock', () => {
     await put(
       store,
       { t: 'idempotency', v: idempotency('k1') },
-      { t: 'settings', v: { schedulerIntervalSeconds: 5, schedulerEnabled: false } },
+      { t: 'settings', v: { schedulerIntervalSeconds: 5, schedulerEnabled: false, operators: [] } },
       { t: 'clock', v: at(42) },
     );
     const refused = { ok: false as const, error: { code: 'conflict' as const, message: 'no' } };
@@ -332,7 +369,11 @@ describe('history, audit, idempotency, settings and clock', () => {
     await store.close();
     const again = await openTracked(dir, { clockNow });
     expect(again.getIdempotencyRecord('k1')?.answer).toEqual(refused);
-    expect(again.settings()).toEqual({ schedulerIntervalSeconds: 5, schedulerEnabled: false });
+    expect(again.settings()).toEqual({
+      schedulerIntervalSeconds: 5,
+      schedulerEnabled: false,
+      operators: [],
+    });
     expect(again.testClock()).toBe(at(42));
     await put(again, { t: 'clock', v: null });
     expect(again.testClock()).toBeNull();
@@ -756,10 +797,10 @@ describe('schema versions and damaged files', () => {
   }
 
   it.each([2, 3] as const)(
-    'moves a schema %i snapshot to 5 without reading its payments, dropping its HTTP responses',
+    'moves a schema %i snapshot to 6 without reading its payments, dropping its HTTP responses',
     async (version) => {
       const { dir, path, text } = await closedStoreWithTwoPayments();
-      expect(SCHEMA_VERSION).toBe(5);
+      expect(SCHEMA_VERSION).toBe(6);
       // A damaged body (same size): reading every payment would refuse the open.
       await writeFile(path, replaceLast(olderSnapshot(text, version), '"USD"', '"usd"'));
       const store = await openTracked(dir);
@@ -769,7 +810,7 @@ describe('schema versions and damaged files', () => {
       expect(store.gatewayCursor()).toBeNull();
       expect(store.pendingRefunds()).toEqual([]);
       const migrated = await readFile(path, 'utf8');
-      expect(migrated).toContain('"schemaVersion":5,');
+      expect(migrated).toContain('"schemaVersion":6,');
       expect(migrated).toContain('"refunds":[');
     },
   );

@@ -4,9 +4,10 @@
  * thousands); answers that are views of a state (the history, tens of thousands of entries
  * deep after a year; the scheduler's status) as nothing: a replay reads the view as it is
  * now. Keys Paydesk made itself are never sent again, so their records keep only whether
- * the request succeeded.
+ * the request succeeded. A new operator's token is never kept: a replay answers the account
+ * without it.
  */
-import type { OperationName, RecurringRunSummary } from '../../shared/contract';
+import type { CreatedOperator, OperationName, RecurringRunSummary } from '../../shared/contract';
 import type { Payment, StoredAnswer } from '../../shared/domain';
 import type { Result } from '../../shared/result';
 import type { Store } from './ports';
@@ -32,6 +33,13 @@ export function storedAnswerOf(
 ): StoredAnswer {
   if (!result.ok) return { ok: false, error: result.error };
   if (!clientKey || VIEW_ANSWERS.has(operation)) return { ok: true, data: null };
+  if (operation === 'operators.create') {
+    const created: CreatedOperator = {
+      operator: (result.data as CreatedOperator).operator,
+      token: null,
+    };
+    return { ok: true, data: created };
+  }
   if (RUNS.has(operation)) {
     const { payments, ...counts } = result.data as RecurringRunSummary;
     const stored: StoredRun = { ...counts, paymentIds: payments.map((p) => p.id) };

@@ -6,6 +6,7 @@ import type { CallOptions, OperationName, OperationOutput, PushEvent } from '../
 import type { Origin } from '../../shared/domain';
 import type { Result } from '../../shared/result';
 import type { HttpGatewayOptions } from './gateway/http-gateway';
+import type { Caller } from './operators';
 import type { Gateway } from './ports';
 import type { StoreOptions } from './store';
 
@@ -39,10 +40,27 @@ export interface CoreOptions {
   dailyBackups?: boolean;
   /** Where the core reports what it does at start-up (reconciliation, torn journal tails). */
   log?: (message: string) => void;
+  /**
+   * Keep the books in PostgreSQL at this URL (`serve --database`), shared by every instance
+   * given the same one, instead of in the data directory's files (which then hold only this
+   * instance's own: the mock gateway's ledger, the API token). `store` options are the
+   * embedded store's.
+   */
+  database?: string;
   /** Options of the store (its tests inject write failures through them). */
   store?: StoreOptions;
   /** Wraps the gateway the core calls (tests count or refuse calls through it). */
   wrapGateway?: (gateway: Gateway) => Gateway;
+}
+
+/**
+ * A call's options in the core: the caller's idempotency key, and who the caller is as the
+ * door knows them (operators.ts): none is the single desk (the desktop app, the scheduler).
+ * The core checks the caller's role before anything else: `unauthorized` for a token it does
+ * not know, `forbidden` for an operation the role may not run.
+ */
+export interface CoreCallOptions extends CallOptions {
+  caller?: Caller;
 }
 
 /**
@@ -64,7 +82,7 @@ export interface Core {
     name: K,
     input: unknown,
     origin: Origin,
-    options?: CallOptions,
+    options?: CoreCallOptions,
   ): Promise<Answer<OperationOutput<K>>>;
   /**
    * Settles when start-up reconciliation has run (pending payments and refunds settled with

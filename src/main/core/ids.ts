@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'pay' | 'sub' | 'cmd' | 'aud' | 'run' | 'req' | 'rfd';
+export type IdPrefix = 'pay' | 'sub' | 'cmd' | 'aud' | 'run' | 'req' | 'rfd' | 'opr';
 
 const RANDOM_DIGITS = 10; // hex: 40 bits
 const RANDOM_LIMIT = 2 ** 40;

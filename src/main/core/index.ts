@@ -16,12 +16,13 @@ import { openHttpGateway } from './gateway/http-gateway';
 import { openMockGateway } from './gateway/mock-gateway';
 import { CommandInvoker } from './invoker';
 import { newId } from './ids';
-import type { Change, Clock, Gateway, StoreRepair } from './ports';
+import type { Change, Clock, Gateway, Store, StoreRepair } from './ports';
 import { reconcile, type ReconcileReport } from './reconcile';
 import { finishInterruptedRestore } from './restore';
 import { Scheduler } from './scheduler';
 import { Service, type ServiceDeps } from './service';
 import { openStore, type StoreError } from './store';
+import { topicsOf } from './change-topics';
 
 export type { Core, CoreOptions } from './api';
 
@@ -30,15 +31,12 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   // A restore cut short by a crash is finished before anything reads the data (restore.ts).
   await finishInterruptedRestore(options.dataDir, log);
   // The store says when it stops taking writes; the core, once assembled, tells the screens.
-  const relay: StoreRelay = { writesStopped: () => undefined };
-  const store = await openStore(options.dataDir, {
-    log,
-    ...options.store,
-    onWritesStopped: (error) => {
-      options.store?.onWritesStopped?.(error);
-      relay.writesStopped(error);
-    },
-  });
+  const relay: StoreRelay = { writesStopped: () => undefined, othersCommitted: () => undefined };
+  const onWritesStopped = (error: StoreError) => {
+    options.store?.onWritesStopped?.(error);
+    relay.writesStopped(error);
+  };
+  const store = await openBooks(options, log, onWritesStopped, relay);
   let gateway: Gateway | undefined;
   try {
     const opened = await openGateway(options);
@@ -53,9 +51,33 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   }
 }
 
+/** The store of the books: the data directory's, or a PostgreSQL database's shared by instances. */
+async function openBooks(
+  options: CoreOptions,
+  log: (message: string) => void,
+  onWritesStopped: (error: StoreError) => void,
+  relay: StoreRelay,
+): Promise<Store> {
+  if (options.database === undefined) {
+    return openStore(options.dataDir, { log, ...options.store, onWritesStopped });
+  }
+  // Loaded only for shared books: the desktop app and a single desk never load node-postgres.
+  const { openPgStore } = await import('./pg-store/store');
+  return openPgStore(options.database, options.dataDir, {
+    log,
+    onWritesStopped,
+    onRemoteChanges: (changes) => relay.othersCommitted(changes),
+    ...(options.store?.clockNow !== undefined && { clockNow: options.store.clockNow }),
+    // The embedded store's fault hook, for the tests run against both stores.
+    testing: { beforeWrite: options.store?.testing?.beforeJournalWrite },
+  });
+}
+
 /** What the store tells the core after it opened. */
 interface StoreRelay {
   writesStopped: (error: StoreError) => void;
+  /** Another instance sharing the database committed these (now applied here). */
+  othersCommitted: (changes: readonly Change[]) => void;
 }
 
 /** The gateway the core calls, and what the core knows of it beyond the port. */
@@ -102,10 +124,7 @@ async function openGateway(options: CoreOptions): Promise<OpenedGateway> {
   };
 }
 
-async function openClock(
-  mode: 'system' | 'test',
-  store: Awaited<ReturnType<typeof openStore>>,
-): Promise<Clock> {
+async function openClock(mode: 'system' | 'test', store: Store): Promise<Clock> {
   if (mode === 'system') return new SystemClock();
   const saved = store.testClock();
   const clock = new TestClock(saved ? new Date(saved) : new Date());
@@ -115,7 +134,7 @@ async function openClock(
 
 function assemble(
   options: CoreOptions,
-  store: Awaited<ReturnType<typeof openStore>>,
+  store: Store,
   gateway: Gateway,
   clock: Clock,
   log: (message: string) => void,
@@ -133,6 +152,16 @@ function assemble(
     }
   };
   // Every screen shows that writes stopped (system.info's storage); reads go on.
+  relay.othersCommitted = (changes) => {
+    // The test clock is the books' (a demo's, a test's): another instance may have moved it.
+    const saved = store.testClock();
+    if (clock instanceof TestClock && saved !== null && Date.parse(saved) > clock.now().getTime()) {
+      clock.set(new Date(saved));
+    }
+    if (changes.some((change) => change.t === 'settings')) followSchedulerSettings();
+    const topics = topicsOf(changes);
+    if (topics.length > 0) emit({ type: 'changed', topics });
+  };
   relay.writesStopped = (error) => {
     emit({
       type: 'notice',
@@ -145,6 +174,9 @@ function assemble(
     {
       clock,
       run: async () => {
+        // Instances sharing a database take turns: only the leader's timer charges.
+        if (!(await store.leadScheduler())) return null;
+        await settleOrphans();
         // A tick with nothing due is not a run: not audited, not the scheduler's "last run".
         if (store.dueSubscriptions(clock.now().toISOString(), 1).length === 0) return null;
         const result = await service.call('scheduler.run', {}, 'scheduler');
@@ -197,6 +229,24 @@ function assemble(
       reconciling = false;
       emit({ type: 'changed', topics: ['payments', 'subscriptions', 'history'] });
     });
+  /**
+   * Settles what an instance sharing the database left when it died mid-command, as its own
+   * start would have: a command runs whole in one turn of the store (Store.exclusive), so in
+   * a turn every PENDING record and unfinished request is one whose instance is gone. (A
+   * single desk never finds one here: its start settled them.)
+   */
+  const settleOrphans = () =>
+    invoker.enqueue(async () => {
+      const left =
+        store.pendingPayments().length +
+        store.pendingRefunds().length +
+        store.unfinishedRequests().length;
+      if (left === 0 || store.writeFailure() !== null) return;
+      log(`Settling ${left} record(s) left unfinished by an instance that stopped`);
+      await reconcile(store, gateway, clock, log);
+      await invoker.recoverRequests();
+      emit({ type: 'changed', topics: ['payments', 'subscriptions', 'history'] });
+    });
   const backups = new BackupJobs({
     store,
     ledger: opened.ledger,
@@ -220,6 +270,16 @@ function assemble(
     gateway,
     backups,
   });
+  /** The timer as the stored settings say, another instance having changed them. */
+  function followSchedulerSettings(): void {
+    const settings = store.settings();
+    if (options.schedulerIntervalSeconds === undefined) {
+      scheduler.setInterval(settings.schedulerIntervalSeconds);
+    }
+    if (options.scheduler !== undefined) return;
+    if (settings.schedulerEnabled) scheduler.start();
+    else scheduler.stop();
+  }
   if (options.scheduler ?? store.settings().schedulerEnabled) {
     scheduler.start();
     // What fell due while Paydesk was closed is charged at once, not an interval later.
@@ -284,6 +344,7 @@ export function repairAudit(repair: StoreRepair, at: string): Change {
       outcome: 'error',
       message: repair.savedAs === null ? null : `The cut bytes are in ${repair.savedAs}`,
       moved: [],
+      operator: null,
     },
   };
 }

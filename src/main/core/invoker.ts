@@ -10,6 +10,10 @@
  * `recoverRequests` finishes what a crash interrupted, from the records alone: a charge or a
  * refund gets its history entry and its answer, an undo whose refunds were all made moves
  * its entry to the redo stack; an undo that refunded only part stays on the undo stack.
+ *
+ * Each operator undoes and redoes their own entries (history-owners.ts): the stacks are
+ * shared, an undo or redo takes the caller's newest entry, and an undo of what a colleague
+ * has changed since is refused naming them. The single desk's entries are all of them.
  */
 import type { HistoryPreview, HistoryView, OperationName } from '../../shared/contract';
 import type {
@@ -18,7 +22,7 @@ import type {
   HistoryEntry,
   IdempotencyRecord,
   MovedMoney,
-  Origin,
+  OperatorRef,
 } from '../../shared/domain';
 import { DomainError, fail, ok, type Result } from '../../shared/result';
 import { storedAnswerOf } from './answers';
@@ -32,6 +36,15 @@ import { definitionOf, type ParamsOf, type ResultOf } from './commands/registry'
 import { appErrorOf, isFinalAnswer, isStorageFailure } from './failures';
 import { newId } from './ids';
 import { MoneyMoved, movedBy } from './moved';
+import {
+  changedSince,
+  changedSinceMessage,
+  clearRedo,
+  entriesOf,
+  ownerOf,
+  recordsOf,
+  takeOff,
+} from './history-owners';
 import type { Change, Clock, Gateway, Store } from './ports';
 import { deriveKey, finishedRecord, startedRecord, type Request } from './requests';
 
@@ -61,6 +74,12 @@ export const COMMAND_OF: Partial<Record<OperationName, CommandKind>> = {
   'subscriptions.chargeMissed': 'ChargeMissedPeriods',
   'subscriptions.retryFailed': 'RetryFailedPeriod',
 };
+
+/** Who an entry is written for: the request's origin and operator. */
+type Who = Pick<Request, 'origin' | 'operator'>;
+
+/** Paydesk itself (start-up recovery's own entries). */
+const SYSTEM: Who = { origin: 'system', operator: null };
 
 /** The record of one request while the invoker works on it. */
 class RequestRun {
@@ -114,6 +133,17 @@ interface StagingContext extends CommandContext, Staging {
   discard(): void;
 }
 
+/**
+ * Thrown, before anything is done, by a request whose key another instance sharing the
+ * database recorded while this one's waited in the queue: the service answers it as a
+ * replay of that request.
+ */
+export class KeyTakenMeanwhile extends Error {
+  constructor(readonly key: string) {
+    super(`the idempotency key ${key} was taken meanwhile`);
+  }
+}
+
 export class CommandInvoker {
   private tail: Promise<unknown> = Promise.resolve();
   private depth = 0;
@@ -121,12 +151,15 @@ export class CommandInvoker {
 
   constructor(private readonly deps: InvokerDeps) {}
 
-  /** Run `task` after everything queued before it; the queue goes on if it fails. */
+  /**
+   * Run `task` after everything queued before it; the queue goes on if it fails. It runs as
+   * the one writer of the data (Store.exclusive), on the state others committed before it.
+   */
   enqueue<T>(task: () => Promise<T>): Promise<T> {
     const run = this.tail.then(async () => {
       this.depth += 1;
       try {
-        return await task();
+        return await this.deps.store.exclusive(task);
       } finally {
         this.depth -= 1;
       }
@@ -170,7 +203,7 @@ export class CommandInvoker {
           );
           throw error;
         }
-        this.stageExecuted(ctx, kind, def, parsed, execution, request.origin, startedAt, '');
+        this.stageExecuted(ctx, kind, def, parsed, execution, request, startedAt, '');
         ctx.stage(...run.finish(ok(execution.result), this.now()));
         await ctx.flush();
         this.deps.onHistoryChanged?.();
@@ -183,7 +216,7 @@ export class CommandInvoker {
   undo(request: Request, toId?: string, limit?: number): Promise<HistoryView> {
     return this.enqueue(() =>
       this.answering(request, async (run) => {
-        const stack = this.deps.store.undoStack();
+        const stack = this.stackOf('undo', request);
         const count = this.countTo(stack, toId, 'undo');
         const targets = stack.slice(stack.length - count).reverse();
         const barrier = targets.find((e) => e.barrier);
@@ -193,11 +226,12 @@ export class CommandInvoker {
             `"${barrier.label}" cannot be undone: a refund is final. Nothing before it can be undone either.`,
           );
         }
+        this.refuseChangedSince(targets);
         run.targets = targets.map((e) => e.id);
         for (const [i, entry] of targets.entries()) {
           await this.undoOne(entry, run, i === targets.length - 1);
         }
-        return this.view(limit);
+        return this.view(limit, request.operator);
       }),
     );
   }
@@ -206,28 +240,54 @@ export class CommandInvoker {
   redo(request: Request, toId?: string, limit?: number): Promise<HistoryView> {
     return this.enqueue(() =>
       this.answering(request, async (run) => {
-        const stack = this.deps.store.redoStack();
+        const stack = this.stackOf('redo', request);
         const count = this.countTo(stack, toId, 'redo');
         const targets = stack.slice(stack.length - count).reverse();
         run.targets = targets.map((e) => e.id);
         for (const [i, entry] of targets.entries()) {
           await this.redoOne(entry, run, i === targets.length - 1);
         }
-        return this.view(limit);
+        return this.view(limit, request.operator);
       }),
     );
   }
 
-  /** The undo and redo stacks, newest first: at most `limit` entries of each (default all). */
-  view(limit = Infinity): HistoryView {
+  /**
+   * Run `work` in the queue for `request` and commit its changes with an audit entry (`kind`,
+   * the label it gives) and the request's answer: for changes that are not commands (nothing
+   * to undo), such as the operator accounts. A DomainError `work` throws is the answer.
+   */
+  audited<T>(
+    request: Request,
+    kind: string,
+    work: () => { changes: Change[]; label: string; result: T },
+  ): Promise<T> {
+    return this.enqueue(() =>
+      this.answering(request, async (run) => {
+        const { changes, label, result } = work();
+        await this.deps.store.commit([
+          ...changes,
+          this.audit('execute', kind, label, request, 'ok', null, []),
+          ...run.finish(ok(result), this.now()),
+        ]);
+        return result;
+      }),
+    );
+  }
+
+  /**
+   * `operator`'s undo and redo stacks (null: the single desk's), newest first: at most
+   * `limit` entries of each (default all).
+   */
+  view(limit = Infinity, operator: OperatorRef | null = null): HistoryView {
     const strip = ({ params: _p, memo: _m, ...item }: HistoryEntry) => item;
     const newest = (stack: readonly HistoryEntry[]) =>
       stack
         .slice(Math.max(0, stack.length - limit))
         .reverse()
         .map(strip);
-    const undoStack = this.deps.store.undoStack();
-    const redoStack = this.deps.store.redoStack();
+    const undoStack = this.stackOf('undo', { operator });
+    const redoStack = this.stackOf('redo', { operator });
     const undo = newest(undoStack);
     const redo = newest(redoStack);
     const top = undo[0];
@@ -258,6 +318,7 @@ export class CommandInvoker {
         // A record's operation is one the service wrote: a name of the contract.
         operation: record.operation as OperationName,
         origin: record.origin,
+        operator: record.operator,
       };
       const run = new RequestRun(request, record.targets, record.createdAt, record);
       if (record.operation === 'history.undo') await this.recoverUndo(run, record);
@@ -276,7 +337,7 @@ export class CommandInvoker {
     const label = `Undo: ${entry.label}`;
     try {
       const memo = await def.undo(ctx, def.params.parse(entry.params), def.memo.parse(entry.memo));
-      this.stageUndone(ctx, entry, memo, run.request.origin, label);
+      this.stageUndone(ctx, entry, memo, run.request, label);
       ctx.stage(...(last ? run.finish(ok(null), this.now()) : run.beforeCommit()));
       await ctx.flush();
     } catch (error) {
@@ -296,7 +357,7 @@ export class CommandInvoker {
         def.params.parse(entry.params),
         def.memo.parse(entry.memo),
       );
-      this.stageRedone(ctx, entry, execution, run.request.origin, '');
+      this.stageRedone(ctx, entry, execution, run.request, '');
       ctx.stage(...(last ? run.finish(ok(null), this.now()) : run.beforeCommit()));
       await ctx.flush();
     } catch (error) {
@@ -315,7 +376,7 @@ export class CommandInvoker {
     def: AnyDefinition,
     params: unknown,
     execution: Execution<unknown, unknown>,
-    origin: Origin,
+    who: Who,
     startedAt: string,
     note: string,
   ): void {
@@ -327,13 +388,14 @@ export class CommandInvoker {
         label,
         params,
         memo: execution.memo,
-        origin,
+        origin: who.origin,
         createdAt: startedAt,
         barrier: def.irreversible,
         movesMoney: def.movesMoney,
         outcome: execution.summary,
+        operator: who.operator,
       };
-      if (this.deps.store.redoStack().length > 0) ctx.stage({ t: 'redo.clear' });
+      ctx.stage(...clearRedo(this.deps.store.redoStack(), ownerOf(who.operator)));
       ctx.stage({ t: 'undo.push', v: entry });
     }
     ctx.stage(
@@ -341,7 +403,7 @@ export class CommandInvoker {
         'execute',
         kind,
         label + note,
-        origin,
+        who,
         execution.outcome,
         execution.message ?? null,
         ctx.moved(),
@@ -353,13 +415,14 @@ export class CommandInvoker {
     ctx: Staging,
     entry: HistoryEntry,
     memo: unknown,
-    origin: Origin,
+    who: Who,
     label: string,
   ): void {
     ctx.stage(
-      { t: 'undo.pop' },
-      { t: 'redo.push', v: { ...entry, memo } },
-      this.audit('undo', entry.kind, label, origin, 'ok', null, ctx.moved()),
+      takeOff('undo', this.deps.store.undoStack(), entry),
+      // The redo is theirs who undid it.
+      { t: 'redo.push', v: { ...entry, memo, operator: who.operator } },
+      this.audit('undo', entry.kind, label, who, 'ok', null, ctx.moved()),
     );
   }
 
@@ -367,15 +430,21 @@ export class CommandInvoker {
     ctx: Staging,
     entry: HistoryEntry,
     execution: Execution<unknown, unknown>,
-    origin: Origin,
+    who: Who,
     note: string,
   ): void {
     const label = execution.label ?? entry.label;
-    ctx.stage({ t: 'redo.pop' });
+    ctx.stage(takeOff('redo', this.deps.store.redoStack(), entry));
     if (execution.memo !== null) {
       ctx.stage({
         t: 'undo.push',
-        v: { ...entry, label, memo: execution.memo, outcome: execution.summary },
+        v: {
+          ...entry,
+          label,
+          memo: execution.memo,
+          outcome: execution.summary,
+          operator: who.operator,
+        },
       });
     }
     ctx.stage(
@@ -383,7 +452,7 @@ export class CommandInvoker {
         'redo',
         entry.kind,
         `Redo: ${label}${note}`,
-        origin,
+        who,
         execution.outcome,
         execution.message ?? null,
         ctx.moved(),
@@ -406,16 +475,7 @@ export class CommandInvoker {
       return;
     }
     const { params, execution } = recovered;
-    this.stageExecuted(
-      ctx,
-      kind,
-      def,
-      params,
-      execution,
-      run.request.origin,
-      record.createdAt,
-      RECOVERED,
-    );
+    this.stageExecuted(ctx, kind, def, params, execution, run.request, record.createdAt, RECOVERED);
     staged.push(...run.finish(ok(execution.result), this.now()));
     await this.deps.store.commit(staged);
     this.deps.log?.(
@@ -425,7 +485,7 @@ export class CommandInvoker {
 
   private async recoverUndo(run: RequestRun, record: IdempotencyRecord): Promise<void> {
     for (const id of record.targets) {
-      const stack = this.deps.store.undoStack();
+      const stack = this.stackOf('undo', run.request);
       if (!stack.some((e) => e.id === id)) continue;
       const entry = stack[stack.length - 1] as HistoryEntry;
       const def = definitionOf(entry.kind);
@@ -442,7 +502,7 @@ export class CommandInvoker {
         );
         return;
       }
-      this.stageUndone(ctx, entry, memo, run.request.origin, `Undo: ${entry.label}${RECOVERED}`);
+      this.stageUndone(ctx, entry, memo, run.request, `Undo: ${entry.label}${RECOVERED}`);
       await this.deps.store.commit(staged);
     }
     await this.deps.store.commit(run.finish(ok(null), this.now()));
@@ -450,7 +510,7 @@ export class CommandInvoker {
 
   private async recoverRedo(run: RequestRun, record: IdempotencyRecord): Promise<void> {
     for (const id of record.targets) {
-      const stack = this.deps.store.redoStack();
+      const stack = this.stackOf('redo', run.request);
       if (!stack.some((e) => e.id === id)) continue;
       const entry = stack[stack.length - 1] as HistoryEntry;
       const def = definitionOf(entry.kind);
@@ -464,7 +524,7 @@ export class CommandInvoker {
         );
         return;
       }
-      this.stageRedone(ctx, entry, recovered.execution, run.request.origin, RECOVERED);
+      this.stageRedone(ctx, entry, recovered.execution, run.request, RECOVERED);
       await this.deps.store.commit(staged);
     }
     await this.deps.store.commit(run.finish(ok(null), this.now()));
@@ -473,7 +533,7 @@ export class CommandInvoker {
   /** Ends an interrupted request with a conflict that says what to do. */
   private async finishInterrupted(run: RequestRun, message: string): Promise<void> {
     await this.deps.store.commit([
-      this.audit('reconcile', 'Request', message, 'system', 'error', run.request.key, []),
+      this.audit('reconcile', 'Request', message, SYSTEM, 'error', run.request.key, []),
       ...run.finish(fail('conflict', message), this.now()),
     ]);
     this.deps.log?.(`Request ${run.request.key}: ${message}`);
@@ -508,6 +568,10 @@ export class CommandInvoker {
    * finished, that is the request's answer (stored when the caller may ask again).
    */
   private async answering<T>(request: Request, work: (run: RequestRun) => Promise<T>): Promise<T> {
+    // Another instance on the same database may have taken this key since the service looked.
+    if (request.clientKey && this.deps.store.getIdempotencyRecord(request.key) !== undefined) {
+      throw new KeyTakenMeanwhile(request.key);
+    }
     const run = new RequestRun(request, [], this.now());
     try {
       return await work(run);
@@ -526,8 +590,12 @@ export class CommandInvoker {
    * refunds, what a redo charges again), read from their memos. Nothing runs: the UI shows
    * it in the confirmation.
    */
-  preview(direction: 'undo' | 'redo', toId?: string): HistoryPreview {
-    const stack = direction === 'undo' ? this.deps.store.undoStack() : this.deps.store.redoStack();
+  preview(
+    direction: 'undo' | 'redo',
+    toId?: string,
+    operator: OperatorRef | null = null,
+  ): HistoryPreview {
+    const stack = this.stackOf(direction, { operator });
     const targets = stack.slice(stack.length - this.countTo(stack, toId, direction)).reverse();
     const amounts = new Map<string, number>();
     let charges = 0;
@@ -552,6 +620,29 @@ export class CommandInvoker {
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([currency, amount]) => ({ currency, amount })),
     };
+  }
+
+  /** The caller's own entries of the undo or redo stack (the single desk's: its whole stack). */
+  private stackOf(which: 'undo' | 'redo', who: Pick<Request, 'operator'>): readonly HistoryEntry[] {
+    const stack = which === 'undo' ? this.deps.store.undoStack() : this.deps.store.redoStack();
+    return entriesOf(stack, ownerOf(who.operator));
+  }
+
+  /**
+   * A conflict naming the colleague and the moment, when one of `targets` changed a record
+   * (a payment, a subscription) that another operator has changed since: nothing is undone.
+   */
+  private refuseChangedSince(targets: readonly HistoryEntry[]): void {
+    const stack = this.deps.store.undoStack();
+    const records = (entry: HistoryEntry): ReadonlySet<string> => {
+      const def = definitionOf(entry.kind);
+      const memo = def.memo.safeParse(entry.memo);
+      return recordsOf(entry, memo.success ? (def.paymentsOf?.(memo.data) ?? []) : []);
+    };
+    for (const entry of targets) {
+      const changed = changedSince(stack, entry, records);
+      if (changed !== null) throw new DomainError('conflict', changedSinceMessage(entry, changed));
+    }
   }
 
   private countTo(stack: readonly HistoryEntry[], toId: string | undefined, what: string): number {
@@ -582,7 +673,7 @@ export class CommandInvoker {
     const appError = appErrorOf(error);
     await this.deps.store
       .commit([
-        this.audit(action, kind, label, run.request.origin, 'error', appError.message, ctx.moved()),
+        this.audit(action, kind, label, run.request, 'error', appError.message, ctx.moved()),
         ...(isFinalAnswer(error) ? run.finish({ ok: false, error: appError }, this.now()) : []),
       ])
       .catch(() => undefined);
@@ -592,7 +683,7 @@ export class CommandInvoker {
     action: AuditEntry['action'],
     kind: string,
     label: string,
-    origin: Origin,
+    who: Who,
     outcome: AuditEntry['outcome'],
     message: string | null,
     moved: MovedMoney[],
@@ -602,13 +693,14 @@ export class CommandInvoker {
       v: {
         id: newId('aud'),
         at: this.now(),
-        origin,
+        origin: who.origin,
         action,
         kind,
         label,
         outcome,
         message,
         moved,
+        operator: who.operator,
       },
     };
   }

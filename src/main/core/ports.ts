@@ -42,6 +42,12 @@ export type Change =
   | { t: 'redo.push'; v: HistoryEntry }
   | { t: 'redo.pop' }
   | { t: 'redo.clear' }
+  /**
+   * Take the entry with this id off the undo (redo) stack wherever it is: an operator's own
+   * undo or redo when a colleague's entries lie above theirs (history-owners.ts).
+   */
+  | { t: 'undo.remove'; v: string }
+  | { t: 'redo.remove'; v: string }
   | { t: 'refund'; v: Refund }
   | { t: 'idempotency'; v: IdempotencyRecord }
   | { t: 'settings'; v: Settings }
@@ -225,6 +231,18 @@ export interface Store {
    * written and synced and S is durable in the store itself.
    */
   backupTo(dir: string, atCapture?: () => void): Promise<StoreCopy>;
+  /**
+   * Run `task` as the one writer of the data among every process that shares it, with the
+   * state in memory caught up with what the others committed first. The invoker runs every
+   * queued task through it; a commit made outside one runs in one of its own. The embedded
+   * store's directory lock already admits one process: it just runs `task`.
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Whether this process leads the recurring scheduler: true for the embedded store; among
+   * instances sharing a database, the one holding the leader's lock (taken here when free).
+   */
+  leadScheduler(): Promise<boolean>;
   /** Flush, compact and release the directory lock. */
   close(): Promise<void>;
 }

@@ -322,6 +322,7 @@ function audited(
       outcome,
       message,
       moved: movedBy(changes),
+      operator: null,
     },
   };
   return [...changes, entry];

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OperationName } from '../../shared/contract';
-import type { IdempotencyRecord, Origin, StoredAnswer } from '../../shared/domain';
+import type { IdempotencyRecord, OperatorRef, Origin, StoredAnswer } from '../../shared/domain';
 import { newId } from './ids';
 
 /** One changing request, as the service hands it to the invoker. */
@@ -18,6 +18,8 @@ export interface Request {
   fingerprint: string;
   operation: OperationName;
   origin: Origin;
+  /** Who asked: an operator account, or null (the single desk, Paydesk itself). */
+  operator: OperatorRef | null;
 }
 
 /** A request key for a caller that sent none. */
@@ -70,6 +72,7 @@ export function startedRecord(
     createdAt: now,
     finishedAt: null,
     answer: null,
+    operator: request.operator,
   };
 }
 
@@ -84,5 +87,12 @@ export function finishedRecord(
 
 /** A request under a key made for it, for callers inside Paydesk (benchmarks, tests). */
 export function internalRequest(operation: OperationName, origin: Origin): Request {
-  return { key: newRequestKey(), clientKey: false, fingerprint: '', operation, origin };
+  return {
+    key: newRequestKey(),
+    clientKey: false,
+    fingerprint: '',
+    operation,
+    origin,
+    operator: null,
+  };
 }

@@ -8,23 +8,32 @@
  * replay: nothing runs again); a key whose request is still running is `in_progress`, as
  * Stripe answers; the key with another operation or input is a `conflict`. Changing
  * operations wait for start-up reconciliation; queries do not.
+ *
+ * Before anything else the caller is authenticated (operators.ts: an operator's token, or the
+ * single desk) and its role checked (shared/roles.ts): `unauthorized` or `forbidden`, and
+ * nothing runs. The request then names its operator, and so do the entries it writes.
  */
 import {
   changesOf,
   idempotencyKey,
   parseInput,
-  type CallOptions,
   type OperationName,
   type OperationOutput,
   type ParsedInput,
   type PushEvent,
   type StorageStatus,
 } from '../../shared/contract';
-import { DEFAULT_BACKUP, EMPTY_BUSINESS, type Settings } from '../../shared/domain';
+import {
+  DEFAULT_BACKUP,
+  EMPTY_BUSINESS,
+  type Settings,
+  type SettingsView,
+} from '../../shared/domain';
 import { type Origin } from '../../shared/domain';
 import { parseAmount } from '../../shared/money';
 import { DomainError, fail, ok, type Result } from '../../shared/result';
-import type { Answer } from './api';
+import { mayRun, refusal as roleRefusal } from '../../shared/roles';
+import type { Answer, CoreCallOptions } from './api';
 import { replayedAnswer, storedAnswerOf } from './answers';
 import type { BackupJobs } from './backup-jobs';
 import { TestClock } from './clock';
@@ -33,7 +42,15 @@ import { customerFromStore } from './customer-rules';
 import { dashboardFromStore } from './dashboard';
 import { appErrorOf } from './failures';
 import type { MockBehaviour } from './gateway/mock-gateway';
-import type { CommandInvoker } from './invoker';
+import { KeyTakenMeanwhile, type CommandInvoker } from './invoker';
+import {
+  authenticate,
+  sessionOf,
+  viewOf,
+  withNewAccount,
+  withRevoked,
+  type Principal,
+} from './operators';
 import type { Change, Clock, Gateway, Store } from './ports';
 import {
   fingerprintOf,
@@ -76,6 +93,7 @@ export interface ServiceDeps {
 type Handler<K extends OperationName> = (
   input: ParsedInput<K>,
   request: Request,
+  principal: Principal,
 ) => Promise<OperationOutput<K>> | OperationOutput<K>;
 type Handlers = { [K in OperationName]: Handler<K> };
 
@@ -92,15 +110,23 @@ export class Service {
     name: K,
     raw: unknown,
     origin: Origin,
-    options: CallOptions = {},
+    options: CoreCallOptions = {},
   ): Promise<Answer<OperationOutput<K>>> {
+    let principal: Principal;
+    try {
+      principal = authenticate(options.caller, this.deps.store.settings().operators);
+    } catch (error) {
+      return { ok: false, error: appErrorOf(error) };
+    }
+    if (!mayRun(principal.role, name)) return fail('forbidden', roleRefusal(principal.role, name));
     const input = parseInput(name, raw);
     if (!input.ok) return input;
     const handler = this.handlers[name] as Handler<K>;
     const changes = changesOf(name);
     if (changes === undefined) {
       // A query: no request, no key.
-      return this.attempt(name, () => handler(input.data, this.queryRequest(name, origin)));
+      const query = this.queryRequest(name, origin, principal);
+      return this.attempt(name, () => handler(input.data, query, principal));
     }
     let key = options.idempotencyKey;
     if (key !== undefined) {
@@ -114,21 +140,37 @@ export class Service {
       fingerprint: fingerprintOf(name, input.data),
       operation: name,
       origin,
+      operator: principal.operator,
     };
     await this.deps.reconciled;
+    if (this.deps.store.getIdempotencyRecord(key)?.answer === null && !this.running.has(key)) {
+      // Unfinished, and not here: an instance sharing the database may be running it. A turn
+      // of the queue comes after that instance's (Store.exclusive): then the record says.
+      try {
+        await this.deps.invoker.enqueue(() => Promise.resolve());
+      } catch (error) {
+        // The turn itself failed (the database gone): an answer, not an exception.
+        return { ok: false, error: appErrorOf(error) };
+      }
+    }
     const known = this.knownRequest(request, input.data);
     if (known !== null) return known as Answer<OperationOutput<K>>;
     const refusal = this.deps.store.writeFailure();
     // Nothing is tried, the gateway least of all, while the store cannot record the outcome.
     if (refusal !== null) return { ok: false, error: appErrorOf(refusal) };
     this.running.add(key);
+    let result: Result<OperationOutput<K>>;
     try {
-      const result = await this.attempt(name, () => handler(input.data, request));
-      this.deps.emit({ type: 'changed', topics: result.ok ? [...changes] : ['history'] });
-      return result;
+      result = await this.attempt(name, () => handler(input.data, request, principal));
+    } catch (error) {
+      if (!(error instanceof KeyTakenMeanwhile)) throw error;
+      this.running.delete(key);
+      return this.knownRequest(request, input.data) as Answer<OperationOutput<K>>;
     } finally {
       this.running.delete(key);
     }
+    this.deps.emit({ type: 'changed', topics: result.ok ? [...changes] : ['history'] });
+    return result;
   }
 
   /**
@@ -158,7 +200,7 @@ export class Service {
     const limit = (input as { limit?: number }).limit;
     const answer = replayedAnswer(request.operation, record.answer, this.deps.store, () =>
       request.operation.startsWith('history.')
-        ? this.deps.invoker.view(limit)
+        ? this.deps.invoker.view(limit, request.operator)
         : this.deps.scheduler.status(),
     );
     return { ...answer, replayed: true };
@@ -176,6 +218,7 @@ export class Service {
     try {
       return ok(await run());
     } catch (error) {
+      if (error instanceof KeyTakenMeanwhile) throw error;
       const appError = appErrorOf(error);
       if (appError.code === 'internal') {
         this.deps.log(
@@ -186,9 +229,16 @@ export class Service {
     }
   }
 
-  /** Queries run for no request; this one only carries the origin. */
-  private queryRequest(name: OperationName, origin: Origin): Request {
-    return { key: '', clientKey: false, fingerprint: '', operation: name, origin };
+  /** Queries run for no request; this one only carries the origin and the operator. */
+  private queryRequest(name: OperationName, origin: Origin, principal: Principal): Request {
+    return {
+      key: '',
+      clientKey: false,
+      fingerprint: '',
+      operation: name,
+      origin,
+      operator: principal.operator,
+    };
   }
 
   /**
@@ -284,10 +334,12 @@ export class Service {
     'recurring.run': (_input, request) => this.runRecurring(request),
     'scheduler.run': (_input, request) => this.runRecurring(request),
 
-    'history.get': (input) => this.deps.invoker.view(input.limit),
+    // Each operator's own stacks (the single desk's: all of them).
+    'history.get': (input, request) => this.deps.invoker.view(input.limit, request.operator),
     'history.undo': (input, request) => this.deps.invoker.undo(request, input.toId, input.limit),
     'history.redo': (input, request) => this.deps.invoker.redo(request, input.toId, input.limit),
-    'history.preview': (input) => this.deps.invoker.preview(input.direction, input.toId),
+    'history.preview': (input, request) =>
+      this.deps.invoker.preview(input.direction, input.toId, request.operator),
 
     'audit.list': ({ offset, limit, order, ...filters }) => {
       if (filters.from !== undefined && filters.to !== undefined && filters.to <= filters.from) {
@@ -334,8 +386,8 @@ export class Service {
       return view;
     },
 
-    'settings.get': () => this.deps.store.settings(),
-    'settings.set': ({ business, backup, ...rest }, request) => {
+    'settings.get': () => settingsView(this.deps.store.settings()),
+    'settings.set': async ({ business, backup, ...rest }, request) => {
       const patch: Partial<Settings> = rest;
       if (business !== undefined) {
         const given = Object.entries(business).filter(([, v]) => v !== undefined);
@@ -351,8 +403,30 @@ export class Service {
           ...Object.fromEntries(given),
         };
       }
-      return this.saveSettings(patch, request);
+      return settingsView(await this.saveSettings(patch, request));
     },
+
+    'operators.me': (_input, _request, principal) =>
+      sessionOf(principal, this.deps.store.settings().operators),
+    'operators.list': () => this.deps.store.settings().operators.map(viewOf),
+    'operators.create': (input, request) =>
+      this.deps.invoker.audited(request, 'CreateOperator', () => {
+        const made = withNewAccount(this.deps.store.settings(), input.name, input.role, this.now());
+        return {
+          changes: [{ t: 'settings', v: made.settings }],
+          label: `Add ${made.account.role} ${made.account.name}`,
+          result: { operator: viewOf(made.account), token: made.token },
+        };
+      }),
+    'operators.revoke': (input, request) =>
+      this.deps.invoker.audited(request, 'RevokeOperator', () => {
+        const revoked = withRevoked(this.deps.store.settings(), input.id, this.now());
+        return {
+          changes: [{ t: 'settings', v: revoked.settings }],
+          label: `Revoke ${revoked.account.role} ${revoked.account.name}`,
+          result: viewOf(revoked.account),
+        };
+      }),
 
     'backup.create': async (_input, request) => {
       const made = await this.deps.backups.create('manual');
@@ -436,6 +510,11 @@ export class Service {
     else this.deps.scheduler.stop();
     return next;
   }
+}
+
+/** The settings as settings.get answers them: the operator accounts are operators.list's. */
+function settingsView({ operators: _operators, ...view }: Settings): SettingsView {
+  return view;
 }
 
 /** Whether the store takes changes, and what it repaired at open (system.info, health). */

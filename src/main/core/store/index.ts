@@ -85,38 +85,16 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
-import type {
-  CustomerPage,
-  CustomerSummary,
-  Page,
-  UnreadableRecord,
-} from '../../../shared/contract';
 import {
   DEFAULT_SETTINGS,
   type AuditEntry,
-  type HistoryEntry,
-  type IdempotencyRecord,
   type Payment,
-  type Refund,
   type Settings,
   type Subscription,
 } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
-import type {
-  AuditQuery,
-  Change,
-  CustomerQuery,
-  PaymentQuery,
-  PeriodCharges,
-  RefundMade,
-  Store,
-  StoreCopy,
-  StoreRepair,
-  SubscriptionQuery,
-} from '../ports';
+import type { Change, Store, StoreCopy, StoreRepair } from '../ports';
 import { makePrivateDir, PRIVATE_FILE_MODE, tightenPrivateDir } from '../private-files';
-import { AuditQueries } from './audit-query';
-import { instantMs } from './codec';
 import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import { namingFailures, NODE_FILES, type FileOps } from './file-ops';
 import { dataFiles, TEMP_SUFFIX, type DataFiles } from './files';
@@ -137,6 +115,7 @@ import type { PaymentBase } from './payment-base';
 import { draftList } from './payment-writer';
 import { SnapshotFile, type SnapshotData, type StepHook } from './snapshot';
 import { DuplicateRecord, emptySnapshot, StoreState, type SnapshotDoc } from './state';
+import { StateReads } from './state-reads';
 import { validateSnapshot } from './validate';
 
 export { StoreError } from './errors';
@@ -501,7 +480,7 @@ interface FileStoreConfig {
   readOnly: boolean;
 }
 
-class FileStore implements Store {
+class FileStore extends StateReads implements Store {
   readonly dataDir: string;
   private seq: number;
   private readonly journal: JournalWriter;
@@ -513,17 +492,17 @@ class FileStore implements Store {
   private compaction: Promise<void> | null = null;
   /** The journal size past which the next background compaction starts. */
   private compactAt: number;
-  private readonly auditQueries = new AuditQueries(() => this.state.audit);
   /** Holds on background compaction not yet released (holdCompaction). */
   private compactionHolds = 0;
   private snapshotBytes: number;
 
   constructor(
     private readonly files: DataFiles,
-    private readonly state: StoreState,
+    protected readonly state: StoreState,
     private readonly lock: DirLock,
     private readonly config: FileStoreConfig,
   ) {
+    super();
     this.dataDir = files.dir;
     this.seq = config.seq;
     this.snapshotBytes = config.snapshotBytes;
@@ -579,117 +558,12 @@ class FileStore implements Store {
     return this.config.repair;
   }
 
-  // -- reads ------------------------------------------------------------------------------
-
-  getPayment(id: string): Payment | undefined {
-    return this.state.payments.get(id);
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return task();
   }
 
-  getPaymentByIdempotencyKey(key: string): Payment | undefined {
-    return this.state.payments.byIdempotencyKey(key);
-  }
-
-  queryPayments(query: PaymentQuery): Page<Payment> {
-    const { order, offset, limit } = query;
-    return query.skipUnreadable === true
-      ? this.state.payments.queryReadable(query, order, offset, limit)
-      : this.state.payments.query(query, order, offset, limit);
-  }
-
-  pendingPayments(): Payment[] {
-    return this.state.payments.pending();
-  }
-
-  allPayments(): Iterable<Payment> {
-    return this.state.payments.values();
-  }
-
-  paymentCount(): number {
-    return this.state.payments.size;
-  }
-
-  getSubscription(id: string): Subscription | undefined {
-    return this.state.subscriptions.get(id);
-  }
-
-  querySubscriptions(query: SubscriptionQuery): Page<Subscription> {
-    return this.state.subscriptions.query(query, query.order, query.offset, query.limit);
-  }
-
-  paymentsOfSubscription(subscriptionId: string): Payment[] {
-    return this.state.payments.ofSubscription(subscriptionId);
-  }
-
-  refundsSince(instant: string, unreadable?: UnreadableRecord[]): RefundMade[] {
-    return this.state.payments.refundsSince(instantMs(instant), unreadable);
-  }
-
-  periodCharges(subscriptionId: string, period: number): PeriodCharges {
-    return this.state.payments.periodCharges(subscriptionId, period);
-  }
-
-  dueSubscriptions(now: string, limit: number = Infinity): Subscription[] {
-    return this.state.subscriptions.dueAt(now, limit);
-  }
-
-  allSubscriptions(): Iterable<Subscription> {
-    return this.state.subscriptions.values();
-  }
-
-  queryCustomers(query: CustomerQuery): CustomerPage {
-    return this.state.customers().page(query);
-  }
-
-  getCustomer(email: string): CustomerSummary | undefined {
-    return this.state.customers().get(email);
-  }
-
-  undoStack(): readonly HistoryEntry[] {
-    return this.state.undo.slice();
-  }
-
-  redoStack(): readonly HistoryEntry[] {
-    return this.state.redo.slice();
-  }
-
-  audit(offset: number, limit: number, query?: AuditQuery): Page<AuditEntry> {
-    return this.auditQueries.page(offset, limit, query);
-  }
-
-  getRefund(id: string): Refund | undefined {
-    return this.state.refunds.get(id);
-  }
-
-  getRefundByIdempotencyKey(key: string): Refund | undefined {
-    return this.state.refunds.byIdempotencyKey(key);
-  }
-
-  refundsOfPayment(paymentId: string): Refund[] {
-    return this.state.refunds.ofPayment(paymentId);
-  }
-
-  pendingRefunds(): Refund[] {
-    return this.state.refunds.pending();
-  }
-
-  getIdempotencyRecord(key: string): IdempotencyRecord | undefined {
-    return this.state.idempotency.get(key);
-  }
-
-  unfinishedRequests(): IdempotencyRecord[] {
-    return [...this.state.idempotency.values()].filter((r) => r.answer === null);
-  }
-
-  settings(): Settings {
-    return this.state.settings;
-  }
-
-  testClock(): string | null {
-    return this.state.testClock;
-  }
-
-  gatewayCursor(): string | null {
-    return this.state.gatewayCursor;
+  leadScheduler(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   writeFailure(): Error | null {

@@ -14,7 +14,7 @@
  */
 import type { RecordKind } from './layout';
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The last version whose journal lines did not say their version (journal.ts). */
 export const LAST_UNVERSIONED_JOURNAL = 4;
@@ -69,7 +69,9 @@ export const addFields = (added: Partial<Record<RecordKind, RawRecord>>): Migrat
  * records that are requests (their key bound before the work, their answer a Result): the
  * older records, HTTP responses fingerprinted another way, cannot be carried over and are
  * dropped (a repeat of such a key runs as a new request). Version 5 only made each journal
- * line say its version.
+ * line say its version. Version 6 added operator accounts (the settings' `operators`, none
+ * before) and who did what (`operator` of audit entries, history entries and requests: null
+ * before, as for the single desk).
  */
 export const MIGRATIONS: Migrations = {
   1: (doc) => doc,
@@ -80,6 +82,12 @@ export const MIGRATIONS: Migrations = {
     doc: leavingPayments((doc) => ({ ...doc, refunds: [], gatewayCursor: null })),
   },
   4: journalOnly,
+  5: addFields({
+    settings: { operators: [] },
+    audit: { operator: null },
+    history: { operator: null },
+    idempotency: { operator: null },
+  }),
 };
 
 const stepOf = (m: Migration): MigrationStep => (typeof m === 'function' ? { doc: m } : m);

@@ -55,6 +55,9 @@ export function recordChecks(layouts: Layouts = LAYOUTS): RecordChecks {
       case 'redo.pop':
       case 'redo.clear':
         return null;
+      case 'undo.remove':
+      case 'redo.remove':
+        return typeof v === 'string' ? null : `${t}: not an entry id`;
       case 'clock':
         return v === null || isInstant(v) ? null : `clock: not an ISO instant or null`;
       case 'gatewayCursor':

@@ -136,6 +136,23 @@ export class StoreState {
         case 'redo.clear':
           redo = 0;
           break;
+        case 'undo.remove':
+        case 'redo.remove': {
+          // On the stack before this commit, or pushed by it.
+          const stack = change.t === 'undo.remove' ? this.undo : this.redo;
+          const push = change.t === 'undo.remove' ? 'undo.push' : 'redo.push';
+          const known =
+            stack.some((e) => e.id === change.v) ||
+            changes
+              .slice(0, i)
+              .some(
+                (c) => (c as Change).t === push && (c as { v: { id: string } }).v.id === change.v,
+              );
+          if (!known) return `change ${i}: ${change.t} of ${change.v}, which is not on the stack`;
+          if (change.t === 'undo.remove') undo--;
+          else redo--;
+          break;
+        }
         case 'refund': {
           const conflict = this.refunds.conflict(change.v);
           if (conflict !== null) return `change ${i}: ${conflict}`;
@@ -176,6 +193,12 @@ export class StoreState {
         case 'redo.clear':
           this.redo = [];
           break;
+        case 'undo.remove':
+          removeEntry(this.undo, change.v);
+          break;
+        case 'redo.remove':
+          removeEntry(this.redo, change.v);
+          break;
         case 'refund':
           this.refunds.put(change.v);
           break;
@@ -197,16 +220,16 @@ export class StoreState {
 
   /**
    * Drops finished idempotency records created more than IDEMPOTENCY_TTL_MS before `now`,
-   * and finished ones of keys Paydesk made.
+   * and finished ones of keys Paydesk made. Returns their keys.
    */
-  dropExpiredIdempotency(now: Date): number {
+  dropExpiredIdempotency(now: Date): string[] {
     const cutoff = now.getTime() - IDEMPOTENCY_TTL_MS;
-    let dropped = 0;
+    const dropped: string[] = [];
     for (const [key, record] of this.idempotency) {
       if (record.answer === null) continue;
       if (!record.clientKey || Date.parse(record.createdAt) < cutoff) {
         this.idempotency.delete(key);
-        dropped++;
+        dropped.push(key);
       }
     }
     return dropped;
@@ -252,4 +275,14 @@ export function emptySnapshot(schemaVersion: number): SnapshotDoc {
     audit: [],
     idempotency: [],
   };
+}
+
+/** Takes the entry `id` off `stack` (looked for from the top, where it usually is). */
+function removeEntry(stack: HistoryEntry[], id: string): void {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    if ((stack[i] as HistoryEntry).id === id) {
+      stack.splice(i, 1);
+      return;
+    }
+  }
 }

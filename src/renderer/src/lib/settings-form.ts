@@ -127,3 +127,17 @@ export function onFormFields<T>(result: Result<T>, names: Record<string, string>
   const message = result.error.message.replace(/^[\w.]+: /, '');
   return { ok: false, error: { ...result.error, field, message } };
 }
+
+export interface OperatorValues {
+  name: string;
+  role: string;
+}
+export type OperatorField = keyof OperatorValues;
+export const OPERATOR_FIELDS: readonly OperatorField[] = ['name', 'role'];
+type OperatorInput = OperationInput<'operators.create'>;
+
+/** A new operator account: its name and role, checked with operators.create's schema. */
+export function checkOperator(values: OperatorValues): Checked<OperatorInput, OperatorField> {
+  const input = { name: values.name.trim(), role: values.role } as OperatorInput;
+  return { input, errors: schemaErrors(operations['operators.create'].input, input) };
+}

@@ -1,11 +1,13 @@
 /**
  * Settings: business details for receipts, the recurring-charge scheduler's interval and
- * on/off, backups (their settings, "Back up now", the list, how to restore), the mock
- * gateway's behaviour (changeable in test mode), and where the data lives. The forms start
+ * on/off, backups (their settings, "Back up now", the list, how to restore), the operator
+ * accounts (an admin's), the mock gateway's behaviour (changeable in test mode), and where
+ * the data lives. The forms start
  * from the values read when the screen opens (not from an earlier visit's).
  */
 import { useEffect } from 'react';
 import { BackupsPanel } from '../components/settings/BackupsPanel';
+import { OperatorsPanel } from '../components/settings/OperatorsPanel';
 import {
   BackupSettingsForm,
   BusinessForm,
@@ -14,6 +16,7 @@ import {
 } from '../components/settings/SettingsForms';
 import { ErrorState, Loading } from '../components/States';
 import { loadBackups, useBackups } from '../store/backups';
+import { loadOperators } from '../store/operators';
 import { loadSettings, openSettings, useSettings } from '../store/settings';
 
 /** The desktop app (its menu restores backups) rather than a browser on `npm run serve`. */
@@ -25,6 +28,7 @@ export function SettingsScreen() {
   useEffect(() => {
     void openSettings();
     void loadBackups();
+    void loadOperators();
   }, []);
   return (
     <>
@@ -49,6 +53,7 @@ export function SettingsScreen() {
               </dl>
             </section>
             <BackupsPanel desktop={isDesktop()} />
+            <OperatorsPanel />
           </div>
           <div className="stack">
             <SchedulerSettingsForm settings={settings} />

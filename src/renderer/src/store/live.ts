@@ -12,6 +12,7 @@ import { markPaymentsStale, refreshPayments } from './payments';
 import { loadScheduler, setProgress } from './scheduler';
 import { refreshAudit } from './audit';
 import { loadBackups } from './backups';
+import { loadOperators } from './operators';
 import { loadSettings } from './settings';
 import { refreshSubscriptions } from './subscriptions';
 import { loadStorage } from './storage';
@@ -37,6 +38,7 @@ const SCREEN_TOPICS: Record<Screen, { topics: ChangeTopic[]; refetch: () => void
     refetch: () => {
       void loadSettings();
       void loadBackups();
+      void loadOperators();
     },
   },
 };

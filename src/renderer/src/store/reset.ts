@@ -6,6 +6,7 @@ import { initialCustomers, useCustomers } from './customers';
 import { initialDashboard, useDashboard } from './dashboard';
 import { initialHistory, useHistory } from './history';
 import { initialNavigation, useNavigation } from './navigation';
+import { initialOperators, useOperators } from './operators';
 import { initialPayments, usePayments } from './payments';
 import { initialReceipt, useReceipt } from './receipt';
 import { initialScheduler, useScheduler } from './scheduler';
@@ -24,6 +25,7 @@ export function resetStores(): void {
   useDashboard.setState(initialDashboard, true);
   useHistory.setState(initialHistory, true);
   useNavigation.setState(initialNavigation, true);
+  useOperators.setState(initialOperators, true);
   usePayments.setState(initialPayments, true);
   useReceipt.setState(initialReceipt, true);
   useScheduler.setState(initialScheduler, true);

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { GatewaySettings, OperationInput, SystemInfo } from '../../../shared/contract';
-import type { Settings } from '../../../shared/domain';
+import type { SettingsView } from '../../../shared/domain';
 import type { Result } from '../../../shared/result';
 import type { IntentOptions } from '../lib/intent';
 import { api } from './connection';
@@ -13,7 +13,7 @@ import { loadScheduler } from './scheduler';
 import { showToast } from './toasts';
 
 export interface SettingsState {
-  settings: Settings | null;
+  settings: SettingsView | null;
   info: SystemInfo | null;
   loading: boolean;
   error: string | null;
@@ -54,7 +54,7 @@ export async function saveSettings(
   input: OperationInput<'settings.set'>,
   options: IntentOptions,
   done: string,
-): Promise<Result<Settings>> {
+): Promise<Result<SettingsView>> {
   const res = await api()['settings.set'](input, options);
   if (res.ok) {
     set({ settings: res.data });

@@ -19,6 +19,7 @@ import {
   TEXT,
   TEXT_OR_NULL,
 } from './encodings';
+import { OPERATOR_OR_NULL } from './operators';
 
 export const AUDIT = layoutOf<AuditEntry>()({
   kind: 'audit',
@@ -45,5 +46,6 @@ export const AUDIT = layoutOf<AuditEntry>()({
         ),
       ),
     ),
+    field('operator', OPERATOR_OR_NULL),
   ],
 });

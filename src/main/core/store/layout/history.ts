@@ -2,6 +2,7 @@
 import { COMMAND_KINDS, historyEntry, ORIGINS, type HistoryEntry } from '../../../../shared/domain';
 import { field, layoutOf } from './declare';
 import { ANY, BOOL, INSTANT, oneOf, optional, TEXT } from './encodings';
+import { OPERATOR_OR_NULL } from './operators';
 
 export const HISTORY = layoutOf<HistoryEntry>()({
   kind: 'history',
@@ -18,5 +19,6 @@ export const HISTORY = layoutOf<HistoryEntry>()({
     field('barrier', BOOL),
     field('movesMoney', BOOL),
     field('outcome', optional(TEXT)),
+    field('operator', OPERATOR_OR_NULL),
   ],
 });

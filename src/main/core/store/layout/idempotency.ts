@@ -16,6 +16,7 @@ import {
   TEXT,
   variants,
 } from './encodings';
+import { OPERATOR_OR_NULL } from './operators';
 
 const ANSWER = variants(
   'ok',
@@ -52,5 +53,6 @@ export const IDEMPOTENCY = layoutOf<IdempotencyRecord>()({
     field('createdAt', INSTANT),
     field('finishedAt', INSTANT_OR_NULL),
     field('answer', nullable(ANSWER)),
+    field('operator', OPERATOR_OR_NULL),
   ],
 });

@@ -2,6 +2,7 @@
 import { backupSettings, DEFAULT_BACKUP, settings, type Settings } from '../../../../shared/domain';
 import { field, layoutOf } from './declare';
 import { BOOL, int, member, object, optional, rule, text } from './encodings';
+import { OPERATOR_ACCOUNTS } from './operators';
 
 export const SETTINGS = layoutOf<Settings>()({
   kind: 'settings',
@@ -30,5 +31,6 @@ export const SETTINGS = layoutOf<Settings>()({
         ]),
       ),
     ),
+    field('operators', OPERATOR_ACCOUNTS),
   ],
 });

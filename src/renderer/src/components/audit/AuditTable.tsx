@@ -144,6 +144,7 @@ export function AuditTable() {
                       </div>
                       <div role="cell" className="cell cell-origin">
                         {originText(entry.origin)}
+                        {entry.operator && ` · ${entry.operator.name}`}
                       </div>
                       <div
                         role="cell"

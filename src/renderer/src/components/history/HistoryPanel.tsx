@@ -19,6 +19,7 @@ function EntryBody({ entry }: { entry: Entry }) {
       <span className="entry-meta">
         <time dateTime={entry.createdAt}>{dateTime(entry.createdAt)}</time>
         <span className={`origin origin-${entry.origin}`}>{originText(entry.origin)}</span>
+        {entry.operator && <span className="entry-operator">{entry.operator.name}</span>}
         {entry.outcome && <span className="entry-outcome">{entry.outcome}</span>}
         {entry.movesMoney && <span className="entry-money">moves money</span>}
       </span>

@@ -7,7 +7,7 @@
  */
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import type { SystemInfo } from '../../../../shared/contract';
-import { DEFAULT_BACKUP, EMPTY_BUSINESS, type Settings } from '../../../../shared/domain';
+import { DEFAULT_BACKUP, EMPTY_BUSINESS, type SettingsView } from '../../../../shared/domain';
 import {
   BACKUP_FIELDS,
   BUSINESS_FIELDS,
@@ -96,7 +96,7 @@ function FormInput<F extends string>(props: {
   );
 }
 
-export function BusinessForm({ settings }: { settings: Settings }) {
+export function BusinessForm({ settings }: { settings: SettingsView }) {
   const business = settings.business ?? EMPTY_BUSINESS;
   const form = useValidatedForm({
     empty: { name: business.name, address: business.address, taxId: business.taxId },
@@ -142,7 +142,7 @@ export function BusinessForm({ settings }: { settings: Settings }) {
   );
 }
 
-export function SchedulerSettingsForm({ settings }: { settings: Settings }) {
+export function SchedulerSettingsForm({ settings }: { settings: SettingsView }) {
   const form = useValidatedForm({
     empty: {
       intervalSeconds: String(settings.schedulerIntervalSeconds),
@@ -192,7 +192,7 @@ export function SchedulerSettingsForm({ settings }: { settings: Settings }) {
  * Where backups go, how many daily ones are kept and whether they are made. `dailyRuns`:
  * whether this app backs up daily at all (null while unknown).
  */
-export function BackupSettingsForm(props: { settings: Settings; dailyRuns: boolean | null }) {
+export function BackupSettingsForm(props: { settings: SettingsView; dailyRuns: boolean | null }) {
   const backup = props.settings.backup ?? DEFAULT_BACKUP;
   const form = useValidatedForm({
     empty: {

@@ -1,0 +1,196 @@
+/**
+ * Two cores on one PostgreSQL database calling one gateway service: what the single
+ * invoker queue guarantees for one desk holds across them.
+ *  - A key replayed at the other instance answers the first outcome; the same key sent to
+ *    both at once charges once.
+ *  - Refunds of one payment raced from both never add up to more than it.
+ *  - Each instance's clients hear of the other's changes (push events).
+ *  - What an instance left PENDING when it stopped is settled by the scheduler's leader
+ *    within an interval, as that instance's own start would have.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core, CoreOptions } from '../../src/main/core';
+import { openCore } from '../../src/main/core';
+import { pendingPayment } from '../../src/main/core/payment-rules';
+import { openPgStore } from '../../src/main/core/pg-store/store';
+import type { PushEvent } from '../../src/shared/contract';
+import { createTestDatabase, dropTestDatabases } from '../helpers/postgres';
+import { startGatewayService, type RunningGatewayService } from './helpers/gateway-service';
+
+const work = mkdtempSync(join(tmpdir(), 'paydesk-instances-'));
+const TOKEN = 'instances-share-this-gateway';
+let gateway: RunningGatewayService;
+const cores: Core[] = [];
+
+beforeAll(async () => {
+  gateway = await startGatewayService({
+    dataDir: join(work, 'gateway'),
+    seed: 5,
+    successRate: 1,
+    latencyMs: 5,
+    token: TOKEN,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const core of cores) await core.close().catch(() => undefined);
+  await gateway?.stop().catch(() => undefined);
+  await dropTestDatabases();
+  rmSync(work, { recursive: true, force: true });
+}, 60_000);
+
+let serial = 0;
+async function instance(database: string, options: Partial<CoreOptions> = {}): Promise<Core> {
+  const core = await openCore({
+    dataDir: mkdtempSync(join(work, `instance-${serial++}-`)),
+    database,
+    gatewayService: { url: gateway.url, token: TOKEN },
+    scheduler: false,
+    ...options,
+  });
+  cores.push(core);
+  await core.reconciled;
+  return core;
+}
+
+async function twoInstances() {
+  const database = await createTestDatabase();
+  return { database, a: await instance(database), b: await instance(database) };
+}
+
+const ledgerCharges = () =>
+  readFileSync(join(work, 'gateway', 'gateway-ledger.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"type":"charge"'))
+    .map((line) => JSON.parse(line) as { idempotencyKey: string });
+
+const card = (amount: string) => ({
+  amount,
+  currency: 'USD',
+  customerEmail: 'shared@example.com',
+  paymentMethod: 'pm_card_visa',
+});
+
+describe('two instances on one database', () => {
+  it('answer a key replayed at the other instance with the first outcome', async () => {
+    const { a, b } = await twoInstances();
+    const first = await a.call('payments.process', card('12.00'), 'api', { idempotencyKey: 'k-1' });
+    const again = await b.call('payments.process', card('12.00'), 'api', { idempotencyKey: 'k-1' });
+    expect(first.ok && again.ok && again.data.id === first.data.id).toBe(true);
+    expect(again.replayed).toBe(true);
+    const other = await b.call('payments.process', card('13.00'), 'api', { idempotencyKey: 'k-1' });
+    expect(other).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(ledgerCharges().filter((c) => c.idempotencyKey.startsWith('k-1/'))).toHaveLength(1);
+  });
+
+  it('charge once for a key sent to both at the same moment', async () => {
+    const { a, b } = await twoInstances();
+    const keys = Array.from({ length: 8 }, (_, i) => `both-${i}`);
+    const answers = await Promise.all(
+      keys.flatMap((key) =>
+        [a, b].map((core) =>
+          core.call('payments.process', card('5.00'), 'api', { idempotencyKey: key }),
+        ),
+      ),
+    );
+    for (let i = 0; i < keys.length; i++) {
+      const [x, y] = [answers[2 * i], answers[2 * i + 1]];
+      expect(x?.ok && y?.ok && x.data.id === y.data.id).toBe(true);
+    }
+    for (const key of keys) {
+      expect(ledgerCharges().filter((c) => c.idempotencyKey.startsWith(`${key}/`))).toHaveLength(1);
+    }
+    // (The gateway service is shared by every test here: a new database's start-up
+    // reconciliation also records the earlier tests' charges, hence the filter.)
+    const list = await a.call('payments.list', { limit: 100, search: '' }, 'operator');
+    const made = list.ok ? list.data.items.filter((p) => p.idempotencyKey.startsWith('both-')) : [];
+    expect(made).toHaveLength(keys.length);
+  });
+
+  it('never refund more than a payment between them, however the refunds race', async () => {
+    const { a, b } = await twoInstances();
+    const paid = await a.call('payments.process', card('10.00'), 'operator');
+    if (!paid.ok) throw new Error(paid.error.message);
+    const refunds = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? a : b).call(
+          'payments.refund',
+          { paymentId: paid.data.id, amount: '3.00' },
+          'operator',
+        ),
+      ),
+    );
+    expect(refunds.filter((r) => r.ok)).toHaveLength(3);
+    const after = await b.call('payments.get', { id: paid.data.id }, 'operator');
+    expect(after).toMatchObject({ ok: true, data: { refundedAmount: 900 } });
+  });
+
+  it('tell each instance’s clients of the other’s changes', async () => {
+    const { a, b } = await twoInstances();
+    const heard: PushEvent[] = [];
+    b.subscribe((event) => heard.push(event));
+    await a.call('payments.process', card('7.00'), 'operator');
+    await until(() => heard.some((e) => e.type === 'changed' && e.topics.includes('payments')));
+  });
+
+  it('share the test clock: moved at one instance, moved at the other', async () => {
+    const database = await createTestDatabase();
+    const a = await instance(database, { clock: 'test' });
+    const b = await instance(database, { clock: 'test' });
+    const advanced = await a.call('clock.advance', { seconds: 86_400 }, 'operator');
+    expect(advanced.ok).toBe(true);
+    const nowAt = async (core: Core) => {
+      const got = await core.call('clock.get', {}, 'operator');
+      return got.ok ? got.data.now : null;
+    };
+    const aNow = await nowAt(a);
+    await until(async () => (await nowAt(b)) === aNow);
+  });
+
+  it('follow the scheduler settings another instance changed', async () => {
+    const database = await createTestDatabase();
+    const a = await instance(database);
+    const b = await instance(database);
+    expect((await a.call('settings.set', { schedulerIntervalSeconds: 7 }, 'operator')).ok).toBe(
+      true,
+    );
+    await until(async () => {
+      const status = await b.call('scheduler.status', {}, 'operator');
+      return status.ok && status.data.intervalSeconds === 7;
+    });
+  });
+
+  it('settle, at the leader’s next tick, what a stopped instance left PENDING', async () => {
+    const database = await createTestDatabase();
+    // What an instance killed after storing its intent leaves: a PENDING payment and its key.
+    const dead = await openPgStore(database, work);
+    const left = pendingPayment(
+      {
+        ...card('4.00'),
+        amount: 400,
+        description: null,
+        idempotencyKey: 'orphan/charge',
+        id: 'pay_orphan',
+      },
+      new Date().toISOString(),
+    );
+    await dead.commit([{ t: 'payment', v: left }]);
+    await dead.close();
+    const leader = await instance(database, { scheduler: true, schedulerIntervalSeconds: 1 });
+    await until(async () => {
+      const got = await leader.call('payments.get', { id: 'pay_orphan' }, 'operator');
+      return got.ok && got.data.status === 'FAILED';
+    }, 10_000);
+  });
+});
+
+async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
