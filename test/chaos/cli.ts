@@ -21,6 +21,13 @@ Options:
   --clients <n>        Payment clients (default ${DEFAULT_OPTIONS.clients})
   --latency-ms <n>     Mean latency of the mock gateway (default ${DEFAULT_OPTIONS.latencyMs})
   --subscriptions <n>  Subscriptions charged by each recurring run (default ${DEFAULT_OPTIONS.subscriptions})
+  --instances <n>      Serve instances (default 1: the single desk on its embedded store).
+                       2 or more: every instance on one PostgreSQL database (a cluster of
+                       the harness's own, initdb'd and crashed now and then), with the
+                       gateway service; kills hit one instance or all, retries move between
+                       instances (needs PostgreSQL's binaries: $PAYDESK_PG_BIN)
+  --out-dir <path>     Run this build of the app (npx electron-vite build --outDir <path>)
+                       instead of out/
   --data-dir <path>    Work directory (new or empty; default a temporary one)
   --keep               Keep the work directory (data/, server.log) at the end
   -q, --quiet          No progress lines
@@ -46,6 +53,8 @@ const schema = z.object({
   clients: whole('clients', 1, 64).optional(),
   'latency-ms': whole('latency-ms', 0, 10_000).optional(),
   subscriptions: whole('subscriptions', 0, 100_000).optional(),
+  instances: whole('instances', 1, 4).optional(),
+  'out-dir': z.string().min(1).optional(),
   'data-dir': z.string().min(1).optional(),
   keep: z.boolean().default(false),
   quiet: z.boolean().default(false),
@@ -71,6 +80,8 @@ export function parseCli(
         clients: { type: 'string' },
         'latency-ms': { type: 'string' },
         subscriptions: { type: 'string' },
+        instances: { type: 'string' },
+        'out-dir': { type: 'string' },
         'data-dir': { type: 'string' },
         keep: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
@@ -101,6 +112,8 @@ export function parseCli(
   if (v['latency-ms'] !== undefined) options.latencyMs = v['latency-ms'];
   if (v.subscriptions !== undefined) options.subscriptions = v.subscriptions;
   if (v['data-dir'] !== undefined) options.dataDir = v['data-dir'];
+  if (v.instances !== undefined) options.instances = v.instances;
+  if (v['out-dir'] !== undefined) options.outDir = v['out-dir'];
   if (!v.quiet) options.log = (line) => void process.stderr.write(`chaos: ${line}\n`);
   return { ok: true, value: { kind: 'run', options } };
 }

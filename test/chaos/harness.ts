@@ -75,6 +75,11 @@ import {
   type Violation,
 } from './invariants';
 import {
+  startGatewayService,
+  type RunningGatewayService,
+} from '../integration/helpers/gateway-service';
+import { startCluster, type Cluster } from './postgres';
+import {
   Api,
   NoAnswer,
   ensureBuilt,
@@ -123,6 +128,21 @@ export interface ChaosOptions {
   stopShare: number;
   /** The longest a graceful stop is given before the SIGKILL (ms). */
   stopGraceMaxMs: number;
+  /**
+   * Serve instances. 1: the single desk (its embedded store, the mock gateway in its
+   * process). 2 or more: every instance on one PostgreSQL database (a cluster of the
+   * harness's own, ./postgres) and one gateway service, each on its own data directory and
+   * port; a kill point SIGKILLs one instance (the load goes on at the others a while, a
+   * retried key going to another instance) or all; PostgreSQL itself is crashed and started
+   * again in some rounds.
+   */
+  instances: number;
+  /** Several instances: share of rounds that crash PostgreSQL (round 2 always does). */
+  pgRestartShare: number;
+  /** Several instances: share of kill rounds that kill every instance at once. */
+  killAllShare: number;
+  /** The build to run (its main/server.js); null: out/, through scripts/serve.mjs. */
+  outDir: string | null;
   /** The project's root (scripts/serve.mjs). */
   root: string;
   /** Progress lines. */
@@ -145,14 +165,21 @@ export const DEFAULT_OPTIONS: ChaosOptions = {
   redoRunShare: 0.02,
   stopShare: 0.1,
   stopGraceMaxMs: 3_000,
+  instances: 1,
+  pgRestartShare: 0.04,
+  killAllShare: 0.2,
+  outDir: null,
   root: fileURLToPath(new URL('../..', import.meta.url)),
   log: () => undefined,
 };
 
 export interface ChaosReport {
   seed: number;
-  /** Rounds that ended with a SIGKILL of the running server. */
+  /** Rounds that ended with a SIGKILL of the running server (several: each instance killed). */
   killPoints: number;
+  instances: number;
+  /** Crashes of PostgreSQL (several instances). */
+  pgRestarts: number;
   /** Rounds that ended with a graceful stop (SIGTERM) that finished before the SIGKILL. */
   gracefulStops: number;
   /** Keyed requests made (each counted once however often it was retried). */
@@ -181,7 +208,8 @@ export function summaryLine(r: ChaosReport): string {
     .map(([name, n]) => `${name}=${n}`)
     .join(',');
   return (
-    `CHAOS seed=${r.seed} kill_points=${r.killPoints} graceful_stops=${r.gracefulStops} requests=${r.requests} ` +
+    `CHAOS seed=${r.seed}${r.instances > 1 ? ` instances=${r.instances} pg_restarts=${r.pgRestarts}` : ''} ` +
+    `kill_points=${r.killPoints} graceful_stops=${r.gracefulStops} requests=${r.requests} ` +
     `acknowledged=${r.acknowledged} lost=${r.lost} replays=${r.replays} checks=${r.checks} ` +
     `violations=${r.violations.length}${by ? ` (${by})` : ''} duration_s=${Math.round(r.durationMs / 1000)}` +
     (r.aborted === null ? '' : ` ABORTED: ${r.aborted.split('\n')[0]}`)
@@ -243,6 +271,10 @@ interface Req {
   attempts: number;
   /** Sends whose answer was lost. */
   interruptions: number;
+  /** Several instances: the one it was last sent to (a retry goes to another). */
+  node?: number;
+  /** Several instances: send it to this one only. */
+  pin?: number;
 }
 
 type Flavor = 'mixed' | 'recurring' | 'undo-run' | 'redo-run';
@@ -253,6 +285,12 @@ interface Plan {
   killDelayMs: number;
   /** A graceful stop (SIGTERM) at the kill time, given this long before the SIGKILL. */
   stopGraceMs: number | null;
+  /** Several instances: the ones killed (by index). */
+  victims: number[];
+  /** Several instances: PostgreSQL is crashed at the kill time instead (every instance exits). */
+  pgRestart: boolean;
+  /** Several instances: how long the load goes on at the survivors after the kill. */
+  afterKillMs: number;
 }
 
 interface LoadContext {
@@ -281,10 +319,15 @@ function errorOf(text: string): { code: string; field?: string } | null {
   }
 }
 
-/** 409 in_progress and 503 storage_unavailable: not an answer, ask again later. */
+/**
+ * 409 in_progress, 409 unavailable (the key's work was interrupted and is not settled yet:
+ * with several instances, one that died running it and has not started again) and 503
+ * storage_unavailable: not an answer, ask again later.
+ */
 function isRetryLater(answer: Answer): boolean {
   if (answer.status === 503) return true;
-  return answer.status === 409 && errorOf(answer.text)?.code === 'in_progress';
+  const code = answer.status === 409 ? errorOf(answer.text)?.code : undefined;
+  return code === 'in_progress' || code === 'unavailable';
 }
 
 function parseJson(text: string): unknown {
@@ -529,6 +572,27 @@ export class LedgerReader {
 // ---------------------------------------------------------------------------------------
 // The run
 
+/** An instance serving `--database` exits with this when its database write failed (cli.ts). */
+const EXIT_WRITES_LOST = 75;
+
+/** One serve instance of the run: its data directory and log, and its process while it runs. */
+interface Node {
+  name: string;
+  dataDir: string;
+  logFile: string;
+  server: Server | null;
+  api: Api | null;
+  /** Its process exited (killed, stopped, or by itself) while it was the node's. */
+  exited: boolean;
+}
+
+/** What the several-instance mode runs beside the instances. */
+interface Shared {
+  cluster: Cluster;
+  database: string;
+  gateway: RunningGatewayService;
+}
+
 interface Snapshot {
   ledger: LedgerEntry[];
   payments: ApiPayment[];
@@ -546,11 +610,17 @@ class Chaos {
   private killPoints = 0;
   private gracefulStops = 0;
   private readonly acks: Ack[] = [];
-  private server: Server | null = null;
-  private serverExited = false;
+  private readonly nodes: Node[];
+  /** The instance the checks read from: the one started last (nothing ran after its load). */
+  private checker: Node;
+  private shared: Shared | null = null;
+  private pgRestarts = 0;
+  /** PostgreSQL was crashed: the instances' exits (75) are expected until they start again. */
+  private pgRestarting = false;
+  /** Which instance a new request goes to. */
+  private readonly routes: Rng;
   /** Why the run stopped early (the harness could not go on), if it did. */
   aborted: string | null = null;
-  private api: Api | null = null;
   private clockMs = 0;
   private round = 0;
   /** The tops of the history stacks as last seen (to aim undo and redo at runs). */
@@ -558,8 +628,6 @@ class Chaos {
   private readonly historyClient: HistoryClient;
   private readonly recurringClient: RecurringClient;
   private readonly clients: Client[];
-  private readonly dataDir: string;
-  private readonly logFile: string;
   private readonly startedAt = Date.now();
   private readonly ledger: LedgerReader;
 
@@ -567,9 +635,27 @@ class Chaos {
     readonly options: ChaosOptions,
     readonly workDir: string,
   ) {
-    this.dataDir = join(workDir, 'data');
-    this.logFile = join(workDir, 'server.log');
-    this.ledger = new LedgerReader(join(this.dataDir, 'gateway-ledger.jsonl'));
+    const node = (name: string, dir: string, log: string): Node => ({
+      name,
+      dataDir: join(workDir, dir),
+      logFile: join(workDir, log),
+      server: null,
+      api: null,
+      exited: false,
+    });
+    const several = options.instances > 1;
+    this.nodes = several
+      ? Array.from({ length: options.instances }, (_, i) => {
+          const name = String.fromCharCode(97 + i);
+          return node(name, `data-${name}`, `server-${name}.log`);
+        })
+      : [node('server', 'data', 'server.log')];
+    this.checker = this.nodes[0] as Node;
+    this.routes = new Rng(hashSeed(options.seed, 'routes'));
+    // The single desk's mock gateway keeps its ledger in its data directory; the service, in its own.
+    this.ledger = new LedgerReader(
+      join(workDir, several ? 'gateway' : 'data', 'gateway-ledger.jsonl'),
+    );
     this.historyClient = new HistoryClient('h', this);
     this.recurringClient = new RecurringClient('rc', this);
     this.clients = [
@@ -599,8 +685,25 @@ class Chaos {
   }
 
   private get live(): Api {
-    if (this.api === null) throw new Error('no server is running');
-    return this.api;
+    if (this.checker.api === null) throw new Error('no server is running');
+    return this.checker.api;
+  }
+
+  /**
+   * The instance a request is sent to: the one (single desk); with several, a random one
+   * for a first send and the next one for a retry (a client moving between instances), an
+   * instance that is down skipped.
+   */
+  private route(req: Req): { node: Node; index: number } | null {
+    const n = this.nodes.length;
+    const start = req.pin ?? (req.node === undefined ? this.routes.int(0, n - 1) : req.node + 1);
+    for (let i = 0; i < n; i++) {
+      const index = (start + i) % n;
+      const node = this.nodes[index];
+      if (node?.api != null && !node.exited) return { node, index };
+      if (req.pin !== undefined) return null;
+    }
+    return null;
   }
 
   /**
@@ -608,8 +711,10 @@ class Chaos {
    * 'later' (409 in_progress or 503: ask again) or 'lost' (no full answer).
    */
   async send(client: Client, req: Req, timeoutMs: number): Promise<'final' | 'later' | 'lost'> {
-    const api = this.api;
-    if (api === null) return 'lost';
+    const to = this.route(req);
+    if (to === null) return 'lost';
+    const api = to.node.api as Api;
+    req.node = to.index;
     req.attempts++;
     this.counters.attempts++;
     let answer: Answer;
@@ -683,7 +788,9 @@ class Chaos {
       }
       const outcome = await this.send(client, req, left);
       if (outcome === 'final') return;
-      if (this.serverExited) throw new Error(`the server died while ${req.key} was retried`);
+      if (this.nodes.some((n) => n.exited)) {
+        throw new Error(`the server died while ${req.key} was retried`);
+      }
       if (outcome === 'later') laterSince ??= Date.now();
       else laterSince = null;
       await sleep(outcome === 'later' ? 200 : 100);
@@ -692,43 +799,65 @@ class Chaos {
 
   // -- the server ---------------------------------------------------------------------------
 
+  /**
+   * Start every instance that is not running, one after the other (each waited for until
+   * its start-up reconciliation is over); the last one started is the one the checks read.
+   */
   private async start(): Promise<void> {
+    for (const node of this.nodes) {
+      if (node.server !== null) continue;
+      await this.startNode(node);
+      this.checker = node;
+    }
+    this.pgRestarting = false;
+  }
+
+  private async startNode(node: Node): Promise<void> {
     let server: Server;
+    const shared = this.shared;
     try {
       server = await startServer({
         root: this.options.root,
-        dataDir: this.dataDir,
-        latencyMs: this.options.latencyMs,
-        seed: this.options.seed,
-        logFile: this.logFile,
+        dataDir: node.dataDir,
+        logFile: node.logFile,
+        ...(shared === null
+          ? { latencyMs: this.options.latencyMs, seed: this.options.seed }
+          : { gateway: { url: shared.gateway.url }, database: shared.database }),
+        ...(this.options.outDir !== null && {
+          entry: join(resolve(this.options.outDir), 'main', 'server.js'),
+        }),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.violate('server-alive', `start:${this.round}`, `the server did not start: ${message}`);
+      const which = shared === null ? 'the server' : `instance ${node.name}`;
+      this.violate('server-alive', `start:${this.round}`, `${which} did not start: ${message}`);
       throw error;
     }
-    this.server = server;
-    this.serverExited = false;
-    this.api = new Api(server.apiUrl, server.token);
+    node.server = server;
+    node.exited = false;
+    node.api = new Api(server.apiUrl, server.token);
     const round = this.round;
     void server.exited.then(({ code, signal }) => {
-      if (this.server === server) this.serverExited = true;
-      if (!server.killed) {
+      if (node.server === server) node.exited = true;
+      // After a crash of PostgreSQL an instance leaves on its own (exit 75) to start again.
+      const expected = server.killed || (this.pgRestarting && code === EXIT_WRITES_LOST);
+      if (!expected) {
+        const which = shared === null ? 'the server' : `instance ${node.name}`;
         this.violate(
           'server-alive',
           `exit:${round}:${server.pid}`,
-          `the server exited by itself (code ${code}, signal ${signal}) in round ${round}:\n${server.tail().slice(-2_000)}`,
+          `${which} exited by itself (code ${code}, signal ${signal}) in round ${round}:\n${server.tail().slice(-2_000)}`,
         );
       }
     });
-    await this.waitReconciled();
+    await this.waitReconciled(node.api);
   }
 
   /** GET health/ until `reconciling` is false (a missing field is false). */
-  private async waitReconciled(timeoutMs = 300_000): Promise<void> {
+  private async waitReconciled(api: Api, timeoutMs = 300_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const answer = await this.live.request('GET', 'health/', { timeoutMs: QUERY_TIMEOUT_MS });
+      const answer = await api.request('GET', 'health/', { timeoutMs: QUERY_TIMEOUT_MS });
       const health = z
         .object({ reconciling: z.boolean().optional() })
         .safeParse(parseJson(answer.text));
@@ -742,22 +871,58 @@ class Chaos {
     }
   }
 
+  /** SIGKILL every instance (the single desk's one server). */
   private async kill(): Promise<void> {
-    const server = this.server;
+    await Promise.all(this.nodes.map((node) => this.killNode(node)));
+  }
+
+  private async killNode(node: Node): Promise<void> {
+    const server = node.server;
     if (server === null) return;
     await killGroup(server);
-    this.api?.close();
-    this.server = null;
-    this.api = null;
+    node.api?.close();
+    node.server = null;
+    node.api = null;
   }
 
   async shutdown(): Promise<void> {
-    const server = this.server;
-    if (server === null) return;
-    this.server = null;
-    this.api?.close();
-    this.api = null;
-    await stopServer(server).catch(() => killGroup(server));
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const server = node.server;
+        if (server === null) return;
+        node.server = null;
+        node.api?.close();
+        node.api = null;
+        await stopServer(server).catch(() => killGroup(server));
+      }),
+    );
+  }
+
+  /** Several instances: the harness's own PostgreSQL and the gateway service, started. */
+  private async startShared(): Promise<void> {
+    const o = this.options;
+    const cluster = await startCluster('paydesk', o.log);
+    try {
+      const gateway = await startGatewayService({
+        dataDir: join(this.workDir, 'gateway'),
+        logFile: join(this.workDir, 'gateway.log'),
+        seed: o.seed,
+        latencyMs: o.latencyMs,
+      });
+      this.shared = { cluster, database: cluster.url('paydesk'), gateway };
+    } catch (error) {
+      cluster.stop();
+      throw error;
+    }
+  }
+
+  /** Stops the gateway service and PostgreSQL (after the instances). */
+  async stopShared(): Promise<void> {
+    const shared = this.shared;
+    if (shared === null) return;
+    this.shared = null;
+    await shared.gateway.stop().catch(() => shared.gateway.kill());
+    shared.cluster.stop();
   }
 
   // -- queries ------------------------------------------------------------------------------
@@ -856,10 +1021,12 @@ class Chaos {
     for (let i = 0; i < 30 && older.length > 0; i++) sample.push(rng.pick(older));
     if (sample.length === 0) return;
     const before = await this.counts();
-    for (const ack of sample) {
+    for (const [i, ack] of sample.entries()) {
       const deadline = Date.now() + 60_000;
+      // Several instances: the replays go to each in turn, whichever answered the key first.
+      const api = this.nodes[i % this.nodes.length]?.api ?? this.live;
       for (;;) {
-        const answer = await this.live.request('POST', ack.path, {
+        const answer = await api.request('POST', ack.path, {
           body: ack.body,
           key: ack.key,
           timeoutMs: QUERY_TIMEOUT_MS,
@@ -874,6 +1041,8 @@ class Chaos {
         break;
       }
     }
+    // What another instance committed reaches the one read within moments (NOTIFY).
+    if (this.nodes.length > 1) await sleep(500);
     this.merge(checkNothingCreated(before, await this.counts()));
   }
 
@@ -929,6 +1098,7 @@ class Chaos {
   private async advanceClock(): Promise<void> {
     const client = this.recurringClient;
     // The advance goes through the recurring client (its outstanding slot is free: settled).
+    // Several instances share the test clock (it is the books'): one advance moves it for all.
     client.outstanding = {
       key: `advance-r${this.round}`,
       kind: 'advance',
@@ -960,7 +1130,113 @@ class Chaos {
       r < a ? 'recurring' : r < a + b ? 'undo-run' : r < a + b + c ? 'redo-run' : 'mixed';
     const stop = rng.chance(this.options.stopShare);
     const stopGraceMs = rng.int(0, this.options.stopGraceMaxMs);
-    return { flavor, killDelayMs, stopGraceMs: stop ? stopGraceMs : null };
+    const plan: Plan = {
+      flavor,
+      killDelayMs,
+      stopGraceMs: stop ? stopGraceMs : null,
+      victims: [0],
+      pgRestart: false,
+      afterKillMs: 0,
+    };
+    const n = this.nodes.length;
+    if (n > 1) {
+      // Drawn after the single desk's draws, which stay what they were.
+      plan.pgRestart = round === 1 || rng.chance(this.options.pgRestartShare);
+      const all = rng.chance(this.options.killAllShare);
+      const one = rng.int(0, n - 1);
+      plan.victims = all ? this.nodes.map((_, i) => i) : [one];
+      plan.afterKillMs = rng.int(50, 800);
+    }
+    return plan;
+  }
+
+  /** Drain the clients' loops once the load is stopped. */
+  private async drain(loops: Promise<void>[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((done) => (timer = setTimeout(() => done('late'), 60_000)));
+    const outcome = await Promise.race([Promise.all(loops), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') throw new Error('the clients did not stop within 60 s of the kill');
+  }
+
+  /**
+   * Several instances: the load goes to every instance; at the kill time either PostgreSQL
+   * is crashed (every instance then leaves, exit 75: waited for, then its group killed), or
+   * the victims are killed (SIGTERM first in some rounds) and the load goes on at the others
+   * for a while, lost requests retried there with their keys. Says how the round ended.
+   */
+  private async loadSeveral(round: number, plan: Plan): Promise<string> {
+    const ctx: LoadContext = {
+      round,
+      stopped: false,
+      rng: (name) => new Rng(hashSeed(this.options.seed, round, name)),
+    };
+    const startedAt = Date.now();
+    const loops: Promise<void>[] = [this.historyClient.loop(ctx)];
+    await sleep(10);
+    for (const c of this.clients) if (c !== this.historyClient) loops.push(c.loop(ctx));
+    await sleep(Math.max(0, plan.killDelayMs - (Date.now() - startedAt)));
+    const shared = this.shared;
+    if (plan.pgRestart && shared !== null) {
+      this.pgRestarting = true;
+      const began = Date.now();
+      await shared.cluster.restart();
+      this.pgRestarts++;
+      const stayed = await Promise.all(this.nodes.map((node) => this.awaitExit(node, 30_000)));
+      ctx.stopped = true;
+      await this.drain(loops);
+      const late = stayed.filter((name) => name !== null);
+      return (
+        `PostgreSQL crashed after ${plan.killDelayMs} ms and started again in ${Date.now() - began} ms` +
+        (late.length > 0 ? ` (${late.join(', ')} did not exit)` : '')
+      );
+    }
+    const victims = plan.victims.map((i) => this.nodes[i]).filter((n) => n !== undefined);
+    if (plan.stopGraceMs !== null) {
+      const stopping = victims.flatMap((node) => (node.server === null ? [] : [node.server]));
+      for (const server of stopping) terminate(server);
+      await Promise.race([Promise.all(stopping.map((s) => s.exited)), sleep(plan.stopGraceMs)]);
+    }
+    const ends: string[] = [];
+    for (const node of victims) {
+      if (node.server === null) continue;
+      const stopped = node.exited;
+      await this.killNode(node);
+      if (stopped) this.gracefulStops++;
+      else this.killPoints++;
+      ends.push(`${node.name} ${stopped ? 'stopped' : 'killed'}`);
+    }
+    const survivors = this.nodes.length - victims.length;
+    if (survivors > 0) await sleep(plan.afterKillMs);
+    ctx.stopped = true;
+    await this.drain(loops);
+    return (
+      `${plan.stopGraceMs === null ? '' : 'SIGTERM, '}${ends.join(', ')} after ${plan.killDelayMs} ms` +
+      (survivors > 0 ? `, load on the others ${plan.afterKillMs} ms more` : '')
+    );
+  }
+
+  /**
+   * After PostgreSQL crashed: wait for the instance to leave by itself, then kill its group.
+   * Resolves with its name when it had not left in time (reported), else null.
+   */
+  private async awaitExit(node: Node, timeoutMs: number): Promise<string | null> {
+    const server = node.server;
+    if (server === null) return null;
+    const outcome = await Promise.race([
+      server.exited.then(() => 'gone' as const),
+      sleep(timeoutMs).then(() => 'late' as const),
+    ]);
+    if (outcome === 'late') {
+      this.violate(
+        'server-alive',
+        `stayed:${this.round}:${server.pid}`,
+        `instance ${node.name} was still running ${timeoutMs / 1000} s after PostgreSQL crashed ` +
+          `(an instance whose connection failed exits, code ${EXIT_WRITES_LOST})`,
+      );
+    }
+    await this.killNode(node);
+    return outcome === 'late' ? node.name : null;
   }
 
   private async load(round: number, plan: Plan): Promise<'killed' | 'stopped'> {
@@ -976,21 +1252,17 @@ class Chaos {
     await sleep(10);
     for (const c of this.clients) if (c !== this.historyClient) loops.push(c.loop(ctx));
     await sleep(Math.max(0, plan.killDelayMs - (Date.now() - startedAt)));
-    const server = this.server;
+    const server = this.checker.server;
     if (plan.stopGraceMs !== null && server !== null) {
       terminate(server);
       await Promise.race([server.exited, sleep(plan.stopGraceMs)]);
     }
     ctx.stopped = true;
-    const ended = this.serverExited ? 'stopped' : 'killed';
+    const ended = this.checker.exited ? 'stopped' : 'killed';
     await this.kill();
     if (ended === 'killed') this.killPoints++;
     else this.gracefulStops++;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((done) => (timer = setTimeout(() => done('late'), 60_000)));
-    const outcome = await Promise.race([Promise.all(loops), late]);
-    clearTimeout(timer);
-    if (outcome === 'late') throw new Error('the clients did not stop within 60 s of the kill');
+    await this.drain(loops);
     return ended;
   }
 
@@ -1010,7 +1282,8 @@ class Chaos {
 
   private async rounds(): Promise<void> {
     const o = this.options;
-    mkdirSync(this.dataDir, { recursive: true });
+    for (const node of this.nodes) mkdirSync(node.dataDir, { recursive: true });
+    if (this.nodes.length > 1) await this.startShared();
     // Rounds until `rounds` kill points (a round whose graceful stop finished is not one),
     // within a bound for when few rounds end in a kill (a high stopShare).
     for (
@@ -1038,11 +1311,15 @@ class Chaos {
         }
         this.historyClient.firstOp = plan.flavor === 'undo-run' ? 'undo' : 'redo';
       }
-      const ended = await this.load(this.round, plan);
-      const how =
-        plan.stopGraceMs === null
-          ? `killed after ${plan.killDelayMs} ms`
-          : `SIGTERM after ${plan.killDelayMs} ms, ${ended === 'stopped' ? 'stopped' : `killed ${plan.stopGraceMs} ms later`}`;
+      let how: string;
+      if (this.nodes.length > 1) how = await this.loadSeveral(this.round, plan);
+      else {
+        const ended = await this.load(this.round, plan);
+        how =
+          plan.stopGraceMs === null
+            ? `killed after ${plan.killDelayMs} ms`
+            : `SIGTERM after ${plan.killDelayMs} ms, ${ended === 'stopped' ? 'stopped' : `killed ${plan.stopGraceMs} ms later`}`;
+      }
       o.log(
         `round ${this.round + 1} (kill point ${this.killPoints}/${o.rounds}) ${plan.flavor}, ${how}: ` +
           `${this.counters.acknowledged}/${this.counters.requests} acknowledged, ` +
@@ -1064,11 +1341,13 @@ class Chaos {
   }
 
   private async stopGracefully(): Promise<void> {
-    const server = this.server;
+    const servers = this.nodes.flatMap((node) => (node.server === null ? [] : [node.server]));
     await this.shutdown();
-    const exit = server === null ? null : await server.exited;
-    if (exit !== null && exit.code !== 0) {
-      this.options.log(`the server's graceful stop exited with ${exit.code ?? exit.signal}`);
+    for (const server of servers) {
+      const exit = await server.exited;
+      if (exit.code !== 0) {
+        this.options.log(`the server's graceful stop exited with ${exit.code ?? exit.signal}`);
+      }
     }
   }
 
@@ -1079,6 +1358,8 @@ class Chaos {
     return {
       seed: this.options.seed,
       killPoints: this.killPoints,
+      instances: this.nodes.length,
+      pgRestarts: this.pgRestarts,
       gracefulStops: this.gracefulStops,
       requests: this.counters.requests,
       acknowledged: this.counters.acknowledged,
@@ -1103,7 +1384,7 @@ class Chaos {
  */
 export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<ChaosReport> {
   const options: ChaosOptions = { ...DEFAULT_OPTIONS, ...input };
-  ensureBuilt(options.root);
+  if (options.outDir === null) ensureBuilt(options.root);
   let workDir: string;
   if (options.dataDir === null) {
     workDir = mkdtempSync(join(tmpdir(), 'paydesk-chaos-'));
@@ -1119,6 +1400,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     await chaos.execute();
   } finally {
     await chaos.shutdown();
+    await chaos.stopShared();
     if (!options.keep) rmSync(workDir, { recursive: true, force: true });
   }
   const report = chaos.report();

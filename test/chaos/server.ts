@@ -63,6 +63,10 @@ export interface ServerOptions {
   seed?: number;
   /** Call this gateway service (npm run gateway) instead of a mock in the server's process. */
   gateway?: { url: string; token?: string };
+  /** Keep the books in this PostgreSQL database (`--database`), shared with other instances. */
+  database?: string;
+  /** The server's bundle to run (default scripts/serve.mjs, which runs out/main/server.js). */
+  entry?: string;
   /** Where the server's stdout and stderr are appended. */
   logFile: string;
   readyTimeoutMs?: number;
@@ -90,7 +94,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   installExitHook();
   const { PAYDESK_API_TOKEN: _fromEnv, ...env } = process.env;
   const args = [
-    'scripts/serve.mjs',
+    options.entry ?? 'scripts/serve.mjs',
     '--data-dir',
     options.dataDir,
     '--port',
@@ -101,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     ...(options.seed === undefined ? [] : ['--seed', String(options.seed)]),
     ...(options.gateway === undefined ? [] : ['--gateway-url', options.gateway.url]),
     ...(options.gateway?.token === undefined ? [] : ['--gateway-token', options.gateway.token]),
+    ...(options.database === undefined ? [] : ['--database', options.database]),
     '--no-scheduler',
   ];
   const child = spawn(process.execPath, args, {

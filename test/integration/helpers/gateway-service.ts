@@ -6,10 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { killGroup, trackGroup } from '../../chaos/server';
 
-const ROOT = resolve(__dirname, '../../..');
+// Not __dirname: the chaos harness's CLI (plain ESM through tsx) imports this too.
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const READY = /^PAYDESK_GATEWAY_READY (.*)$/m;
 
 export interface GatewayServiceOptions {
