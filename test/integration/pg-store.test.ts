@@ -6,7 +6,9 @@
  * each other's commits, take turns, and elect one scheduler leader.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { canMove } from '../../src/main/core/payment-rules';
 import { openPgStore } from '../../src/main/core/pg-store/store';
+import { PAYMENT_STATUSES } from '../../src/shared/domain';
 import type { Change, Store } from '../../src/main/core/ports';
 import { createTestDatabase, dropTestDatabases, query } from '../helpers/postgres';
 import { auditEntry, payment, refund, subscription } from '../unit/store-fixtures';
@@ -104,6 +106,29 @@ describe('the database guards the domain rules itself', () => {
     await expect(query(url, `UPDATE paydesk_payments SET status = 'PENDING'`)).rejects.toThrow(
       /cannot go from COMPLETED to PENDING/,
     );
+  });
+});
+
+describe('the status triggers', () => {
+  it('allow exactly the moves payment-rules.ts allows (or none), for every pair', async () => {
+    const url = await createTestDatabase();
+    const store = await open(url);
+    const pairs = PAYMENT_STATUSES.flatMap((from) =>
+      PAYMENT_STATUSES.map((to) => [from, to] as const),
+    );
+    await store.commit(
+      pairs.map(([from], i) => ({ t: 'payment', v: payment(`p${i}`, { status: from }) })),
+    );
+    for (const [i, [from, to]] of pairs.entries()) {
+      const moved = query(url, 'UPDATE paydesk_payments SET status = $1 WHERE id = $2', [
+        to,
+        `p${i}`,
+      ]).then(
+        () => true,
+        () => false,
+      );
+      expect(await moved, `${from} → ${to}`).toBe(from === to || canMove(from, to));
+    }
   });
 });
 
