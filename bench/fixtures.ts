@@ -209,11 +209,21 @@ function audit(id: string, atMs: number, label: string): AuditEntry {
   };
 }
 
+/** The generated records of `o`, in the order they are written (each generator once, in order). */
+export interface FixtureData {
+  subscriptions: Subscription[];
+  /** The payments before the first commit (the snapshot's). */
+  payments: () => Generator<Payment>;
+  audits: () => Generator<AuditEntry>;
+  /** The ordinary commits after them, each a new payment and its audit entry. */
+  journal: () => Generator<Change[]>;
+}
+
 /**
- * Writes a data directory of `o.payments` payments (replacing its store files). The
- * directory must not be open in a store.
+ * The records of a generated store. They draw on one seeded generator: read `payments`,
+ * then `audits`, then `journal` (as the writers do) to get the same records every time.
  */
-export async function generateStore(dataDir: string, o: GenerateOptions): Promise<void> {
+export function fixtureData(o: GenerateOptions): FixtureData {
   const rnd = seededRandom(o.seed ?? 1);
   const subCount = o.subscriptions ?? Math.min(10_000, Math.floor(o.payments / 100));
   const subs = makeSubscriptions(subCount, Math.min(subCount, o.dueSubscriptions ?? 0), rnd);
@@ -231,12 +241,7 @@ export async function generateStore(dataDir: string, o: GenerateOptions): Promis
       yield audit(`aud_${i.toString(36)}${hex(rnd, 10)}`, firstMs + i * STEP_MS, `Charge ${i}`);
     }
   }
-
-  await mkdir(dataDir, { recursive: true });
-  for (const f of ['paydesk.json', 'paydesk.journal', 'paydesk.json.tmp', 'paydesk.journal.tmp']) {
-    await rm(join(dataDir, f), { force: true });
-  }
-  const journal = function* (): Generator<Change[]> {
+  function* journal(): Generator<Change[]> {
     for (let c = 0; c < journalCommits; c++) {
       const ms = firstMs + (o.payments + c) * STEP_MS;
       const p = maker.next(ms);
@@ -245,13 +250,26 @@ export async function generateStore(dataDir: string, o: GenerateOptions): Promis
         { t: 'audit', v: audit(`aud_j${c}`, ms, `Charge ${p.id}`) },
       ];
     }
-  };
+  }
+  return { subscriptions: subs, payments, audits, journal };
+}
+
+/**
+ * Writes a data directory of `o.payments` payments (replacing its store files). The
+ * directory must not be open in a store.
+ */
+export async function generateStore(dataDir: string, o: GenerateOptions): Promise<void> {
+  const data = fixtureData(o);
+  await mkdir(dataDir, { recursive: true });
+  for (const f of ['paydesk.json', 'paydesk.journal', 'paydesk.json.tmp', 'paydesk.journal.tmp']) {
+    await rm(join(dataDir, f), { force: true });
+  }
   await writeStoreFiles(dataDir, {
     journalSeq: o.payments,
     settings: DEFAULT_SETTINGS,
-    payments: payments(),
-    subscriptions: subs,
-    audit: audits(),
-    journal: journal(),
+    payments: data.payments(),
+    subscriptions: data.subscriptions,
+    audit: data.audits(),
+    journal: data.journal(),
   });
 }

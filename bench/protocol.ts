@@ -7,6 +7,11 @@ import { z } from 'zod';
 
 const count = z.number().int().nonnegative();
 const ms = z.number();
+/**
+ * A PostgreSQL database's URL: the task's store is then the PostgreSQL store on it (`dir`
+ * holds what else the task writes: the mock gateway's ledger). Absent: the embedded store.
+ */
+const database = z.string().optional();
 
 export const summary = z.object({
   n: count,
@@ -18,10 +23,11 @@ export const summary = z.object({
 });
 
 export const tasks = {
-  /** Write a data directory with bench/fixtures.ts. */
+  /** Write a data directory with bench/fixtures.ts (or the database with bench/pg-fixtures.ts). */
   generate: {
     params: z.object({
       dir: z.string(),
+      database,
       payments: count,
       subscriptions: count.optional(),
       dueSubscriptions: count.optional(),
@@ -31,7 +37,7 @@ export const tasks = {
   },
   /** Open the store in this fresh process: how long, and the memory it then holds. */
   open: {
-    params: z.object({ dir: z.string() }),
+    params: z.object({ dir: z.string(), database }),
     result: z.object({
       openMs: ms,
       payments: count,
@@ -44,6 +50,7 @@ export const tasks = {
   core: {
     params: z.object({
       dir: z.string(),
+      database,
       warmup: count,
       commands: count,
       /** Commands run again with a gateway that does not fsync its ledger. */
@@ -148,7 +155,7 @@ export const tasks = {
   },
   /** One RunRecurring over the due subscriptions of a generated store. */
   recurring: {
-    params: z.object({ dir: z.string(), seed: z.number().int() }),
+    params: z.object({ dir: z.string(), database, seed: z.number().int() }),
     result: z.object({
       payments: count,
       due: count,
@@ -160,6 +167,36 @@ export const tasks = {
       /** How late the event loop ran timers during the run (what other work waited). */
       loopDelayMsP99: ms,
       loopDelayMsMax: ms,
+      /** The store's last commit when the run returned, and when that was (epoch ms). */
+      lastSeq: count.optional(),
+      endedAt: z.number().optional(),
+    }),
+  },
+  /**
+   * A second instance on the database of a recurring run (bench/tasks/follow.ts): it opens,
+   * says "ready" on stdout, follows the leader's commits while reading pages, and once told
+   * on stdin the leader's last commit (`{"lastSeq":N,"endedAt":ms}`), waits to have it.
+   */
+  follow: {
+    params: z.object({
+      dir: z.string(),
+      database: z.string(),
+      /** Pause between two page reads while following. */
+      readEveryMs: count,
+      seed: z.number().int(),
+    }),
+    result: z.object({
+      openMs: ms,
+      /** Commits of the others applied here, and the catch-ups that applied them. */
+      followedCommits: count,
+      catchUps: count,
+      /** From the leader's run returning to this instance holding its last commit. */
+      lagMs: ms,
+      /** Pages of 50 read here while the leader ran (the call alone). */
+      page: summary,
+      loopDelayMsP99: ms,
+      loopDelayMsMax: ms,
+      rssMb: z.number(),
     }),
   },
   /** The two baselines, on the payments of a generated store. */

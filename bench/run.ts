@@ -9,7 +9,9 @@
  * largest size (pages sorted by each column, searches, the index's cost to a commit), and the
  * payments list's filters and sorts at the largest size (bench/tasks/lists.ts), and a backup
  * at the largest size (its time, and the commands' latency while backups run).
- * `--only` runs one of the parts.
+ * `--only` runs one of the parts. `--database URL` (a PostgreSQL server: the bench makes and
+ * drops databases of its own on it) adds the PostgreSQL store, measured side by side with the
+ * embedded one at each size (bench/postgres.ts); `--only=postgres` runs that part alone.
  *
  * Each measurement runs in a fresh worker process (bench/worker.ts) so that no heap or
  * garbage of one pollutes another, and the open's memory is that of a process holding just
@@ -17,7 +19,7 @@
  * Prints the tables and writes bench/results.json (a run with `--only` keeps the other
  * part's figures there); BENCHMARKS.md explains the figures.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -28,7 +30,11 @@ import { backupFiguresOf, backupTable, type BackupFigures } from './backup-figur
 import { customersFiguresOf, customersTable, type CustomersFigures } from './customers-figures';
 import { listsFiguresOf, listsTable, type ListsFigures } from './lists-figures';
 import { exportFiguresOf, exportTable, type Door, type ExportFigures } from './export-figures';
-import { tasks, type ParamsOf, type ResultOf, type TaskName } from './protocol';
+import { inWorker } from './in-worker';
+import { BenchDatabases } from './pg-databases';
+import { checkPgTargets, pgTable, type PgSizeFigures } from './pg-figures';
+import { measurePostgresSize } from './postgres';
+import type { ResultOf } from './protocol';
 import {
   checkTargets,
   exactlyOnceFiguresOf,
@@ -97,8 +103,16 @@ function planFor(payments: number): Plan {
 }
 
 /** The parts of a run: the store sizes, the exactly-once measurements, the CSV export. */
-type Part = 'sizes' | 'exactly-once' | 'export' | 'customers' | 'lists' | 'backup';
-const PARTS: readonly Part[] = ['sizes', 'exactly-once', 'export', 'customers', 'lists', 'backup'];
+type Part = 'sizes' | 'exactly-once' | 'export' | 'customers' | 'lists' | 'backup' | 'postgres';
+const PARTS: readonly Part[] = [
+  'sizes',
+  'exactly-once',
+  'export',
+  'customers',
+  'lists',
+  'backup',
+  'postgres',
+];
 const isPart = (name: string | undefined): name is Part => PARTS.some((p) => p === name);
 
 interface Options {
@@ -106,18 +120,30 @@ interface Options {
   quick: boolean;
   /** Run one part only (`--only=...`); null runs them all. */
   only: Part | null;
+  /** A PostgreSQL server's URL (`--database`): the postgres part runs only with one. */
+  database: string | null;
 }
 
 const USAGE =
-  'use --quick, --sizes=N,M, --only=exactly-once, --only=sizes, --only=export, --only=customers, --only=lists or --only=backup';
+  'use --quick, --sizes=N,M, --database URL, --only=exactly-once, --only=sizes, --only=export, --only=customers, --only=lists, --only=backup or --only=postgres';
 
 function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes('--quick');
   let sizes = quick ? [1000, 100_000] : [1000, 100_000, 1_000_000];
   let only: Part | null = null;
   let sizesGiven = false;
-  for (const arg of argv) {
+  let database: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
     if (arg === '--quick') continue;
+    if (arg === '--database' || arg.startsWith('--database=')) {
+      const url = arg === '--database' ? argv[++i] : arg.slice('--database='.length);
+      if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
+        throw new Error(`--database takes a postgres:// URL (${USAGE})`);
+      }
+      database = url;
+      continue;
+    }
     const part = /^--only=(.*)$/.exec(arg)?.[1];
     if (isPart(part)) {
       only = part;
@@ -131,7 +157,10 @@ function parseArgs(argv: readonly string[]): Options {
   if (only === 'exactly-once' && sizesGiven) {
     throw new Error('--only=exactly-once measures no store size: drop --sizes');
   }
-  return { sizes, quick, only };
+  if (only === 'postgres' && database === null) {
+    throw new Error('--only=postgres needs --database URL (a PostgreSQL server)');
+  }
+  return { sizes, quick, only, database };
 }
 
 const started = performance.now();
@@ -139,42 +168,6 @@ const log = (msg: string): void => {
   const s = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
   process.stderr.write(`[${s}s] ${msg}\n`);
 };
-
-/** Node options of the workers: the measured processes keep node's default heap limit. */
-const BIG_HEAP: Partial<Record<TaskName, string>> = {
-  generate: '--max-old-space-size=8192',
-  baselines: '--max-old-space-size=12288',
-};
-
-/** Run one task in a fresh node process and read back its result. */
-async function inWorker<T extends TaskName>(
-  name: T,
-  params: ParamsOf<T>,
-  resultDir: string,
-): Promise<ResultOf<T>> {
-  const resultFile = join(resultDir, `${name}-${Date.now()}.json`);
-  const heap = BIG_HEAP[name];
-  const args = [
-    '--expose-gc',
-    ...(heap === undefined ? [] : [heap]),
-    '--import',
-    'tsx',
-    join(BENCH_DIR, 'worker.ts'),
-    name,
-    JSON.stringify(params),
-    resultFile,
-  ];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: REPO,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('error', reject);
-    child.on('exit', (exitCode, signal) => resolve(signal === null ? exitCode : 128));
-  });
-  if (code !== 0) throw new Error(`the ${name} worker failed (exit ${code})`);
-  return tasks[name].result.parse(JSON.parse(await readFile(resultFile, 'utf8'))) as ResultOf<T>;
-}
 
 const label = (n: number): string => n.toLocaleString('en-US');
 
@@ -467,9 +460,15 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const root = await mkdtemp(join(tmpdir(), 'paydesk-bench-'));
   const cleanUp = () => rmSync(root, { recursive: true, force: true });
+  const databases = options.database === null ? null : new BenchDatabases(options.database);
   process.once('SIGINT', () => {
     cleanUp();
-    process.exit(130);
+    // The bench's databases go too (a few seconds at most), then the exit.
+    const dropped = databases?.dropAll() ?? Promise.resolve();
+    const wait = new Promise((resolve) => setTimeout(resolve, 10_000));
+    void Promise.race([dropped, wait])
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
   });
   const sizes: Array<{ payments: number; figures: SizeFigures }> = [];
   let exactlyOnce: ExactlyOnceFigures | null = null;
@@ -477,7 +476,10 @@ async function main(): Promise<void> {
   let customers: CustomersFigures | null = null;
   let lists: ListsFigures | null = null;
   let backup: BackupFigures | null = null;
-  const runs = (part: Part): boolean => options.only === null || options.only === part;
+  const postgres: PgSizeFigures[] = [];
+  let postgresServer: Record<string, string> | null = null;
+  const runs = (part: Part): boolean =>
+    (options.only === null || options.only === part) && (part !== 'postgres' || databases !== null);
   try {
     // First: they are quick, and need no generated data.
     if (runs('exactly-once')) exactlyOnce = await measureExactlyOnce(root);
@@ -495,8 +497,14 @@ async function main(): Promise<void> {
     if (runs('customers')) customers = await measureCustomers(root, Math.max(...options.sizes));
     if (runs('lists')) lists = await measureLists(root, Math.max(...options.sizes));
     if (runs('backup')) backup = await measureBackup(root, Math.max(...options.sizes));
+    if (runs('postgres') && databases !== null) {
+      postgresServer = await databases.describe();
+      const run = { root, databases, seed: SEED, log };
+      for (const payments of options.sizes) postgres.push(await measurePostgresSize(run, payments));
+    }
   } finally {
     cleanUp();
+    await databases?.dropAll();
   }
   const largest = sizes.find((s) => s.payments === 1_000_000);
   const measured: Record<string, unknown> = {};
@@ -511,6 +519,16 @@ async function main(): Promise<void> {
   if (customers !== null) measured.customers = customers;
   if (lists !== null) measured.payments_list = lists;
   if (backup !== null) measured.backup = backup;
+  if (postgresServer !== null) {
+    const largestPg = postgres.find((s) => s.payments === 1_000_000);
+    measured.postgres = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      server: postgresServer,
+      sizes: Object.fromEntries(postgres.map((s) => [String(s.payments), s])),
+      targets_at_1m: largestPg === undefined ? null : checkPgTargets(largestPg.postgres),
+    };
+  }
   // A run of one part keeps the other part's figures (each says when it was measured).
   const results = options.only === null ? measured : { ...(await previousResults()), ...measured };
   await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
@@ -523,6 +541,7 @@ async function main(): Promise<void> {
   if (customers !== null) console.log(`\n${customersTable(customers)}`);
   if (lists !== null) console.log(`\n${listsTable(lists)}`);
   if (backup !== null) console.log(`\n${backupTable(backup)}`);
+  if (postgresServer !== null) console.log(`\n${pgTable(postgres)}`);
   console.log(`\nwritten: ${RESULTS} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 

@@ -10,6 +10,7 @@ import { baselines } from './tasks/baselines';
 import { core } from './tasks/core';
 import { customers } from './tasks/customers';
 import { exportTask } from './tasks/export';
+import { follow } from './tasks/follow';
 import { generate } from './tasks/generate';
 import { lists } from './tasks/lists';
 import { openOnce } from './tasks/open';
@@ -25,6 +26,7 @@ const runners: { [T in TaskName]: (params: ParamsOf<T>) => Promise<ResultOf<T>> 
   export: exportTask,
   lists,
   recurring,
+  follow,
   backup,
   baselines,
   restart,

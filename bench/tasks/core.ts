@@ -45,7 +45,7 @@ async function processPayments(
 export async function core(p: ParamsOf<'core'>): Promise<ResultOf<'core'>> {
   const rnd = seededRandom(p.seed);
   const clock = new SystemClock();
-  const parts = await openParts(p.dir, p.seed, clock);
+  const parts = await openParts(p.dir, p.seed, clock, p.database);
   const { store } = parts;
   const payments = store.paymentCount();
 
