@@ -1,10 +1,11 @@
 /**
- * What one write to PostgreSQL carries: the commits of a group (their log rows) and the net
- * effect of their changes on the tables (schema.ts's `paydesk_commit` takes it as one jsonb
- * argument). Pure: the store's writer keeps the persisted history stacks and audit length
- * and passes them in.
+ * What one write to PostgreSQL carries: the commits of a group (their log rows, from whose
+ * changes schema.ts's `paydesk_commit` also reads the records they put, each once, as put
+ * last) and what the changes alone do not say: where the group's audit entries start, the
+ * history stacks' difference, the settings, clock and cursor as the group left them. Pure:
+ * the store's writer keeps the persisted history stacks and audit length and passes them in.
  */
-import type { AuditEntry, HistoryEntry } from '../../../shared/domain';
+import type { HistoryEntry } from '../../../shared/domain';
 import type { Change } from '../ports';
 
 /** A commit waiting for its write: its sequence number, changes, and stacks after it. */
@@ -26,12 +27,8 @@ export interface CommitPayload {
   instance: string;
   last: number;
   commits: { seq: number; changes: readonly Change[] }[];
-  payments: unknown[];
-  refunds: unknown[];
-  subscriptions: unknown[];
-  idempotency: unknown[];
+  /** The position of the group's first audit entry (they follow in the commits' order). */
   auditFrom: number;
-  audit: AuditEntry[];
   history: { stack: 'undo' | 'redo'; from: number; rows: HistoryEntry[] }[];
   meta: Record<string, unknown>;
 }
@@ -52,29 +49,14 @@ export function commitPayload(
   v: number,
   instance: string,
 ): { payload: CommitPayload; after: Persisted } {
-  const byId = {
-    payment: new Map<string, unknown>(),
-    refund: new Map<string, unknown>(),
-    subscription: new Map<string, unknown>(),
-  };
-  const idempotency = new Map<string, unknown>();
-  const audit: AuditEntry[] = [];
+  let audits = 0;
   const meta: Record<string, unknown> = {};
   let stacks: HistoryStacks | null = null;
   for (const commit of group) {
     for (const change of commit.changes) {
       switch (change.t) {
-        case 'payment':
-        case 'refund':
-        case 'subscription':
-          // A Map keeps a key where it was first set: the record's first put fixes its order.
-          byId[change.t].set(change.v.id, change.v);
-          break;
-        case 'idempotency':
-          idempotency.set(change.v.key, change.v);
-          break;
         case 'audit':
-          audit.push(change.v);
+          audits++;
           break;
         case 'settings':
           // The meta table's rows have no version column: this one is the settings'.
@@ -88,7 +70,8 @@ export function commitPayload(
           meta.testClock = change.v;
           break;
         default:
-          // The history stack changes: written as the stacks' difference below.
+          // Records: read from the changes by the commit function. The history stacks'
+          // changes: written as the stacks' difference below.
           break;
       }
     }
@@ -109,18 +92,13 @@ export function commitPayload(
       instance,
       last,
       commits: group.map(({ seq, changes }) => ({ seq, changes })),
-      payments: [...byId.payment.values()],
-      refunds: [...byId.refund.values()],
-      subscriptions: [...byId.subscription.values()],
-      idempotency: [...idempotency.values()],
       auditFrom: persisted.auditLength,
-      audit,
       history,
       meta,
     },
     after: {
       stacks: stacks ?? persisted.stacks,
-      auditLength: persisted.auditLength + audit.length,
+      auditLength: persisted.auditLength + audits,
     },
   };
 }

@@ -232,6 +232,91 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 2,
+    name: 'records read from the commits themselves; a turn taken in one call',
+    sql: `
+-- A record put by a group, as it was put last, with where it was first put (its order):
+-- read from the commits' own changes, so that a write carries each record once.
+CREATE FUNCTION paydesk_puts(p jsonb, kind text, key text)
+  RETURNS TABLE (b jsonb, first_at bigint) LANGUAGE sql STABLE AS $$
+  SELECT DISTINCT ON (k) b, first_at FROM (
+    SELECT x.ch->'v' AS b, x.ch->'v'->>key AS k, c.n * 1000000 + x.n AS at,
+           min(c.n * 1000000 + x.n) OVER (PARTITION BY x.ch->'v'->>key) AS first_at
+    FROM jsonb_array_elements(p->'commits') WITH ORDINALITY AS c(cm, n),
+         jsonb_array_elements(c.cm->'changes') WITH ORDINALITY AS x(ch, n)
+    WHERE x.ch->>'t' = kind
+  ) AS puts ORDER BY k, at DESC
+$$;
+
+CREATE OR REPLACE FUNCTION paydesk_commit(p jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  ver integer := (p->>'v')::integer;
+  h jsonb;
+BEGIN
+  INSERT INTO paydesk_commits (seq, v, instance, changes)
+    SELECT (c->>'seq')::bigint, ver, p->>'instance', c->'changes'
+    FROM jsonb_array_elements(p->'commits') WITH ORDINALITY AS e(c, n) ORDER BY n;
+
+  INSERT INTO paydesk_payments AS t (id, v, idempotency_key, subscription_id, period, status,
+      amount, currency, refunded_amount, created_at, body)
+    SELECT b->>'id', ver, b->>'idempotencyKey', b->>'subscriptionId', (b->>'period')::integer,
+      b->>'status', (b->>'amount')::bigint, b->>'currency', (b->>'refundedAmount')::bigint,
+      (b->>'createdAt')::timestamptz, b
+    FROM paydesk_puts(p, 'payment', 'id') ORDER BY first_at
+  ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, idempotency_key = EXCLUDED.idempotency_key,
+    subscription_id = EXCLUDED.subscription_id, period = EXCLUDED.period, status = EXCLUDED.status,
+    amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+    refunded_amount = EXCLUDED.refunded_amount, created_at = EXCLUDED.created_at, body = EXCLUDED.body;
+
+  INSERT INTO paydesk_refunds AS t (id, v, payment_id, idempotency_key, amount, currency, status, body)
+    SELECT b->>'id', ver, b->>'paymentId', b->>'idempotencyKey', (b->>'amount')::bigint,
+      b->>'currency', b->>'status', b
+    FROM paydesk_puts(p, 'refund', 'id') ORDER BY first_at
+  ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, payment_id = EXCLUDED.payment_id,
+    idempotency_key = EXCLUDED.idempotency_key, amount = EXCLUDED.amount,
+    currency = EXCLUDED.currency, status = EXCLUDED.status, body = EXCLUDED.body;
+
+  INSERT INTO paydesk_subscriptions AS t (id, v, status, body)
+    SELECT b->>'id', ver, b->>'status', b
+    FROM paydesk_puts(p, 'subscription', 'id') ORDER BY first_at
+  ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, status = EXCLUDED.status, body = EXCLUDED.body;
+
+  INSERT INTO paydesk_idempotency (key, v, body)
+    SELECT b->>'key', ver, b FROM paydesk_puts(p, 'idempotency', 'key')
+  ON CONFLICT (key) DO UPDATE SET v = EXCLUDED.v, body = EXCLUDED.body;
+
+  INSERT INTO paydesk_audit (pos, v, body)
+    SELECT (p->>'auditFrom')::bigint + row_number() OVER (ORDER BY c.n, x.n) - 1, ver, x.ch->'v'
+    FROM jsonb_array_elements(p->'commits') WITH ORDINALITY AS c(cm, n),
+         jsonb_array_elements(c.cm->'changes') WITH ORDINALITY AS x(ch, n)
+    WHERE x.ch->>'t' = 'audit';
+
+  FOR h IN SELECT * FROM jsonb_array_elements(p->'history') LOOP
+    DELETE FROM paydesk_history WHERE stack = h->>'stack' AND pos >= (h->>'from')::integer;
+    INSERT INTO paydesk_history (stack, pos, v, body)
+      SELECT h->>'stack', (h->>'from')::integer + n - 1, ver, b
+      FROM jsonb_array_elements(h->'rows') WITH ORDINALITY AS e(b, n);
+  END LOOP;
+
+  INSERT INTO paydesk_meta (key, value)
+    SELECT m.key, m.value FROM jsonb_each(p->'meta') AS m
+  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+
+  PERFORM pg_notify('paydesk_commits', (p->>'instance') || ' ' || (p->>'last'));
+END $$;
+
+-- A writer's turn (store.ts): the lock, then the log rows after the given sequence number,
+-- read once the lock is held (each statement of a plpgsql function sees what was committed before it).
+CREATE FUNCTION paydesk_take_turn(lock_key bigint, after bigint)
+  RETURNS TABLE (seq bigint, v integer, changes jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_lock(lock_key);
+  RETURN QUERY SELECT c.seq, c.v, c.changes FROM paydesk_commits AS c
+    WHERE c.seq > after ORDER BY c.seq;
+END $$;
+`,
+  },
 ];
 
 /** The advisory lock key of a start's migrations (any fixed number unlikely to clash). */

@@ -52,6 +52,13 @@ const LEADER_LOCK = 0x7061_7966;
 /** The commit log keeps a day of commits (instances catch up from it), and always the last. */
 const LOG_KEPT = '1 day';
 
+/** A row of the commit log (`seq` is a bigint: text in node-postgres). */
+interface LogRow {
+  seq: string;
+  v: number;
+  changes: unknown[];
+}
+
 /** Where the store is in its life: in a task (holding the lock) or not. */
 interface Section {
   open: boolean;
@@ -118,6 +125,8 @@ class PgStore extends StateReads implements Store {
   private listener!: pg.PoolClient;
   private leader: pg.PoolClient | null = null;
   private leading = false;
+  /** The last turn's unlock, under way. */
+  private unlocking: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dataDir: string,
@@ -169,14 +178,18 @@ class PgStore extends StateReads implements Store {
     const turn = this.turns.then(async () => {
       const section: Section = { open: false };
       // A connection gone (the database restarted, say) is the store's failure, which the
-      // service answers storage_unavailable, not a bug's internal error.
-      await this.locker
-        .query('SELECT pg_advisory_lock($1)', [WRITER_LOCK])
+      // service answers storage_unavailable, not a bug's internal error. The lock and the
+      // log rows after this instance's last commit come in one call (schema.ts).
+      const { rows } = await this.locker
+        .query<LogRow>('SELECT seq, v, changes FROM paydesk_take_turn($1, $2)', [
+          WRITER_LOCK,
+          this.seq,
+        ])
         .catch((error: Error) => {
           throw this.stopWrites(`taking the writers' turn failed (${error.message})`);
         });
       try {
-        await this.caughtUp().catch((error: unknown) => {
+        await this.caughtUp(rows).catch((error: unknown) => {
           if (error instanceof StoreError) throw error;
           throw this.stopWrites(`reading the commit log failed (${(error as Error).message})`);
         });
@@ -186,9 +199,11 @@ class PgStore extends StateReads implements Store {
         section.open = false;
         // The next holder reads the log: what this task committed must be in it first.
         await this.written().catch(() => undefined);
-        await this.locker
-          .query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK])
-          .catch((error: Error) => this.config.log(`PostgreSQL: unlock failed: ${error.message}`));
+        // Not waited for: this instance's next turn is asked on the same connection, after it.
+        this.unlocking = this.locker.query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK]).then(
+          () => undefined,
+          (error: Error) => this.config.log(`PostgreSQL: unlock failed: ${error.message}`),
+        );
       }
     });
     this.turns = turn.catch(() => undefined);
@@ -202,20 +217,27 @@ class PgStore extends StateReads implements Store {
     );
   }
 
-  /** Resolves once the log rows committed so far are applied (one reader at a time). */
-  private caughtUp(): Promise<void> {
-    const run = this.catching.then(() => this.catchUp());
+  /**
+   * Resolves once the log rows committed so far (or `read`, the rows of a turn) are applied,
+   * one reader at a time.
+   */
+  private caughtUp(read?: LogRow[]): Promise<void> {
+    const run = this.catching.then(() => this.catchUp(read));
     this.catching = run.catch(() => undefined);
     return run;
   }
 
-  /** Applies the log rows after this instance's last commit, in order. */
-  private async catchUp(): Promise<void> {
+  /** Applies the log rows after this instance's last commit (read now, or `read`), in order. */
+  private async catchUp(read?: LogRow[]): Promise<void> {
     if (this.closing !== null) return;
-    const { rows } = await this.writer.query<{ seq: string; v: number; changes: unknown[] }>(
-      'SELECT seq, v, changes FROM paydesk_commits WHERE seq > $1 ORDER BY seq',
-      [this.seq],
-    );
+    const rows =
+      read ??
+      (
+        await this.writer.query<LogRow>(
+          'SELECT seq, v, changes FROM paydesk_commits WHERE seq > $1 ORDER BY seq',
+          [this.seq],
+        )
+      ).rows;
     if (rows.length === 0) return;
     const decode = this.format.changesDecoder(this.format.version, 'paydesk_commits');
     const applied: Change[] = [];
@@ -389,6 +411,7 @@ class PgStore extends StateReads implements Store {
     await this.turns;
     await this.catching;
     await this.written();
+    await this.unlocking;
     if (this.failure === null) {
       // As the embedded store compacts at close: expired keys and old log rows go.
       await this.tidy().catch((error: Error) =>
