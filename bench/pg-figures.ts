@@ -4,6 +4,7 @@
  * and the table printed at the end. Pure.
  */
 import type { ResultOf } from './protocol';
+import { median, round } from './report';
 
 /** What was measured of one store at one size. */
 export interface StoreMeasurements {
@@ -64,16 +65,6 @@ export interface PgSizeFigures {
   embedded: StoreFigures;
   postgres: PgFigures;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
-};
-
-const round = (value: number, digits = 3): number => {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-};
 
 export function storeFiguresOf(m: StoreMeasurements): StoreFigures {
   const rates = m.recurring.map((r) => r.chargesPerSecond);

@@ -70,7 +70,9 @@ export async function openPgStore(
   options: PgStoreOptions = {},
 ): Promise<Store> {
   const log = options.log ?? (() => undefined);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // Four connections are held (the lock's, the writes', the notifications', the leader's)
+  // and one is taken at open: room for them all.
+  const pool = new pg.Pool({ connectionString: url, max: 6 });
   pool.on('error', (error) => log(`PostgreSQL: an idle connection failed: ${error.message}`));
   try {
     const client = await pool.connect();
