@@ -75,7 +75,13 @@ const as = (api: TestApi, token: string) => ({
     send(api.url, `/rpc/${operation}`, { method: 'POST', body }, token),
 });
 
-const PAYMENT = { amount: '12.50', currency: 'USD', customer_email: 'ann@example.com' };
+/** A charge that succeeds: a declined one would go on no undo stack. */
+const PAYMENT = {
+  amount: '12.50',
+  currency: 'USD',
+  customer_email: 'ann@example.com',
+  payment_method: 'pm_card_visa',
+};
 
 /** A server whose data has an admin made by --create-admin; the admin's token. */
 async function withAdmin(): Promise<{ api: TestApi; admin: string; out: string }> {

@@ -38,13 +38,16 @@ async function team(): Promise<{ olga: As; otto: As; oona: As }> {
   };
 }
 
+/** A charge that succeeds (a declined one goes on no undo stack and clears no redo). */
 const charge = async (who: As, email: string, amount = '12.50') => {
   const paid = await who.post('payments/process', {
     amount,
     currency: 'USD',
     customer_email: email,
+    payment_method: 'pm_card_visa',
   });
   expect(paid.status).toBe(201);
+  expect(paid.json.status).toBe('COMPLETED');
   return paid.json as { id: string; status: string };
 };
 const statusOf = async (who: As, id: string) =>
