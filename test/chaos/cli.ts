@@ -26,8 +26,9 @@ Options:
                        the harness's own, initdb'd and crashed now and then), with the
                        gateway service; kills hit one instance or all, retries move between
                        instances (needs PostgreSQL's binaries: $PAYDESK_PG_BIN)
-  --out-dir <path>     Run this build of the app (npx electron-vite build --outDir <path>)
-                       instead of out/
+  --out-dir <path>     Run this build of the app instead of out/ (npx electron-vite build
+                       --outDir <absolute path>: a relative one puts the web UI's part
+                       under src/renderer/)
   --data-dir <path>    Work directory (new or empty; default a temporary one)
   --keep               Keep the work directory (data/, server.log) at the end
   -q, --quiet          No progress lines
