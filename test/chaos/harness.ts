@@ -1166,16 +1166,7 @@ class Chaos {
    * for a while, lost requests retried there with their keys. Says how the round ended.
    */
   private async loadSeveral(round: number, plan: Plan): Promise<string> {
-    const ctx: LoadContext = {
-      round,
-      stopped: false,
-      rng: (name) => new Rng(hashSeed(this.options.seed, round, name)),
-    };
-    const startedAt = Date.now();
-    const loops: Promise<void>[] = [this.historyClient.loop(ctx)];
-    await sleep(10);
-    for (const c of this.clients) if (c !== this.historyClient) loops.push(c.loop(ctx));
-    await sleep(Math.max(0, plan.killDelayMs - (Date.now() - startedAt)));
+    const { ctx, loops } = await this.startLoad(round, plan.killDelayMs);
     const shared = this.shared;
     if (plan.pgRestart && shared !== null) {
       this.pgRestarting = true;
@@ -1239,7 +1230,11 @@ class Chaos {
     return outcome === 'late' ? node.name : null;
   }
 
-  private async load(round: number, plan: Plan): Promise<'killed' | 'stopped'> {
+  /** Starts every client's load of `round` and resolves at its kill time. */
+  private async startLoad(
+    round: number,
+    killDelayMs: number,
+  ): Promise<{ ctx: LoadContext; loops: Promise<void>[] }> {
     const ctx: LoadContext = {
       round,
       stopped: false,
@@ -1251,7 +1246,12 @@ class Chaos {
     const loops: Promise<void>[] = [this.historyClient.loop(ctx)];
     await sleep(10);
     for (const c of this.clients) if (c !== this.historyClient) loops.push(c.loop(ctx));
-    await sleep(Math.max(0, plan.killDelayMs - (Date.now() - startedAt)));
+    await sleep(Math.max(0, killDelayMs - (Date.now() - startedAt)));
+    return { ctx, loops };
+  }
+
+  private async load(round: number, plan: Plan): Promise<'killed' | 'stopped'> {
+    const { ctx, loops } = await this.startLoad(round, plan.killDelayMs);
     const server = this.checker.server;
     if (plan.stopGraceMs !== null && server !== null) {
       terminate(server);

@@ -1,6 +1,11 @@
 /** What the gateway's tests (the in-process mock's and the service's) ask of a Gateway. */
 import { expect } from 'vitest';
-import { GatewayError, type ChargeRequest, type GatewayErrorCode } from '../../src/main/core/ports';
+import {
+  GatewayError,
+  type ChargeRequest,
+  type Gateway,
+  type GatewayErrorCode,
+} from '../../src/main/core/ports';
 
 /** A valid charge under `idempotencyKey`, changed by `overrides`. */
 export function chargeRequest(
@@ -30,4 +35,17 @@ export async function gatewayError(call: Promise<unknown>): Promise<GatewayError
 
 export async function expectCode(call: Promise<unknown>, code: GatewayErrorCode): Promise<void> {
   expect((await gatewayError(call)).code).toBe(code);
+}
+
+/** The gateway's methods bound to it, to spread into a wrapper. */
+export function bound(gateway: Gateway): Gateway {
+  return {
+    charge: (r) => gateway.charge(r),
+    refund: (r) => gateway.refund(r),
+    lookup: (k) => gateway.lookup(k),
+    lookupRefund: (k) => gateway.lookupRefund(k),
+    records: (a, l) => gateway.records(a, l),
+    findCharge: (t) => gateway.findCharge(t),
+    close: () => gateway.close(),
+  };
 }

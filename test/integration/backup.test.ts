@@ -23,7 +23,7 @@ import {
 } from '../../src/main/core/backup';
 import { BackupJobs } from '../../src/main/core/backup-jobs';
 import { LEDGER_FILE_NAME, readLedger } from '../../src/main/core/gateway/ledger-file';
-import type { Gateway, Store } from '../../src/main/core/ports';
+import type { Store } from '../../src/main/core/ports';
 import { restoreBackup } from '../../src/main/core/restore';
 import { openStore } from '../../src/main/core/store';
 import { JOURNAL_FILE, MARK_FILE, SNAPSHOT_FILE } from '../../src/main/core/store/files';
@@ -32,6 +32,7 @@ import type { IdempotencyRecord } from '../../src/shared/domain';
 import { coreOptionsOf, parseCli } from '../../src/server/cli-options';
 import { must, openTestCore, tempDataDir } from '../helpers/core';
 import { startApi } from './helpers/api-server';
+import { bound } from '../helpers/gateway-calls';
 
 const ROOT = resolve(__dirname, '../..');
 const temps: string[] = [];
@@ -82,18 +83,6 @@ function gate(after: number) {
       reach();
       return opened;
     },
-  };
-}
-
-function bound(gateway: Gateway): Gateway {
-  return {
-    charge: (r) => gateway.charge(r),
-    refund: (r) => gateway.refund(r),
-    lookup: (k) => gateway.lookup(k),
-    lookupRefund: (k) => gateway.lookupRefund(k),
-    records: (a, l) => gateway.records(a, l),
-    findCharge: (t) => gateway.findCharge(t),
-    close: () => gateway.close(),
   };
 }
 

@@ -11,8 +11,9 @@ import { ledgerEntries, openMockGateway } from '../../src/main/core/gateway/mock
 import type { CoreOptions } from '../../src/main/core/api';
 import { UNDO_BATCH } from '../../src/main/core/commands/run-recurring';
 import { pendingPayment } from '../../src/main/core/payment-rules';
-import { GatewayError, type Gateway } from '../../src/main/core/ports';
+import { GatewayError } from '../../src/main/core/ports';
 import { must, openTestCore, openTestStore, tempDataDir, testStoreOptions } from '../helpers/core';
+import { bound } from '../helpers/gateway-calls';
 
 const visa = { currency: 'USD', customerEmail: 'ann@example.com', paymentMethod: 'pm_card_visa' };
 
@@ -415,16 +416,3 @@ describe('the undo of a recurring run', () => {
     expect(await refunded()).toBe((UNDO_BATCH + 50) * 1000);
   });
 });
-
-/** The gateway's methods bound to it, to spread into a wrapper. */
-function bound(gateway: Gateway): Gateway {
-  return {
-    charge: (r) => gateway.charge(r),
-    refund: (r) => gateway.refund(r),
-    lookup: (k) => gateway.lookup(k),
-    lookupRefund: (k) => gateway.lookupRefund(k),
-    records: (a, l) => gateway.records(a, l),
-    findCharge: (t) => gateway.findCharge(t),
-    close: () => gateway.close(),
-  };
-}

@@ -176,7 +176,8 @@ function assemble(
       run: async () => {
         // Instances sharing a database take turns: only the leader's timer charges.
         if (!(await store.leadScheduler())) return null;
-        await settleOrphans();
+        // Only shared books can hold what another instance left: a single desk's start settled its own.
+        if (options.database !== undefined) await settleOrphans();
         // A tick with nothing due is not a run: not audited, not the scheduler's "last run".
         if (store.dueSubscriptions(clock.now().toISOString(), 1).length === 0) return null;
         const result = await service.call('scheduler.run', {}, 'scheduler');
@@ -232,8 +233,7 @@ function assemble(
   /**
    * Settles what an instance sharing the database left when it died mid-command, as its own
    * start would have: a command runs whole in one turn of the store (Store.exclusive), so in
-   * a turn every PENDING record and unfinished request is one whose instance is gone. (A
-   * single desk never finds one here: its start settled them.)
+   * a turn every PENDING record and unfinished request is one whose instance is gone.
    */
   const settleOrphans = () =>
     invoker.enqueue(async () => {
