@@ -330,6 +330,50 @@ describe('start-up reconciliation', () => {
   });
 });
 
+describe('a subscription charge whose outcome is unknown', () => {
+  it('is asked again under its own key by the next run, never charged again under a new one', async () => {
+    const dir = tempDataDir();
+    // The gateway charges, then the answer is lost and the lookup cannot reach it either.
+    let losing = true;
+    const core = await open(dir, {
+      gateway: { latencyMs: 0, seed: 5, successRate: 1 },
+      wrapGateway: (gateway) => ({
+        ...bound(gateway),
+        charge: async (request) => {
+          const result = await gateway.charge(request);
+          if (!losing) return result;
+          throw new GatewayError('timeout', 'The gateway did not answer in time');
+        },
+        lookup: (key) =>
+          losing
+            ? Promise.reject(new GatewayError('timeout', 'The gateway did not answer in time'))
+            : gateway.lookup(key),
+      }),
+    });
+    const sub = await must(core, 'subscriptions.create', {
+      customerEmail: 'sub@example.com',
+      amount: '10.00',
+      currency: 'USD',
+      interval: 'MONTHLY',
+    });
+    const first = await must(core, 'recurring.run', {});
+    expect(first.payments.map((p) => p.status)).toEqual(['PENDING']);
+
+    losing = false;
+    const second = await must(core, 'recurring.run', {});
+    // The same attempt, settled: the gateway already had it.
+    expect(second.payments.map((p) => [p.id, p.status])).toEqual([
+      [first.payments[0]?.id, 'COMPLETED'],
+    ]);
+    expect(await charges(dir)).toHaveLength(1);
+    const after = await must(core, 'subscriptions.get', { id: sub.id });
+    expect(after.nextPeriod).toBe(1);
+    // And nothing is due any more: a third run charges nothing.
+    expect((await must(core, 'recurring.run', {})).charged).toBe(0);
+    expect(await charges(dir)).toHaveLength(1);
+  });
+});
+
 describe('the undo of a recurring run', () => {
   async function runOf(core: Core, subscriptions: number) {
     for (let i = 0; i < subscriptions; i++) {

@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { canMove } from '../../src/main/core/payment-rules';
 import { openPgStore } from '../../src/main/core/pg-store/store';
-import { PAYMENT_STATUSES } from '../../src/shared/domain';
+import { PAYMENT_STATUSES, type Payment } from '../../src/shared/domain';
 import type { Change, Store } from '../../src/main/core/ports';
 import { createTestDatabase, dropTestDatabases, query } from '../helpers/postgres';
 import { auditEntry, payment, refund, subscription } from '../unit/store-fixtures';
@@ -25,6 +25,15 @@ async function open(url: string, log?: (m: string) => void): Promise<Store> {
   stores.push(store);
   return store;
 }
+
+/** A payment stored PENDING, before its gateway call. */
+const attempt = (id: string, over: Partial<Payment>): Payment =>
+  payment(id, {
+    status: 'PENDING',
+    transactionId: null,
+    events: [{ type: 'created', at: '2025-01-01T00:00:00.000Z' }],
+    ...over,
+  });
 
 const until = async (check: () => boolean, ms = 5_000) => {
   const end = Date.now() + ms;
@@ -76,6 +85,20 @@ describe('the database guards the domain rules itself', () => {
         },
       ],
       error: /one_live_charge_per_period/,
+    },
+    {
+      rule: 'one attempt in flight per subscription period',
+      before: [
+        { t: 'subscription', v: subscription('s1') },
+        { t: 'payment', v: attempt('p1', { subscriptionId: 's1', period: 3 }) },
+      ],
+      bad: [
+        {
+          t: 'payment',
+          v: attempt('p2', { subscriptionId: 's1', period: 3, idempotencyKey: 'again' }),
+        },
+      ],
+      error: /one_attempt_in_flight_per_period/,
     },
   ];
 
@@ -137,10 +160,11 @@ describe('opening', () => {
     const url = await createTestDatabase();
     const logs: string[] = [];
     await Promise.all([open(url, (m) => logs.push(m)), open(url, (m) => logs.push(m))]);
-    expect(logs.filter((m) => /migrations 1, 2 applied/.test(m))).toHaveLength(1);
+    expect(logs.filter((m) => /migrations 1, 2, 3 applied/.test(m))).toHaveLength(1);
     expect(await query(url, 'SELECT version FROM paydesk_schema ORDER BY version')).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ]);
   });
 

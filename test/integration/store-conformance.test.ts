@@ -105,7 +105,7 @@ describe(`the ${TEST_STORE} store`, () => {
       expect(store.undoStack().map((e) => e.id)).toEqual(['h1']);
       expect(store.redoStack().map((e) => e.id)).toEqual(['h2']);
       expect(store.audit(0, 10, { origin: 'scheduler' }).items.map((e) => e.id)).toEqual(['a2']);
-      expect(store.periodCharges('s1', 0)).toEqual({ attempts: 1, paid: true });
+      expect(store.periodCharges('s1', 0)).toEqual({ attempts: 1, paid: true, pending: null });
       expect(store.settings().schedulerIntervalSeconds).toBe(90);
       expect(store.testClock()).toBe(at(100));
       expect(store.gatewayCursor()).toBe('17');

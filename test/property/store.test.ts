@@ -136,7 +136,11 @@ class Model implements StoreReads {
   }
   periodCharges(id: string, period: number) {
     const charges = this.paymentsOfSubscription(id).filter((p) => p.period === period);
-    return { attempts: charges.length, paid: charges.some((p) => wasCharged(p.status)) };
+    return {
+      attempts: charges.length,
+      paid: charges.some((p) => wasCharged(p.status)),
+      pending: charges.findLast((p) => p.status === 'PENDING')?.id ?? null,
+    };
   }
   dueSubscriptions(now: string, limit = Infinity): Subscription[] {
     return [...this.subs.values()]

@@ -120,6 +120,11 @@ export interface PeriodCharges {
   attempts: number;
   /** Whether one of them was charged (COMPLETED, or refunded since). */
   paid: boolean;
+  /**
+   * The id of the last attempt still PENDING (its outcome unknown: the gateway may have
+   * charged it), or null. It is asked again under its own key, never followed by a new one.
+   */
+  pending: string | null;
 }
 
 /** One refund of a payment, as its `refunded` event records it. */

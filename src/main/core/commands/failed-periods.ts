@@ -14,7 +14,7 @@ import { requireUnpaid, unpaidAgain, unpaidSettled, waivedAndUnpaid } from '../s
 import { chargePending } from './charge';
 import { defineCommand, type CommandContext, type Execution } from './command';
 import { requireSubscription, statusWords } from './lookups';
-import { madeSince, pendingCharge, refundingCharges, runMemo } from './run-recurring';
+import { madeSince, periodAttempt, refundingCharges, runMemo } from './run-recurring';
 
 const byPeriod = z.object({
   subscriptionId: z.string(),
@@ -64,9 +64,7 @@ async function chargeUnpaid(
 ): Promise<Payment> {
   const sub = requireSubscription(ctx.store, p.subscriptionId);
   requireUnpaid(sub, p.period);
-  const { attempts } = ctx.store.periodCharges(sub.id, p.period);
-  const pending = pendingCharge(ctx, sub, p.period, attempts, redoOf);
-  ctx.stage({ t: 'payment', v: pending });
+  const pending = periodAttempt(ctx, sub, p.period, redoOf);
   await ctx.flush();
   const after = await chargePending(ctx.gateway, pending, () => ctx.now());
   if (after !== pending) ctx.stage({ t: 'payment', v: after });

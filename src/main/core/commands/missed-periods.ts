@@ -19,7 +19,7 @@ import { defineCommand, type CommandContext } from './command';
 import { requireSubscription, statusWords } from './lookups';
 import {
   madeSince,
-  pendingCharge,
+  periodAttempt,
   rechargeWaived,
   refundingCharges,
   runExecution,
@@ -49,14 +49,12 @@ async function chargeThrough(
   let current = sub;
   while (current.nextPeriod <= last && isDue(current, new Date(ctx.now()))) {
     const period = current.nextPeriod;
-    const charges = ctx.store.periodCharges(current.id, period);
-    if (charges.paid) {
+    if (ctx.store.periodCharges(current.id, period).paid) {
       current = periodPaid(current, period, ctx.now());
       ctx.stage({ t: 'subscription', v: current });
       continue;
     }
-    const pending = pendingCharge(ctx, current, period, charges.attempts, null);
-    ctx.stage({ t: 'payment', v: pending });
+    const pending = periodAttempt(ctx, current, period, null);
     await ctx.flush();
     const after = await chargePending(ctx.gateway, pending, () => ctx.now());
     if (after !== pending) ctx.stage({ t: 'payment', v: after });

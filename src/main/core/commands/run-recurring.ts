@@ -56,7 +56,7 @@ export const runMemo = z.object({ charges: z.array(chargeRef) });
  * The PENDING payment of the next attempt at `period`, after `attempts` earlier ones
  * (committed before the gateway call).
  */
-export function pendingCharge(
+function pendingCharge(
   ctx: CommandContext,
   sub: Subscription,
   period: number,
@@ -80,6 +80,25 @@ export function pendingCharge(
     },
     ctx.now(),
   );
+}
+
+/**
+ * The attempt that charges `period` now: an earlier one still PENDING is asked again under
+ * its own key (the gateway answers what it did with it, or makes it now), since a new
+ * attempt under a new key could charge the period twice (rule 5); otherwise a new PENDING
+ * payment, staged. Either way it is to be made durable before the gateway is called.
+ */
+export function periodAttempt(
+  ctx: CommandContext,
+  sub: Subscription,
+  period: number,
+  redoOf: string | null,
+): Payment {
+  const charges = ctx.store.periodCharges(sub.id, period);
+  if (charges.pending !== null) return requirePayment(ctx.store, charges.pending);
+  const payment = pendingCharge(ctx, sub, period, charges.attempts, redoOf);
+  ctx.stage({ t: 'payment', v: payment });
+  return payment;
 }
 
 function summarize(payments: Payment[]): RecurringRunSummary {
@@ -116,14 +135,11 @@ function stageBatch(
       reviewed.push(marked);
       continue;
     }
-    const charges = ctx.store.periodCharges(sub.id, sub.nextPeriod);
-    if (charges.paid) {
+    if (ctx.store.periodCharges(sub.id, sub.nextPeriod).paid) {
       ctx.stage({ t: 'subscription', v: periodPaid(sub, sub.nextPeriod, ctx.now()) });
       continue;
     }
-    const payment = pendingCharge(ctx, sub, sub.nextPeriod, charges.attempts, null);
-    ctx.stage({ t: 'payment', v: payment });
-    pending.push({ sub, payment });
+    pending.push({ sub, payment: periodAttempt(ctx, sub, sub.nextPeriod, null) });
   }
   return pending;
 }
@@ -204,9 +220,7 @@ export async function rechargeWaived(
   const results: Payment[] = [];
   for (const ref of charges) {
     const sub = requireSubscription(ctx.store, ref.subscriptionId);
-    const { attempts } = ctx.store.periodCharges(sub.id, ref.period);
-    const payment = pendingCharge(ctx, sub, ref.period, attempts, ref.paymentId);
-    ctx.stage({ t: 'payment', v: payment });
+    const payment = periodAttempt(ctx, sub, ref.period, ref.paymentId);
     await ctx.flush();
     const after = await chargePending(ctx.gateway, payment, () => ctx.now());
     if (after.status === 'COMPLETED') {

@@ -9,7 +9,10 @@
  * that a bug, a second leader or a hand-written UPDATE cannot break the domain rules:
  *  - a payment's idempotency key and a refund's are unique; amounts are positive integers;
  *  - a period of a subscription has at most one live successful charge (COMPLETED or
- *    PARTIALLY_REFUNDED: a redo may charge a period again once its charge was refunded whole);
+ *    PARTIALLY_REFUNDED: a redo may charge a period again once its charge was refunded whole),
+ *    and at most one attempt in flight (PENDING): the PENDING row is the period's claim,
+ *    written before the gateway is called, so that a second writer (a second leader, a bug)
+ *    is refused before any money moves, not after;
  *  - statuses only move forward (payment-rules.ts's transitions), and a payment's amount,
  *    currency, key, subscription, period and creation never change;
  *  - the refunds of a payment that are not FAILED never add up to more than its amount,
@@ -315,6 +318,17 @@ BEGIN
   RETURN QUERY SELECT c.seq, c.v, c.changes FROM paydesk_commits AS c
     WHERE c.seq > after ORDER BY c.seq;
 END $$;
+`,
+  },
+  {
+    version: 3,
+    name: 'one attempt in flight per subscription period',
+    sql: `
+-- The PENDING charge of a period is its claim: a second one is refused before its gateway
+-- call (run-recurring.ts's periodAttempt asks the first again instead of making another).
+CREATE UNIQUE INDEX paydesk_one_attempt_in_flight_per_period
+  ON paydesk_payments (subscription_id, period)
+  WHERE subscription_id IS NOT NULL AND status = 'PENDING';
 `,
   },
 ];

@@ -323,13 +323,16 @@ export class PaymentTable extends Table<Payment> {
     const list = this.bySubscription.get(subscriptionId);
     let attempts = 0;
     let paid = false;
+    let pending: string | null = null;
     for (let i = 0; i < list.length; i++) {
       const slot = list.at(i) as number;
       if (this.periodOf(slot) !== period) continue;
       attempts++;
-      paid ||= wasCharged(this.statusOf(slot) as PaymentStatus);
+      const status = this.statusOf(slot) as PaymentStatus;
+      paid ||= wasCharged(status);
+      if (status === 'PENDING') pending = this.ids[slot] as string;
     }
-    return { attempts, paid };
+    return { attempts, paid, pending };
   }
 
   /**
