@@ -5,7 +5,7 @@
  * a row that does not read stops the open naming it; instances sharing the database follow
  * each other's commits, take turns, and elect one scheduler leader.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { canMove } from '../../src/main/core/payment-rules';
 import { openPgStore } from '../../src/main/core/pg-store/store';
 import { PAYMENT_STATUSES, type Payment } from '../../src/shared/domain';
@@ -16,8 +16,9 @@ import { auditEntry, payment, refund, subscription } from '../unit/store-fixture
 afterAll(dropTestDatabases);
 
 const stores: Store[] = [];
-afterAll(async () => {
-  for (const store of stores) await store.close().catch(() => undefined);
+// Each store holds a few connections: closed after each test, within the server's limit.
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close().catch(() => undefined);
 });
 
 async function open(url: string, log?: (m: string) => void): Promise<Store> {
@@ -160,11 +161,12 @@ describe('opening', () => {
     const url = await createTestDatabase();
     const logs: string[] = [];
     await Promise.all([open(url, (m) => logs.push(m)), open(url, (m) => logs.push(m))]);
-    expect(logs.filter((m) => /migrations 1, 2, 3 applied/.test(m))).toHaveLength(1);
+    expect(logs.filter((m) => /migrations 1, 2, 3, 4 applied/.test(m))).toHaveLength(1);
     expect(await query(url, 'SELECT version FROM paydesk_schema ORDER BY version')).toEqual([
       { version: 1 },
       { version: 2 },
       { version: 3 },
+      { version: 4 },
     ]);
   });
 
@@ -218,6 +220,58 @@ describe('instances sharing the database', () => {
       });
     await Promise.all(Array.from({ length: 20 }, (_, i) => turn(i % 2 ? a : b)));
     expect(most).toBe(1);
+  });
+
+  it('keep the turn a moment after a task unless another asks for it; each waiting one gets it', async () => {
+    const url = await createTestDatabase();
+    const [a, b, c] = [await open(url), await open(url), await open(url)];
+    // Which backend holds the writers' lock, if any (the store's session keeps it while idle).
+    const holders = async () =>
+      (
+        await query<{ pid: number }>(
+          url,
+          `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [0x7061_7965],
+        )
+      ).map((r) => r.pid);
+    expect(await holders()).toEqual([]);
+    await a.commit([{ t: 'payment', v: payment('p1') }]);
+    const [aHolds] = await holders();
+    expect(aHolds).toBeDefined();
+    await a.commit([{ t: 'payment', v: payment('p2') }]);
+    expect(await holders()).toEqual([aHolds]);
+    // B and C ask at once while A sits idle holding it: both are let in, one after the other,
+    // on the latest state, and A gets it back after them.
+    await Promise.all([
+      b.commit([{ t: 'payment', v: payment('p3') }]),
+      c.commit([{ t: 'payment', v: payment('p4') }]),
+    ]);
+    await a.commit([{ t: 'payment', v: payment('p5') }]);
+    const log = await query<{ seq: string }>(url, 'SELECT seq FROM paydesk_commits ORDER BY seq');
+    expect(log.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5]);
+    for (const store of [a, b, c]) await until(() => store.paymentCount() === 5);
+    // A store that stops writing lets the turn go at once: the others go on.
+    await a.commit([
+      { t: 'subscription', v: subscription('s1') },
+      { t: 'payment', v: attempt('p6', { subscriptionId: 's1', period: 3 }) },
+    ]);
+    await expect(
+      a.commit([
+        {
+          t: 'payment',
+          v: attempt('p8', { subscriptionId: 's1', period: 3, idempotencyKey: 'again' }),
+        },
+      ]),
+    ).rejects.toThrow(/one_attempt_in_flight/);
+    expect(a.writeFailure()).not.toBeNull();
+    await b.commit([{ t: 'payment', v: payment('p7') }]);
+    await until(() => c.getPayment('p7') !== undefined);
+    // Unused, the turn is let go after a moment even when nobody asks.
+    for (let tick = 0; tick < 100 && (await holders()).length > 0; tick++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await holders()).toEqual([]);
   });
 
   it('elect one scheduler leader; another takes over when it goes', async () => {

@@ -331,6 +331,26 @@ CREATE UNIQUE INDEX paydesk_one_attempt_in_flight_per_period
   WHERE subscription_id IS NOT NULL AND status = 'PENDING';
 `,
   },
+  {
+    version: 4,
+    name: 'a turn taken without waiting, when it is free',
+    sql: `
+-- The writers' turn if no instance holds it (got), with the log rows after the given
+-- sequence number; else one row, got false, and nothing held (store.ts then asks the holder
+-- for it and waits in paydesk_take_turn). The first row carries only the answer.
+CREATE FUNCTION paydesk_try_turn(lock_key bigint, after bigint)
+  RETURNS TABLE (got boolean, seq bigint, v integer, changes jsonb) LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT pg_try_advisory_lock(lock_key) THEN
+    RETURN QUERY SELECT false, NULL::bigint, NULL::integer, NULL::jsonb;
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT true, NULL::bigint, NULL::integer, NULL::jsonb;
+  RETURN QUERY SELECT true, c.seq, c.v, c.changes FROM paydesk_commits AS c
+    WHERE c.seq > after ORDER BY c.seq;
+END $$;
+`,
+  },
 ];
 
 /** The advisory lock key of a start's migrations (any fixed number unlikely to clash). */

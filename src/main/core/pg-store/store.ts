@@ -12,6 +12,11 @@
  *    the log rows it has not seen and applies them: a command always runs on the latest
  *    state, and two commands of the whole system never interleave. Before the lock is let
  *    go, the task's commits are written, so the next holder finds them in the log.
+ *  - The lock is kept for a moment after a task (LINGER_MS), unless another instance asks for
+ *    it (a NOTIFY on `paydesk_turns`, sent when it finds the lock taken, and again while it
+ *    waits): while it is held nobody else commits, so a task that follows soon needs neither
+ *    the lock's round trip nor a read of the log (a burst of API calls, a script). Only for a
+ *    moment, so that an instance that hangs while idle (its host suspended) holds nobody up.
  *  - An instance that commits without the latest state (it lost the lock with its
  *    connection, say) fails on the log's primary key instead of overwriting anything.
  *  - Between tasks, a NOTIFY from the commit function tells the other instances to read the
@@ -49,6 +54,13 @@ export interface PgStoreOptions {
 /** Advisory lock keys: the writers' turn and the scheduler's leader ("payd" + 1, + 2). */
 const WRITER_LOCK = 0x7061_7965;
 const LEADER_LOCK = 0x7061_7966;
+/** The channels of the commits written (to follow them) and of the turn asked for. */
+const COMMITS_CHANNEL = 'paydesk_commits';
+const TURNS_CHANNEL = 'paydesk_turns';
+/** How often an instance waiting for the turn asks for it again (a holder may have missed it). */
+const ASK_AGAIN_MS = 250;
+/** How long the turn is kept after a task, for a next one, when nobody else asks for it. */
+const LINGER_MS = 200;
 /** The commit log keeps a day of commits (instances catch up from it), and always the last. */
 const LOG_KEPT = '1 day';
 
@@ -58,6 +70,9 @@ interface LogRow {
   v: number;
   changes: unknown[];
 }
+
+/** paydesk_try_turn's rows: the first says whether the lock was free; the log rows follow. */
+type TryRow = { got: boolean } & ({ seq: null } | LogRow);
 
 /** Where the store is in its life: in a task (holding the lock) or not. */
 interface Section {
@@ -129,6 +144,14 @@ class PgStore extends StateReads implements Store {
   private leading = false;
   /** The last turn's unlock, under way. */
   private unlocking: Promise<void> = Promise.resolve();
+  /** Whether the lock's session holds the writers' turn (kept between tasks: see the top). */
+  private holding = false;
+  /** Whether a task holds the turn now. */
+  private inTask = false;
+  /** Another instance asked for the turn since this one last let it go. */
+  private wanted = false;
+  /** Lets the turn go once it has been kept LINGER_MS unused. */
+  private lingering: NodeJS.Timeout | null = null;
 
   constructor(
     readonly dataDir: string,
@@ -148,9 +171,11 @@ class PgStore extends StateReads implements Store {
     this.listener = await this.client('notifications');
     this.listener.on('notification', (message) => {
       const [instance, last] = (message.payload ?? '').split(' ');
-      if (instance !== this.instance && Number(last) > this.seq) this.followOthers();
+      if (instance === this.instance) return;
+      if (message.channel === TURNS_CHANNEL) this.askedForTurn();
+      else if (Number(last) > this.seq) this.followOthers();
     });
-    await this.listener.query('LISTEN paydesk_commits');
+    await this.listener.query(`LISTEN ${COMMITS_CHANNEL}; LISTEN ${TURNS_CHANNEL}`);
   }
 
   private async client(purpose: string): Promise<pg.PoolClient> {
@@ -179,37 +204,108 @@ class PgStore extends StateReads implements Store {
     if (this.section.getStore()?.open === true) return task();
     const turn = this.turns.then(async () => {
       const section: Section = { open: false };
-      // A connection gone (the database restarted, say) is the store's failure, which the
-      // service answers storage_unavailable, not a bug's internal error. The lock and the
-      // log rows after this instance's last commit come in one call (schema.ts).
-      const { rows } = await this.locker
-        .query<LogRow>('SELECT seq, v, changes FROM paydesk_take_turn($1, $2)', [
-          WRITER_LOCK,
-          this.seq,
-        ])
-        .catch((error: Error) => {
-          throw this.stopWrites(`taking the writers' turn failed (${error.message})`);
-        });
+      this.inTask = true;
       try {
-        await this.caughtUp(rows).catch((error: unknown) => {
-          if (error instanceof StoreError) throw error;
-          throw this.stopWrites(`reading the commit log failed (${(error as Error).message})`);
-        });
+        await this.takeTurn();
         section.open = true;
         return await this.section.run(section, task);
       } finally {
         section.open = false;
         // The next holder reads the log: what this task committed must be in it first.
         await this.written().catch(() => undefined);
-        // Not waited for: this instance's next turn is asked on the same connection, after it.
-        this.unlocking = this.locker.query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK]).then(
-          () => undefined,
-          (error: Error) => this.config.log(`PostgreSQL: unlock failed: ${error.message}`),
-        );
+        this.inTask = false;
+        if (this.wanted || this.failure !== null || this.closing !== null) this.letGo();
+        else this.linger();
       }
     });
     this.turns = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * Holds the writers' turn on the latest state: at once if this instance kept it (nobody
+   * else has committed since), else the lock and the log rows after this instance's last
+   * commit in one call (schema.ts), asking the holder for it first if another has it.
+   */
+  private async takeTurn(): Promise<void> {
+    this.stopLingering();
+    if (this.holding) return;
+    // A connection gone (the database restarted, say) is the store's failure, which the
+    // service answers storage_unavailable, not a bug's internal error.
+    const failed = (error: Error) => {
+      throw this.stopWrites(`taking the writers' turn failed (${error.message})`);
+    };
+    const tried = await this.locker
+      .query<TryRow>('SELECT got, seq, v, changes FROM paydesk_try_turn($1, $2)', [
+        WRITER_LOCK,
+        this.seq,
+      ])
+      .catch(failed);
+    let rows: LogRow[] = tried.rows.filter((row): row is TryRow & LogRow => row.seq !== null);
+    if (tried.rows[0]?.got !== true) {
+      this.askForTurn();
+      const asking = setInterval(() => this.askForTurn(), ASK_AGAIN_MS);
+      try {
+        rows = (
+          await this.locker
+            .query<LogRow>('SELECT seq, v, changes FROM paydesk_take_turn($1, $2)', [
+              WRITER_LOCK,
+              this.seq,
+            ])
+            .catch(failed)
+        ).rows;
+      } finally {
+        clearInterval(asking);
+      }
+    }
+    this.holding = true;
+    await this.caughtUp(rows).catch((error: unknown) => {
+      if (error instanceof StoreError) throw error;
+      throw this.stopWrites(`reading the commit log failed (${(error as Error).message})`);
+    });
+  }
+
+  /** Tells the instance holding the turn that this one waits for it. */
+  private askForTurn(): void {
+    this.writer
+      .query('SELECT pg_notify($1, $2)', [TURNS_CHANNEL, this.instance])
+      .catch((error: Error) =>
+        this.config.log(`PostgreSQL: asking for the turn failed: ${error.message}`),
+      );
+  }
+
+  /** Another instance waits for the turn: let it go now, or when the task holding it ends. */
+  private askedForTurn(): void {
+    this.wanted = true;
+    if (!this.inTask) this.letGo();
+  }
+
+  /** Keeps the turn for a next task for a moment, then lets it go. */
+  private linger(): void {
+    if (!this.holding) return;
+    this.stopLingering();
+    this.lingering = setTimeout(() => {
+      this.lingering = null;
+      if (!this.inTask) this.letGo();
+    }, LINGER_MS);
+    this.lingering.unref();
+  }
+
+  private stopLingering(): void {
+    if (this.lingering !== null) clearTimeout(this.lingering);
+    this.lingering = null;
+  }
+
+  /** Lets the writers' turn go, if held (not waited for: a next turn asks on the same connection, after it). */
+  private letGo(): void {
+    this.stopLingering();
+    if (!this.holding) return;
+    this.holding = false;
+    this.wanted = false;
+    this.unlocking = this.locker.query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK]).then(
+      () => undefined,
+      (error: Error) => this.config.log(`PostgreSQL: unlock failed: ${error.message}`),
+    );
   }
 
   /** Reads what the others committed (after a NOTIFY). */
@@ -360,6 +456,8 @@ class PgStore extends StateReads implements Store {
     );
     this.config.log(this.failure.message);
     this.config.onWritesStopped?.(this.failure);
+    // Nothing more is written here: the others need not wait for this instance to be restarted.
+    if (!this.inTask) this.letGo();
     return this.failure;
   }
 
@@ -413,6 +511,7 @@ class PgStore extends StateReads implements Store {
     await this.turns;
     await this.catching;
     await this.written();
+    this.letGo();
     await this.unlocking;
     if (this.failure === null) {
       // As the embedded store compacts at close: expired keys and old log rows go.
