@@ -149,64 +149,88 @@ interface Pending {
   payment: Payment;
 }
 
-/** Charges a batch whose PENDING payments are durable, and stages each result. */
-function chargeBatch(ctx: CommandContext, pending: Pending[]): Promise<Payment[]> {
+/** A batch's gateway answers, in its order. */
+interface Charged extends Pending {
+  after: Payment;
+}
+
+/** Charges a batch whose PENDING payments are durable. */
+function chargeBatch(ctx: CommandContext, pending: Pending[]): Promise<Charged[]> {
   return Promise.all(
-    pending.map(async ({ sub, payment }) => {
-      const after = await chargePending(ctx.gateway, payment, () => ctx.now());
-      if (after !== payment) ctx.stage({ t: 'payment', v: after });
-      if (after.status === 'COMPLETED') {
-        ctx.stage({ t: 'subscription', v: periodPaid(sub, payment.period ?? 0, ctx.now()) });
-      } else if (after.status === 'FAILED') {
-        ctx.stage({
-          t: 'subscription',
-          v: periodFailed(sub, after.failureCode ?? 'failed', ctx.now()),
-        });
-      }
-      return after;
-    }),
+    pending.map(async (p) => ({
+      ...p,
+      after: await chargePending(ctx.gateway, p.payment, () => ctx.now()),
+    })),
   );
+}
+
+/** Stages a batch's results: each payment's outcome and its subscription moved on. */
+function stageResults(ctx: CommandContext, charged: Charged[]): void {
+  for (const { sub, payment, after } of charged) {
+    if (after !== payment) ctx.stage({ t: 'payment', v: after });
+    if (after.status === 'COMPLETED') {
+      ctx.stage({ t: 'subscription', v: periodPaid(sub, payment.period ?? 0, ctx.now()) });
+    } else if (after.status === 'FAILED') {
+      ctx.stage({
+        t: 'subscription',
+        v: periodFailed(sub, after.failureCode ?? 'failed', ctx.now()),
+      });
+    }
+  }
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Charges due periods batch by batch. Between two batches, in one synchronous stretch, the
- * previous batch's results are committed (applied at once, so its subscriptions are no
- * longer due), the next batch is chosen and its PENDING payments committed: commits made
- * in one tick share one journal flush, which is awaited before the gateway is called (rule
- * 3). Then the run yields, so that other work (an operator's request) runs between
- * batches, before the batch goes to the gateway. Background compaction waits for the end of
- * the run (Store.holdCompaction): a rewrite of the snapshot halfway would be outdated by the
- * rest of the run and would take the disk and the thread from it.
+ * Charges due periods batch by batch, the writes of one batch overlapping the gateway calls
+ * of the next: a batch's PENDING payments are committed and awaited (rule 3), then the
+ * previous batch's results are committed, and written while this batch is at the gateway
+ * (its subscriptions, still due in memory until then, are not chosen again meanwhile). The
+ * next batch's PENDING commit waits for that write too: flush() waits for everything
+ * committed before it. Before its gateway calls the run yields, so that other work (an
+ * operator's request) runs between batches. Background compaction waits for the end of the
+ * run (Store.holdCompaction): a rewrite of the snapshot halfway would be outdated by the rest
+ * of the run and would take the disk and the thread from it.
  */
 async function chargeDuePeriods(ctx: CommandContext, reviewed: Subscription[]): Promise<Payment[]> {
   const results: Payment[] = [];
   /** Subscriptions whose charge outcome is unknown: not tried again in this run. */
   const held = new Set<string>();
-  const nextDue = () =>
-    ctx.store
-      .dueSubscriptions(ctx.now(), RECURRING_BATCH_SIZE + held.size)
-      .filter((s) => !held.has(s.id))
+  /** The last batch's answers, not committed yet (its subscriptions still look due). */
+  let answered: Charged[] = [];
+  const nextDue = () => {
+    const skip = new Set([...held, ...answered.map((c) => c.sub.id)]);
+    return ctx.store
+      .dueSubscriptions(ctx.now(), RECURRING_BATCH_SIZE + skip.size)
+      .filter((s) => !skip.has(s.id))
       .slice(0, RECURRING_BATCH_SIZE);
+  };
   let expected = ctx.store.dueSubscriptions(ctx.now()).length;
   const releaseCompaction = ctx.store.holdCompaction();
   try {
     for (;;) {
-      const previousResults = ctx.flush();
       const due = nextDue();
       const pending = stageBatch(ctx, due, reviewed);
-      await Promise.all([previousResults, ctx.flush()]);
-      if (due.length === 0) break;
+      await ctx.flush();
+      const moved = answered.length > 0;
+      stageResults(ctx, answered);
+      answered = [];
+      // Awaited by the next flush (or the last one, below): a failed write surfaces there.
+      ctx.flush().catch(() => undefined);
+      // Those subscriptions may owe another period now (catching up): look again.
+      if (due.length === 0 && !moved) break;
+      if (due.length === 0) continue;
       // Even when the flush was synchronous (as a batch's usually is: durable-append.ts).
       await yieldToEventLoop();
-      for (const p of await chargeBatch(ctx, pending)) {
-        results.push(p);
-        if (p.status === 'PENDING' && p.subscriptionId) held.add(p.subscriptionId);
+      answered = await chargeBatch(ctx, pending);
+      for (const { after } of answered) {
+        results.push(after);
+        if (after.status === 'PENDING' && after.subscriptionId) held.add(after.subscriptionId);
       }
       expected = Math.max(expected, results.length);
       ctx.progress(results.length, expected);
     }
+    await ctx.flush();
   } finally {
     releaseCompaction();
   }
