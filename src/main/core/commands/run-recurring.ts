@@ -86,7 +86,8 @@ function pendingCharge(
  * The attempt that charges `period` now: an earlier one still PENDING is asked again under
  * its own key (the gateway answers what it did with it, or makes it now), since a new
  * attempt under a new key could charge the period twice (rule 5); otherwise a new PENDING
- * payment, staged. Either way it is to be made durable before the gateway is called.
+ * payment, staged. Either way it is to be made durable before the gateway is called. An
+ * attempt asked again keeps the `redoOf` it was made with.
  */
 export function periodAttempt(
   ctx: CommandContext,
@@ -223,9 +224,9 @@ async function chargeDuePeriods(ctx: CommandContext, reviewed: Subscription[]): 
       // Even when the flush was synchronous (as a batch's usually is: durable-append.ts).
       await yieldToEventLoop();
       answered = await chargeBatch(ctx, pending);
-      for (const { after } of answered) {
+      for (const { sub, after } of answered) {
         results.push(after);
-        if (after.status === 'PENDING' && after.subscriptionId) held.add(after.subscriptionId);
+        if (after.status === 'PENDING') held.add(sub.id);
       }
       expected = Math.max(expected, results.length);
       ctx.progress(results.length, expected);

@@ -16,7 +16,8 @@
  *    it (a NOTIFY on `paydesk_turns`, sent when it finds the lock taken, and again while it
  *    waits): while it is held nobody else commits, so a task that follows soon needs neither
  *    the lock's round trip nor a read of the log (a burst of API calls, a script). Only for a
- *    moment, so that an instance that hangs while idle (its host suspended) holds nobody up.
+ *    moment: an instance that hangs holding the lock holds the others up until its
+ *    connection closes, and a short hold keeps that window small.
  *  - An instance that commits without the latest state (it lost the lock with its
  *    connection, say) fails on the log's primary key instead of overwriting anything.
  *  - Between tasks, a NOTIFY from the commit function tells the other instances to read the
@@ -299,9 +300,9 @@ class PgStore extends StateReads implements Store {
   /** Lets the writers' turn go, if held (not waited for: a next turn asks on the same connection, after it). */
   private letGo(): void {
     this.stopLingering();
+    this.wanted = false;
     if (!this.holding) return;
     this.holding = false;
-    this.wanted = false;
     this.unlocking = this.locker.query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK]).then(
       () => undefined,
       (error: Error) => this.config.log(`PostgreSQL: unlock failed: ${error.message}`),
