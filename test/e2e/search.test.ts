@@ -71,10 +71,13 @@ e2e('Search in Chromium against npm run serve', { timeout: 60_000 }, () => {
 
   it('moves in the payments grid with the arrows, and Escape closes the payment', async () => {
     const grid = page.getByRole('grid', { name: 'Payments' });
+    // The detail pane can show before the grid's first page arrives; keys pressed on a grid
+    // still loading move nothing.
+    await expect.poll(() => grid.getByRole('gridcell').count()).toBeGreaterThan(0);
     await grid.focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowDown');
-    expect(await grid.getAttribute('aria-activedescendant')).toBe('payment-row-1');
+    await expect.poll(() => grid.getAttribute('aria-activedescendant')).toBe('payment-row-1');
     await page.keyboard.press('Enter');
     await page.getByRole('region', { name: /\$99\.00/ }).waitFor();
     await page.keyboard.press('ArrowDown');
