@@ -7,8 +7,12 @@
  *  - Each instance's clients hear of the other's changes (push events).
  *  - What an instance left PENDING when it stopped is settled by the scheduler's leader
  *    within an interval, as that instance's own start would have.
+ *  - A recurring run left over from an instance that lost its turn keeps its subscriptions
+ *    claimed: a run elsewhere meanwhile skips them, and charges each period once afterwards.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +21,7 @@ import { openCore } from '../../src/main/core';
 import { pendingPayment } from '../../src/main/core/payment-rules';
 import { openPgStore } from '../../src/main/core/pg-store/store';
 import type { PushEvent } from '../../src/shared/contract';
-import { createTestDatabase, dropTestDatabases } from '../helpers/postgres';
+import { createTestDatabase, dropTestDatabases, query } from '../helpers/postgres';
 import { startGatewayService, type RunningGatewayService } from './helpers/gateway-service';
 
 const work = mkdtempSync(join(tmpdir(), 'paydesk-instances-'));
@@ -163,6 +167,64 @@ describe('two instances on one database', () => {
     });
   });
 
+  it('leave a run’s subscriptions to it when its instance lost the turn, and charge each period once', async () => {
+    const database = await createTestDatabase();
+    const door = await gatedGateway(gateway.url);
+    try {
+      const a = await instance(database, { gatewayService: { url: door.url, token: TOKEN } });
+      const b = await instance(database);
+      const subs: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const made = await b.call(
+          'subscriptions.create',
+          {
+            customerEmail: `claimed-${i}@example.com`,
+            amount: '9.00',
+            currency: 'USD',
+            interval: 'MONTHLY',
+          },
+          'operator',
+        );
+        if (!made.ok) throw new Error(made.error.message);
+        subs.push(made.data.id);
+      }
+      const charged = () =>
+        ledgerCharges().filter((c) => subs.some((id) => c.idempotencyKey.includes(id)));
+      // A's run stores its three PENDING charges and waits at the door with them.
+      door.shut();
+      const runA = a.call('recurring.run', {}, 'operator');
+      await until(() => door.waiting() === 3);
+      // A loses its turn (its lock's connection cut) while its run waits on the gateway.
+      await query(
+        database,
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND objid = $1 AND pid <> pg_backend_pid()`,
+        [0x7061_7965],
+      );
+      // B runs meanwhile: it leaves A's claimed subscriptions alone, asking the gateway nothing.
+      const runB = await b.call('recurring.run', {}, 'operator');
+      expect(runB).toMatchObject({ ok: true, data: { charged: 0 } });
+      expect(charged()).toEqual([]);
+      const entries = await b.call('audit.list', { limit: 5 }, 'operator');
+      expect(JSON.stringify(entries)).toContain("3 left to another instance's run");
+      // A's answers come back to a store that takes no more writes; its claims are let go.
+      door.open();
+      expect(await runA).toMatchObject({ ok: false, error: { code: 'storage_unavailable' } });
+      // B's next run asks for A's PENDING attempts under their own keys: one charge each.
+      let succeeded = 0;
+      await until(async () => {
+        const again = await b.call('recurring.run', {}, 'operator');
+        succeeded += again.ok ? again.data.succeeded : 0;
+        return succeeded === 3;
+      });
+      expect(charged()).toHaveLength(3);
+      expect(new Set(charged().map((c) => c.idempotencyKey)).size).toBe(3);
+    } finally {
+      door.open();
+      await door.close();
+    }
+  });
+
   it('settle, at the leader’s next tick, what a stopped instance left PENDING', async () => {
     const database = await createTestDatabase();
     // What an instance killed after storing its intent leaves: a PENDING payment and its key.
@@ -186,6 +248,47 @@ describe('two instances on one database', () => {
     }, 10_000);
   });
 });
+
+/**
+ * A door in front of the gateway service: open at first; once shut, the requests that come
+ * wait behind it (counted) until it is opened again.
+ */
+async function gatedGateway(target: string) {
+  let opened: Promise<void> = Promise.resolve();
+  let open = () => undefined as void;
+  let waiting = 0;
+  const server: Server = createServer((req, res) => {
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    req.on('end', () => {
+      waiting++;
+      void opened
+        .then(() => {
+          waiting--;
+          return fetch(`${target}${req.url ?? ''}`, {
+            method: req.method,
+            headers: req.headers as Record<string, string>,
+            body: Buffer.concat(body),
+          });
+        })
+        .then(async (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(await answer.text());
+        })
+        .catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    waiting: () => waiting,
+    shut: () => {
+      opened = new Promise<void>((resolve) => (open = resolve));
+    },
+    open: () => open(),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;

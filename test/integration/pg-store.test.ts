@@ -161,13 +161,33 @@ describe('opening', () => {
     const url = await createTestDatabase();
     const logs: string[] = [];
     await Promise.all([open(url, (m) => logs.push(m)), open(url, (m) => logs.push(m))]);
-    expect(logs.filter((m) => /migrations 1, 2, 3, 4 applied/.test(m))).toHaveLength(1);
+    expect(logs.filter((m) => /migrations 1, 2, 3, 4, 5 applied/.test(m))).toHaveLength(1);
     expect(await query(url, 'SELECT version FROM paydesk_schema ORDER BY version')).toEqual([
       { version: 1 },
       { version: 2 },
       { version: 3 },
       { version: 4 },
+      { version: 5 },
     ]);
+  });
+
+  it('gives the subscriptions of a database made before the claims (schema 4) a claim row each', async () => {
+    const url = await createTestDatabase();
+    const first = await open(url);
+    await first.commit([{ t: 'subscription', v: subscription('s1') }]);
+    await first.close();
+    // Back to schema 4, as an older Paydesk left it.
+    await query(
+      url,
+      `DROP TABLE paydesk_subscription_claims; DROP FUNCTION paydesk_claim_row CASCADE;
+       DELETE FROM paydesk_schema WHERE version = 5`,
+    );
+    const logs: string[] = [];
+    const store = await open(url, (m) => logs.push(m));
+    expect(logs).toContain('PostgreSQL: schema migrations 5 applied');
+    const run = store.claimSubscriptions();
+    expect([...(await run.claim(['s1']))]).toEqual(['s1']);
+    await run.release();
   });
 
   it('refuses a database of a newer schema, changing nothing', async () => {
@@ -272,6 +292,46 @@ describe('instances sharing the database', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(await holders()).toEqual([]);
+  });
+
+  it('claim subscriptions for a run: another run skips those held, until they are let go', async () => {
+    const url = await createTestDatabase();
+    const [a, b] = [await open(url), await open(url)];
+    await a.commit(['s1', 's2', 's3'].map((id) => ({ t: 'subscription', v: subscription(id) })));
+    const runA = a.claimSubscriptions();
+    expect([...(await runA.claim(['s1', 's2']))].sort()).toEqual(['s1', 's2']);
+    // Skipped, not waited for.
+    const runB = b.claimSubscriptions();
+    expect([...(await runB.claim(['s1', 's2', 's3']))]).toEqual(['s3']);
+    // A claim never holds up the commits that move its subscriptions on (its rows are apart).
+    await a.commit([{ t: 'subscription', v: subscription('s1', { nextPeriod: 2 }) }]);
+    await b.commit([{ t: 'subscription', v: subscription('s2', { nextPeriod: 2 }) }]);
+    await runA.release();
+    expect([...(await runB.claim(['s1', 's2']))].sort()).toEqual(['s1', 's2']);
+    // A subscription made after the migration has its claim row too.
+    await b.commit([{ t: 'subscription', v: subscription('s4') }]);
+    const runA2 = a.claimSubscriptions();
+    expect([...(await runA2.claim(['s3', 's4']))]).toEqual(['s4']);
+    await Promise.all([runA2.release(), runB.release()]);
+    // A run's claims go with its connection (an instance killed mid-run).
+    const runC = a.claimSubscriptions();
+    await runC.claim(['s1']);
+    await query(
+      url,
+      `SELECT pg_terminate_backend(pid) FROM pg_locks
+        WHERE locktype = 'relation' AND pid <> pg_backend_pid() AND relation = (
+          SELECT oid FROM pg_class WHERE relname = 'paydesk_subscription_claims')`,
+    );
+    let free = new Set<string>();
+    for (let tick = 0; tick < 50 && !free.has('s1'); tick++) {
+      const again = b.claimSubscriptions();
+      free = new Set(await again.claim(['s1']));
+      await again.release();
+      if (!free.has('s1')) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(free.has('s1')).toBe(true);
+    await expect(runC.claim(['s2'])).rejects.toThrow(/claiming subscriptions to charge failed/);
+    await runC.release();
   });
 
   it('elect one scheduler leader; another takes over when it goes', async () => {

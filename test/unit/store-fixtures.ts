@@ -215,6 +215,7 @@ export type StoreReads = Omit<
   | 'backupTo'
   | 'exclusive'
   | 'leadScheduler'
+  | 'claimSubscriptions'
 >;
 
 export function dumpStore(store: StoreReads, keys: DumpKeys) {

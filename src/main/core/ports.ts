@@ -248,8 +248,24 @@ export interface Store {
    * instances sharing a database, the one holding the leader's lock (taken here when free).
    */
   leadScheduler(): Promise<boolean>;
+  /**
+   * Claims for one recurring run: the subscriptions it charges, claimed batch by batch and
+   * held until it lets them all go, after its results are written. Among instances sharing a
+   * database a subscription another run holds is skipped, not waited for, so that even two
+   * runs at once (one of them left over from an instance that lost its turn) never ask for
+   * one period's charge together. The embedded store's one process claims everything.
+   */
+  claimSubscriptions(): SubscriptionClaims;
   /** Flush, compact and release the directory lock. */
   close(): Promise<void>;
+}
+
+/** A recurring run's claims (Store.claimSubscriptions). */
+export interface SubscriptionClaims {
+  /** Claims `ids`; resolves to those claimed, leaving out those another run holds. */
+  claim(ids: readonly string[]): Promise<ReadonlySet<string>>;
+  /** Lets every claim go; never rejects. */
+  release(): Promise<void>;
 }
 
 /** What Store.repaired() reports (store/journal.ts's header has the rule it follows). */

@@ -192,25 +192,39 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * operator's request) runs between batches. Background compaction waits for the end of the
  * run (Store.holdCompaction): a rewrite of the snapshot halfway would be outdated by the rest
  * of the run and would take the disk and the thread from it.
+ *
+ * Each batch's subscriptions are claimed first (Store.claimSubscriptions) and held until the
+ * run's results are written; those another run holds are left to it (`elsewhere`).
  */
-async function chargeDuePeriods(ctx: CommandContext, reviewed: Subscription[]): Promise<Payment[]> {
+async function chargeDuePeriods(
+  ctx: CommandContext,
+  reviewed: Subscription[],
+  elsewhere: Set<string>,
+): Promise<Payment[]> {
   const results: Payment[] = [];
   /** Subscriptions whose charge outcome is unknown: not tried again in this run. */
   const held = new Set<string>();
   /** The last batch's answers, not committed yet (its subscriptions still look due). */
   let answered: Charged[] = [];
   const nextDue = () => {
-    const skip = new Set([...held, ...answered.map((c) => c.sub.id)]);
+    const skip = new Set([...held, ...elsewhere, ...answered.map((c) => c.sub.id)]);
     return ctx.store
       .dueSubscriptions(ctx.now(), RECURRING_BATCH_SIZE + skip.size)
       .filter((s) => !skip.has(s.id))
       .slice(0, RECURRING_BATCH_SIZE);
   };
+  const claims = ctx.store.claimSubscriptions();
+  const claimed = async (due: Subscription[]) => {
+    const ours = await claims.claim(due.map((s) => s.id));
+    for (const s of due) if (!ours.has(s.id)) elsewhere.add(s.id);
+    return due.filter((s) => ours.has(s.id));
+  };
   let expected = ctx.store.dueSubscriptions(ctx.now()).length;
   const releaseCompaction = ctx.store.holdCompaction();
   try {
     for (;;) {
-      const due = nextDue();
+      const found = nextDue();
+      const due = await claimed(found);
       const pending = stageBatch(ctx, due, reviewed);
       await ctx.flush();
       const moved = answered.length > 0;
@@ -219,7 +233,7 @@ async function chargeDuePeriods(ctx: CommandContext, reviewed: Subscription[]): 
       // Awaited by the next flush (or the last one, below): a failed write surfaces there.
       ctx.flush().catch(() => undefined);
       // Those subscriptions may owe another period now (catching up): look again.
-      if (due.length === 0 && !moved) break;
+      if (found.length === 0 && !moved) break;
       if (due.length === 0) continue;
       // Even when the flush was synchronous (as a batch's usually is: durable-append.ts).
       await yieldToEventLoop();
@@ -234,6 +248,7 @@ async function chargeDuePeriods(ctx: CommandContext, reviewed: Subscription[]): 
     await ctx.flush();
   } finally {
     releaseCompaction();
+    await claims.release();
   }
   return results;
 }
@@ -274,9 +289,12 @@ export function runExecution(
   interrupted: boolean,
   reviewed = 0,
   title = 'Recurring run',
+  elsewhere = 0,
 ): Execution<RecurringRunSummary, RunMemo> {
   const summary = summarize(payments);
-  const held = reviewed > 0 ? `, ${reviewed} held for review (missed periods)` : '';
+  const held =
+    (reviewed > 0 ? `, ${reviewed} held for review (missed periods)` : '') +
+    (elsewhere > 0 ? `, ${elsewhere} left to another instance's run` : '');
   const charges = payments
     .filter((p) => p.status === 'COMPLETED')
     .map((p) => ({
@@ -289,11 +307,11 @@ export function runExecution(
     memo: charges.length > 0 ? { charges } : null,
     outcome: summary.failed > 0 && summary.succeeded === 0 ? 'declined' : 'ok',
     label:
-      runLabel(title, summary, reviewed) +
+      runLabel(title, summary, reviewed + elsewhere) +
       held +
       (interrupted ? ' (interrupted by a restart)' : ''),
-    summary: summary.charged === 0 && reviewed > 0 ? held.slice(2) : runCountsText(summary) + held,
-    ...(summary.failed > 0 || reviewed > 0
+    summary: summary.charged === 0 && held !== '' ? held.slice(2) : runCountsText(summary) + held,
+    ...(summary.failed > 0 || held !== ''
       ? {
           message: [summary.failed > 0 ? `${summary.failed} charge(s) failed` : '', held.slice(2)]
             .filter(Boolean)
@@ -436,8 +454,9 @@ export const runRecurring = defineCommand({
   async execute(ctx, _p, previous) {
     if (previous) return runExecution(await rechargeWaived(ctx, previous.charges), false);
     const reviewed: Subscription[] = [];
-    const payments = await chargeDuePeriods(ctx, reviewed);
-    return runExecution(payments, false, reviewed.length);
+    const elsewhere = new Set<string>();
+    const payments = await chargeDuePeriods(ctx, reviewed, elsewhere);
+    return runExecution(payments, false, reviewed.length, undefined, elsewhere.size);
   },
 
   recover(ctx: RecoveryContext, previous) {

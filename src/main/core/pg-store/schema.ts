@@ -351,6 +351,28 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 5,
+    name: 'claims of subscriptions for recurring runs',
+    sql: `
+-- One row per subscription for a recurring run to lock (FOR UPDATE SKIP LOCKED, store.ts's
+-- claimSubscriptions) while it charges the subscription's due periods: another run skips
+-- it. Rows of their own, never updated, so that the lock, held on a connection of its own
+-- across the gateway calls, never stands in the way of the commits that move the
+-- subscription on. Made with each subscription by the trigger below.
+CREATE TABLE paydesk_subscription_claims (
+  subscription_id text PRIMARY KEY REFERENCES paydesk_subscriptions (id)
+);
+INSERT INTO paydesk_subscription_claims SELECT id FROM paydesk_subscriptions;
+CREATE FUNCTION paydesk_claim_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO paydesk_subscription_claims VALUES (NEW.id);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER paydesk_claim_row AFTER INSERT ON paydesk_subscriptions
+  FOR EACH ROW EXECUTE FUNCTION paydesk_claim_row();
+`,
+  },
 ];
 
 /** The advisory lock key of a start's migrations (any fixed number unlikely to clash). */

@@ -29,12 +29,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { hostname } from 'node:os';
 import pg from 'pg';
-import type { Change, Store, StoreCopy, StoreRepair } from '../ports';
+import type { Change, Store, StoreCopy, StoreRepair, SubscriptionClaims } from '../ports';
 import { DomainError } from '../../../shared/result';
 import { StoreError } from '../store/errors';
 import { CURRENT_FORMAT, type StoreFormat } from '../store/format';
 import { StateReads } from '../store/state-reads';
 import type { StoreState } from '../store/state';
+import { claimsOn } from './claims';
 import { commitPayload, movesHistory, type Persisted, type QueuedCommit } from './commit-group';
 import { loadState } from './load';
 import { migrate } from './schema';
@@ -86,9 +87,9 @@ export async function openPgStore(
   options: PgStoreOptions = {},
 ): Promise<Store> {
   const log = options.log ?? (() => undefined);
-  // Four connections are held (the lock's, the writes', the notifications', the leader's)
-  // and one is taken at open: room for them all.
-  const pool = new pg.Pool({ connectionString: url, max: 6 });
+  // Four connections are held (the lock's, the writes', the notifications', the leader's),
+  // one is taken at open and one by a recurring run's claims: room for them all.
+  const pool = new pg.Pool({ connectionString: url, max: 7 });
   pool.on('error', (error) => log(`PostgreSQL: an idle connection failed: ${error.message}`));
   try {
     const client = await pool.connect();
@@ -384,6 +385,10 @@ class PgStore extends StateReads implements Store {
     this.leading = rows[0]?.got === true;
     if (this.leading) this.config.log('PostgreSQL: this instance leads the scheduler');
     return this.leading;
+  }
+
+  claimSubscriptions(): SubscriptionClaims {
+    return claimsOn(this.pool, this.config.log);
   }
 
   // -- writes -----------------------------------------------------------------------------

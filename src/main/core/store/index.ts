@@ -93,7 +93,7 @@ import {
   type Subscription,
 } from '../../../shared/domain';
 import { DomainError } from '../../../shared/result';
-import type { Change, Store, StoreCopy, StoreRepair } from '../ports';
+import type { Change, Store, StoreCopy, StoreRepair, SubscriptionClaims } from '../ports';
 import { makePrivateDir, PRIVATE_FILE_MODE, tightenPrivateDir } from '../private-files';
 import { corruptSnapshot, errnoCode, StoreError, unreadable } from './errors';
 import { namingFailures, NODE_FILES, type FileOps } from './file-ops';
@@ -564,6 +564,14 @@ class FileStore extends StateReads implements Store {
 
   leadScheduler(): Promise<boolean> {
     return Promise.resolve(true);
+  }
+
+  claimSubscriptions(): SubscriptionClaims {
+    // The directory's lock admits one process, whose runs take turns in its queue.
+    return {
+      claim: (ids) => Promise.resolve(new Set(ids)),
+      release: () => Promise.resolve(),
+    };
   }
 
   writeFailure(): Error | null {
