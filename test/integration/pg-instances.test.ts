@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core, CoreOptions } from '../../src/main/core';
 import { openCore } from '../../src/main/core';
+import { RECURRING_BATCH_SIZE } from '../../src/main/core/commands/run-recurring';
 import { pendingPayment } from '../../src/main/core/payment-rules';
 import { openPgStore } from '../../src/main/core/pg-store/store';
 import type { PushEvent } from '../../src/shared/contract';
@@ -224,6 +225,54 @@ describe('two instances on one database', () => {
       await door.close();
     }
   });
+
+  it('record a batch’s answers before a run stops on its claims’ connection cut', async () => {
+    const database = await createTestDatabase();
+    const door = await gatedGateway(gateway.url);
+    try {
+      const a = await instance(database, { gatewayService: { url: door.url, token: TOKEN } });
+      // One more than a batch: the run claims a second batch after the first one's answers.
+      const count = RECURRING_BATCH_SIZE + 1;
+      const subs: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const made = await a.call(
+          'subscriptions.create',
+          {
+            customerEmail: `cut-${i}@example.com`,
+            amount: '2.00',
+            currency: 'USD',
+            interval: 'DAILY',
+          },
+          'operator',
+        );
+        if (!made.ok) throw new Error(made.error.message);
+        subs.push(made.data.id);
+      }
+      door.shut();
+      const run = a.call('recurring.run', {}, 'operator');
+      await until(() => door.waiting() === RECURRING_BATCH_SIZE, 20_000);
+      await query(
+        database,
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+          WHERE locktype = 'relation' AND pid <> pg_backend_pid() AND relation = (
+            SELECT oid FROM pg_class WHERE relname = 'paydesk_subscription_claims')`,
+      );
+      door.open();
+      expect(await run).toMatchObject({ ok: false, error: { code: 'storage_unavailable' } });
+      // In the database: the first batch's answers, and nothing of the second batch. (Start-up
+      // reconciliation recorded the shared gateway's earlier charges too: not these.)
+      const rows = await query<{ status: string; n: string }>(
+        database,
+        `SELECT status, count(*) AS n FROM paydesk_payments
+          WHERE subscription_id = ANY($1) GROUP BY status`,
+        [subs],
+      );
+      expect(rows).toEqual([{ status: 'COMPLETED', n: String(RECURRING_BATCH_SIZE) }]);
+    } finally {
+      door.open();
+      await door.close();
+    }
+  }, 60_000);
 
   it('settle, at the leader’s next tick, what a stopped instance left PENDING', async () => {
     const database = await createTestDatabase();

@@ -85,12 +85,13 @@ export const chargeMissedPeriods = defineCommand({
 
   async execute(ctx, p, previous) {
     const title = 'Missed periods charged';
-    if (previous) return runExecution(await rechargeWaived(ctx, previous.charges), false, 0, title);
+    if (previous)
+      return runExecution(await rechargeWaived(ctx, previous.charges), false, { title });
     const sub = requireSubscription(ctx.store, p.subscriptionId);
     const last = sub.review?.toPeriod ?? -1;
     const due = chargeMissed(sub, ctx.now());
     ctx.stage({ t: 'subscription', v: due });
-    return runExecution(await chargeThrough(ctx, due, last), false, 0, title);
+    return runExecution(await chargeThrough(ctx, due, last), false, { title });
   },
 
   recover(ctx, previous) {
@@ -98,7 +99,7 @@ export const chargeMissedPeriods = defineCommand({
     const subscriptionId = made[0]?.subscriptionId ?? '';
     return {
       params: { subscriptionId },
-      execution: runExecution(made, true, 0, 'Missed periods charged'),
+      execution: runExecution(made, true, { title: 'Missed periods charged' }),
     };
   },
 

@@ -108,10 +108,14 @@ function summarize(payments: Payment[]): RecurringRunSummary {
   return { charged: payments.length, succeeded, failed, payments };
 }
 
-/** "Recurring run: 4 charges attempted" (shared/wording.ts says what the counts mean). */
-function runLabel(title: string, summary: RecurringRunSummary, reviewed: number): string {
+/**
+ * "Recurring run: 4 charges attempted" (shared/wording.ts says what the counts mean). `left`:
+ * subscriptions due but not charged (held for review, left to another run), after which a
+ * run that charged none cannot say that nothing was due.
+ */
+function runLabel(title: string, summary: RecurringRunSummary, left: number): string {
   const n = summary.charged;
-  if (n === 0 && reviewed === 0) return `${title}: ${runCountsText(summary)}`;
+  if (n === 0 && left === 0) return `${title}: ${runCountsText(summary)}`;
   return `${title}: ${n} charge${n === 1 ? '' : 's'} attempted`;
 }
 
@@ -224,7 +228,12 @@ async function chargeDuePeriods(
   try {
     for (;;) {
       const found = nextDue();
-      const due = await claimed(found);
+      const due = await claimed(found).catch(async (error: unknown) => {
+        // The run stops; the last batch's answers are recorded first.
+        stageResults(ctx, answered);
+        await ctx.flush();
+        throw error;
+      });
       const pending = stageBatch(ctx, due, reviewed);
       await ctx.flush();
       const moved = answered.length > 0;
@@ -284,15 +293,22 @@ export async function rechargeWaived(
 
 type RunMemo = z.infer<typeof runMemo>;
 
+/** What a run left uncharged, and the title of its entry. */
+export interface RunNotes {
+  /** Subscriptions held for review (more missed periods than a run charges by itself). */
+  reviewed?: number;
+  /** Subscriptions another instance's run holds (Store.claimSubscriptions). */
+  elsewhere?: number;
+  title?: string;
+}
+
 export function runExecution(
   payments: Payment[],
   interrupted: boolean,
-  reviewed = 0,
-  title = 'Recurring run',
-  elsewhere = 0,
+  { reviewed = 0, elsewhere = 0, title = 'Recurring run' }: RunNotes = {},
 ): Execution<RecurringRunSummary, RunMemo> {
   const summary = summarize(payments);
-  const held =
+  const left =
     (reviewed > 0 ? `, ${reviewed} held for review (missed periods)` : '') +
     (elsewhere > 0 ? `, ${elsewhere} left to another instance's run` : '');
   const charges = payments
@@ -308,12 +324,12 @@ export function runExecution(
     outcome: summary.failed > 0 && summary.succeeded === 0 ? 'declined' : 'ok',
     label:
       runLabel(title, summary, reviewed + elsewhere) +
-      held +
+      left +
       (interrupted ? ' (interrupted by a restart)' : ''),
-    summary: summary.charged === 0 && held !== '' ? held.slice(2) : runCountsText(summary) + held,
-    ...(summary.failed > 0 || held !== ''
+    summary: summary.charged === 0 && left !== '' ? left.slice(2) : runCountsText(summary) + left,
+    ...(summary.failed > 0 || left !== ''
       ? {
-          message: [summary.failed > 0 ? `${summary.failed} charge(s) failed` : '', held.slice(2)]
+          message: [summary.failed > 0 ? `${summary.failed} charge(s) failed` : '', left.slice(2)]
             .filter(Boolean)
             .join('; '),
         }
@@ -456,7 +472,10 @@ export const runRecurring = defineCommand({
     const reviewed: Subscription[] = [];
     const elsewhere = new Set<string>();
     const payments = await chargeDuePeriods(ctx, reviewed, elsewhere);
-    return runExecution(payments, false, reviewed.length, undefined, elsewhere.size);
+    return runExecution(payments, false, {
+      reviewed: reviewed.length,
+      elsewhere: elsewhere.size,
+    });
   },
 
   recover(ctx: RecoveryContext, previous) {
