@@ -265,6 +265,29 @@ describe('settings', () => {
     expect(zero).toMatchObject({ ok: false, error: { field: 'schedulerIntervalSeconds' } });
   });
 
+  it('audits each change: who changed what, from what; a refused change leaves none', async () => {
+    const core = await open();
+    await must(core, 'settings.set', { schedulerIntervalSeconds: 30 });
+    await must(core, 'scheduler.stop', {});
+    await must(core, 'settings.set', { business: { name: 'Bakery', taxId: 'US-1' } });
+    await must(core, 'settings.set', { backup: { keep: 10, daily: false } });
+    await core.call('settings.set', { schedulerIntervalSeconds: 0 }, 'api');
+    const audit = await must(core, 'audit.list', { order: 'asc' });
+    expect(audit.items.map((e) => [e.kind, e.origin, e.outcome, e.label])).toEqual([
+      ['ChangeSettings', 'operator', 'ok', 'Settings: scheduler every 30 s (was 60 s)'],
+      ['ChangeSettings', 'operator', 'ok', 'Settings: scheduler stopped'],
+      ['ChangeSettings', 'operator', 'ok', 'Settings: business name, tax ID changed'],
+      [
+        'ChangeSettings',
+        'operator',
+        'ok',
+        'Settings: daily backups off; keeping 10 daily backups (was 7)',
+      ],
+    ]);
+    // Settings are not commands: nothing to undo.
+    expect((await must(core, 'history.get', {})).undo).toHaveLength(0);
+  });
+
   it('shows the data directory and changes the mock gateway only with the test clock', async () => {
     const dataDir = tempDataDir();
     const core = await open(dataDir, { gateway: { successRate: 1, latencyMs: 0 } });

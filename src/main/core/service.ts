@@ -61,6 +61,7 @@ import {
 } from './requests';
 import type { Scheduler } from './scheduler';
 import { paymentQueryOf, searchEverywhere } from './search';
+import { settingsChangeLabel } from './settings-changes';
 
 export interface ServiceDeps {
   store: Store;
@@ -354,6 +355,8 @@ export class Service {
       return this.deps.scheduler.status();
     },
     'scheduler.stop': async (_input, request) => {
+      // At once: the setting is recorded in the queue, which a run in flight holds.
+      this.deps.scheduler.stop();
       await this.saveSettings({ schedulerEnabled: false }, request);
       return this.deps.scheduler.status();
     },
@@ -502,9 +505,17 @@ export class Service {
   }
 
   /** Stores the settings changed by `patch` with the request's record, then applies them. */
+  /** Saves a change of the settings, with an audit entry naming who changed what. */
   private async saveSettings(patch: Partial<Settings>, request: Request): Promise<Settings> {
-    const next = { ...this.deps.store.settings(), ...patch };
-    await this.deps.store.commit([{ t: 'settings', v: next }, ...this.recordOf(request, next)]);
+    const next = await this.deps.invoker.audited(request, 'ChangeSettings', () => {
+      const before = this.deps.store.settings();
+      const after = { ...before, ...patch };
+      return {
+        changes: [{ t: 'settings', v: after }],
+        label: settingsChangeLabel(before, after),
+        result: after,
+      };
+    });
     this.deps.scheduler.setInterval(next.schedulerIntervalSeconds);
     if (next.schedulerEnabled) this.deps.scheduler.start();
     else this.deps.scheduler.stop();
