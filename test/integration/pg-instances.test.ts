@@ -79,6 +79,26 @@ const card = (amount: string) => ({
   paymentMethod: 'pm_card_visa',
 });
 
+/** `count` monthly subscriptions of $9.00, due now, made at `core`; their ids. */
+async function subscribe(core: Core, prefix: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const made = await core.call(
+      'subscriptions.create',
+      {
+        customerEmail: `${prefix}-${i}@example.com`,
+        amount: '9.00',
+        currency: 'USD',
+        interval: 'MONTHLY',
+      },
+      'operator',
+    );
+    if (!made.ok) throw new Error(made.error.message);
+    ids.push(made.data.id);
+  }
+  return ids;
+}
+
 describe('two instances on one database', () => {
   it('answer a key replayed at the other instance with the first outcome', async () => {
     const { a, b } = await twoInstances();
@@ -174,21 +194,7 @@ describe('two instances on one database', () => {
     try {
       const a = await instance(database, { gatewayService: { url: door.url, token: TOKEN } });
       const b = await instance(database);
-      const subs: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const made = await b.call(
-          'subscriptions.create',
-          {
-            customerEmail: `claimed-${i}@example.com`,
-            amount: '9.00',
-            currency: 'USD',
-            interval: 'MONTHLY',
-          },
-          'operator',
-        );
-        if (!made.ok) throw new Error(made.error.message);
-        subs.push(made.data.id);
-      }
+      const subs = await subscribe(b, 'claimed', 3);
       const charged = () =>
         ledgerCharges().filter((c) => subs.some((id) => c.idempotencyKey.includes(id)));
       // A's run stores its three PENDING charges and waits at the door with them.
@@ -232,22 +238,7 @@ describe('two instances on one database', () => {
     try {
       const a = await instance(database, { gatewayService: { url: door.url, token: TOKEN } });
       // One more than a batch: the run claims a second batch after the first one's answers.
-      const count = RECURRING_BATCH_SIZE + 1;
-      const subs: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const made = await a.call(
-          'subscriptions.create',
-          {
-            customerEmail: `cut-${i}@example.com`,
-            amount: '2.00',
-            currency: 'USD',
-            interval: 'DAILY',
-          },
-          'operator',
-        );
-        if (!made.ok) throw new Error(made.error.message);
-        subs.push(made.data.id);
-      }
+      const subs = await subscribe(a, 'cut', RECURRING_BATCH_SIZE + 1);
       door.shut();
       const run = a.call('recurring.run', {}, 'operator');
       await until(() => door.waiting() === RECURRING_BATCH_SIZE, 20_000);
