@@ -265,6 +265,21 @@ describe('two instances on one database', () => {
     }
   }, 60_000);
 
+  it('keep both of two changes of the business details made at once at each instance', async () => {
+    const { a, b } = await twoInstances();
+    const [named, taxed] = await Promise.all([
+      a.call('settings.set', { business: { name: 'Bakery' } }, 'operator'),
+      b.call('settings.set', { business: { taxId: 'US-1' } }, 'operator'),
+    ]);
+    expect(named.ok && taxed.ok).toBe(true);
+    for (const core of [a, b]) {
+      await until(async () => {
+        const got = await core.call('settings.get', {}, 'operator');
+        return got.ok && got.data.business?.name === 'Bakery' && got.data.business.taxId === 'US-1';
+      });
+    }
+  });
+
   it('settle, at the leader’s next tick, what a stopped instance left PENDING', async () => {
     const database = await createTestDatabase();
     // What an instance killed after storing its intent leaves: a PENDING payment and its key.

@@ -351,13 +351,13 @@ export class Service {
 
     'scheduler.status': () => this.deps.scheduler.status(),
     'scheduler.start': async (_input, request) => {
-      await this.saveSettings({ schedulerEnabled: true }, request);
+      await this.saveSettings(() => ({ schedulerEnabled: true }), request);
       return this.deps.scheduler.status();
     },
     'scheduler.stop': async (_input, request) => {
       // At once: the setting is recorded in the queue, which a run in flight holds.
       this.deps.scheduler.stop();
-      await this.saveSettings({ schedulerEnabled: false }, request);
+      await this.saveSettings(() => ({ schedulerEnabled: false }), request);
       return this.deps.scheduler.status();
     },
 
@@ -391,22 +391,19 @@ export class Service {
 
     'settings.get': () => settingsView(this.deps.store.settings()),
     'settings.set': async ({ business, backup, ...rest }, request) => {
-      const patch: Partial<Settings> = rest;
-      if (business !== undefined) {
-        const given = Object.entries(business).filter(([, v]) => v !== undefined);
-        patch.business = {
-          ...(this.deps.store.settings().business ?? EMPTY_BUSINESS),
-          ...Object.fromEntries(given),
-        };
-      }
-      if (backup !== undefined) {
-        const given = Object.entries(backup).filter(([, v]) => v !== undefined);
-        patch.backup = {
-          ...(this.deps.store.settings().backup ?? DEFAULT_BACKUP),
-          ...Object.fromEntries(given),
-        };
-      }
-      return settingsView(await this.saveSettings(patch, request));
+      const given = (fields: object) =>
+        Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      const saved = await this.saveSettings(
+        (before) => ({
+          ...rest,
+          ...(business && {
+            business: { ...(before.business ?? EMPTY_BUSINESS), ...given(business) },
+          }),
+          ...(backup && { backup: { ...(before.backup ?? DEFAULT_BACKUP), ...given(backup) } }),
+        }),
+        request,
+      );
+      return settingsView(saved);
     },
 
     'operators.me': (_input, _request, principal) =>
@@ -504,12 +501,18 @@ export class Service {
     return summary;
   }
 
-  /** Stores the settings changed by `patch` with the request's record, then applies them. */
-  /** Saves a change of the settings, with an audit entry naming who changed what. */
-  private async saveSettings(patch: Partial<Settings>, request: Request): Promise<Settings> {
+  /**
+   * Stores the settings `change` makes of the latest ones (read in the queue's turn, so that
+   * instances sharing a database never write over each other's change) with the request's
+   * record and an audit entry of what changed, then applies them.
+   */
+  private async saveSettings(
+    change: (before: Settings) => Partial<Settings>,
+    request: Request,
+  ): Promise<Settings> {
     const next = await this.deps.invoker.audited(request, 'ChangeSettings', () => {
       const before = this.deps.store.settings();
-      const after = { ...before, ...patch };
+      const after = { ...before, ...change(before) };
       return {
         changes: [{ t: 'settings', v: after }],
         label: settingsChangeLabel(before, after),
