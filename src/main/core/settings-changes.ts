@@ -17,7 +17,8 @@ const BUSINESS_FIELDS: ReadonlyArray<[keyof BusinessDetails, string]> = [
   ['taxId', 'tax ID'],
 ];
 
-const folderText = (folder: BackupSettings['folder']) => folder ?? 'the data directory';
+/** Null is the `backups` folder in the data directory (domain.ts's backupSettings). */
+const folderText = (folder: BackupSettings['folder']) => folder ?? 'the data directory’s folder';
 
 /** The changes from `before` to `after`, one phrase each; none when nothing changed. */
 export function settingsChanges(before: Settings, after: Settings): string[] {
