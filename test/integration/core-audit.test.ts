@@ -288,6 +288,17 @@ describe('settings', () => {
     expect((await must(core, 'history.get', {})).undo).toHaveLength(0);
   });
 
+  it('answers a replayed change as the first, never with the operator accounts', async () => {
+    const core = await open();
+    await must(core, 'operators.create', { name: 'Ann', role: 'admin' });
+    const change = { schedulerIntervalSeconds: 30 };
+    const key = { idempotencyKey: 'settings-1' };
+    const first = await core.call('settings.set', change, 'api', key);
+    const again = await core.call('settings.set', change, 'api', key);
+    expect(again).toEqual({ ...first, replayed: true });
+    expect(JSON.stringify(again)).not.toMatch(/operators|tokenHash/);
+  });
+
   it('shows the data directory and changes the mock gateway only with the test clock', async () => {
     const dataDir = tempDataDir();
     const core = await open(dataDir, { gateway: { successRate: 1, latencyMs: 0 } });

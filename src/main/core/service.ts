@@ -393,7 +393,7 @@ export class Service {
     'settings.set': async ({ business, backup, ...rest }, request) => {
       const given = (fields: object) =>
         Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-      const saved = await this.saveSettings(
+      return this.saveSettings(
         (before) => ({
           ...rest,
           ...(business && {
@@ -403,7 +403,6 @@ export class Service {
         }),
         request,
       );
-      return settingsView(saved);
     },
 
     'operators.me': (_input, _request, principal) =>
@@ -504,19 +503,20 @@ export class Service {
   /**
    * Stores the settings `change` makes of the latest ones (read in the queue's turn, so that
    * instances sharing a database never write over each other's change) with the request's
-   * record and an audit entry of what changed, then applies them.
+   * record and an audit entry of what changed, then applies them. The answer, kept in the
+   * request's record for a replay, is the settings without the operator accounts.
    */
   private async saveSettings(
     change: (before: Settings) => Partial<Settings>,
     request: Request,
-  ): Promise<Settings> {
+  ): Promise<SettingsView> {
     const next = await this.deps.invoker.audited(request, 'ChangeSettings', () => {
       const before = this.deps.store.settings();
       const after = { ...before, ...change(before) };
       return {
         changes: [{ t: 'settings', v: after }],
         label: settingsChangeLabel(before, after),
-        result: after,
+        result: settingsView(after),
       };
     });
     this.deps.scheduler.setInterval(next.schedulerIntervalSeconds);
