@@ -5,7 +5,7 @@
  * deep after a year; the scheduler's status) as nothing: a replay reads the view as it is
  * now. Keys Paydesk made itself are never sent again, so their records keep only whether
  * the request succeeded. A new operator's token is never kept: a replay answers the account
- * without it.
+ * without it; nor are the operator accounts, which a settings change's answer leaves out.
  */
 import type { CreatedOperator, OperationName, RecurringRunSummary } from '../../shared/contract';
 import type { Payment, StoredAnswer } from '../../shared/domain';
