@@ -52,3 +52,16 @@ export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     await client.end();
   }
 }
+
+/**
+ * Ends the sessions holding a recurring run's claims (a lock on paydesk_subscription_claims,
+ * taken only by a run's claims' connection): as if that connection were cut.
+ */
+export async function cutClaimsConnections(url: string): Promise<void> {
+  await query(
+    url,
+    `SELECT pg_terminate_backend(pid) FROM pg_locks
+      WHERE locktype = 'relation' AND pid <> pg_backend_pid() AND relation = (
+        SELECT oid FROM pg_class WHERE relname = 'paydesk_subscription_claims')`,
+  );
+}

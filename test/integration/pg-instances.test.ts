@@ -9,6 +9,8 @@
  *    within an interval, as that instance's own start would have.
  *  - A recurring run left over from an instance that lost its turn keeps its subscriptions
  *    claimed: a run elsewhere meanwhile skips them, and charges each period once afterwards.
+ *    A run whose claims' connection is cut records the answers it has before it stops.
+ *  - Two changes of the settings made at once, one at each instance, are both kept.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,7 +24,12 @@ import { RECURRING_BATCH_SIZE } from '../../src/main/core/commands/run-recurring
 import { pendingPayment } from '../../src/main/core/payment-rules';
 import { openPgStore } from '../../src/main/core/pg-store/store';
 import type { PushEvent } from '../../src/shared/contract';
-import { createTestDatabase, dropTestDatabases, query } from '../helpers/postgres';
+import {
+  createTestDatabase,
+  cutClaimsConnections,
+  dropTestDatabases,
+  query,
+} from '../helpers/postgres';
 import { startGatewayService, type RunningGatewayService } from './helpers/gateway-service';
 
 const work = mkdtempSync(join(tmpdir(), 'paydesk-instances-'));
@@ -242,12 +249,7 @@ describe('two instances on one database', () => {
       door.shut();
       const run = a.call('recurring.run', {}, 'operator');
       await until(() => door.waiting() === RECURRING_BATCH_SIZE, 20_000);
-      await query(
-        database,
-        `SELECT pg_terminate_backend(pid) FROM pg_locks
-          WHERE locktype = 'relation' AND pid <> pg_backend_pid() AND relation = (
-            SELECT oid FROM pg_class WHERE relname = 'paydesk_subscription_claims')`,
-      );
+      await cutClaimsConnections(database);
       door.open();
       expect(await run).toMatchObject({ ok: false, error: { code: 'storage_unavailable' } });
       // In the database: the first batch's answers, and nothing of the second batch. (Start-up

@@ -10,7 +10,12 @@ import { canMove } from '../../src/main/core/payment-rules';
 import { openPgStore } from '../../src/main/core/pg-store/store';
 import { PAYMENT_STATUSES, type Payment } from '../../src/shared/domain';
 import type { Change, Store } from '../../src/main/core/ports';
-import { createTestDatabase, dropTestDatabases, query } from '../helpers/postgres';
+import {
+  createTestDatabase,
+  cutClaimsConnections,
+  dropTestDatabases,
+  query,
+} from '../helpers/postgres';
 import { auditEntry, payment, refund, subscription } from '../unit/store-fixtures';
 
 afterAll(dropTestDatabases);
@@ -316,12 +321,7 @@ describe('instances sharing the database', () => {
     // A run's claims go with its connection (an instance killed mid-run).
     const runC = a.claimSubscriptions();
     await runC.claim(['s1']);
-    await query(
-      url,
-      `SELECT pg_terminate_backend(pid) FROM pg_locks
-        WHERE locktype = 'relation' AND pid <> pg_backend_pid() AND relation = (
-          SELECT oid FROM pg_class WHERE relname = 'paydesk_subscription_claims')`,
-    );
+    await cutClaimsConnections(url);
     let free = new Set<string>();
     for (let tick = 0; tick < 50 && !free.has('s1'); tick++) {
       const again = b.claimSubscriptions();

@@ -391,8 +391,9 @@ export class Service {
 
     'settings.get': () => settingsView(this.deps.store.settings()),
     'settings.set': async ({ business, backup, ...rest }, request) => {
-      const given = (fields: object) =>
-        Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      // The fields given; an absent one keeps its value.
+      const given = <T extends object>(fields: T): Partial<T> =>
+        Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
       return this.saveSettings(
         (before) => ({
           ...rest,

@@ -356,10 +356,10 @@ END $$;
     name: 'claims of subscriptions for recurring runs',
     sql: `
 -- One row per subscription for a recurring run to lock (FOR UPDATE SKIP LOCKED, claims.ts)
--- while it charges the subscription's due periods: another run skips
--- it. Rows of their own, never updated, so that the lock, held on a connection of its own
--- across the gateway calls, never stands in the way of the commits that move the
--- subscription on. Made with each subscription by the trigger below.
+-- while it charges the subscription's due periods: another run skips it. Rows of their own,
+-- never updated, so that the lock, held on a connection of its own across the gateway
+-- calls, never stands in the way of the commits that move the subscription on. Made with
+-- each subscription by the trigger below.
 CREATE TABLE paydesk_subscription_claims (
   subscription_id text PRIMARY KEY REFERENCES paydesk_subscriptions (id)
 );
